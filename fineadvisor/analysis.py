@@ -1,0 +1,107 @@
+"""One call from log files to profile and readiness: the entry point the CLI and the app share."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fineadvisor.encodings import DEFAULT_MODEL, choose_encoding
+from fineadvisor.errors import NoRecordsError
+from fineadvisor.logs import describe
+from fineadvisor.profile import ProfileBuilder, WorkloadProfile
+from fineadvisor.readiness import Readiness, ReadinessBuilder
+from fineadvisor.scan import BadLine, Scanner
+
+SHOWN_BAD_LINES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class LogAnalysis:
+    """Everything measured from the logs: what was read, the workload profile and fine-tuning readiness."""
+
+    paths: tuple[str, ...]
+    lines_read: int
+    records_read: int
+    records_skipped: int
+    skipped_examples: tuple[BadLine, ...]
+    """The first few skipped lines, in full."""
+    skipped_reasons: tuple[tuple[str, int], ...]
+    """How many lines were skipped for each kind of reason."""
+    model: str
+    """The model counted for: --model, else the most frequent model in the logs, else gpt-4o-mini."""
+    model_source: str
+    encoding: str
+    approximate: bool
+    approximate_reasons: tuple[str, ...]
+    profile: WorkloadProfile
+    readiness: Readiness
+
+
+def _reason_kind(reason: str) -> str:
+    head = reason.split(":", 1)[0]
+    return head if len(head) < 60 else reason[:60]
+
+
+def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = False,
+                 workers: int | None = None, example_token_limit: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> LogAnalysis:
+    """Read, count and profile request logs (.jsonl, .jsonl.gz, or "-" for stdin).
+
+    Args:
+        paths: log files; Batch API input and output files given together are joined by `custom_id`.
+        model: count every record as this model (and judge fine-tuning readiness for it); default: per record.
+        strict: stop at the first line that is not a valid record.
+        workers: processes to count with; default: 2 for large inputs, else 1.
+        example_token_limit: tokens allowed per training example; default: the target model's published limit.
+        progress: called with (bytes done, bytes total) after each chunk.
+
+    Returns:
+        A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
+    """
+    scanner = Scanner(paths, model=model, strict=strict, workers=workers, progress=progress)
+    profile = ProfileBuilder()
+    readiness = ReadinessBuilder()
+    skipped: list[BadLine] = []
+    n_skipped = 0
+    reasons: Counter[str] = Counter()
+    records = 0
+    models: Counter[str] = Counter()
+    for item in scanner:
+        if item.record is not None:
+            records += 1
+            profile.add(item.record)
+            readiness.add(item.record)
+            if item.record.model:
+                models[item.record.model] += 1
+        elif item.bad is not None:
+            n_skipped += 1
+            reasons[_reason_kind(item.bad.reason)] += 1
+            readiness.add_skipped(item.bad.issue)
+            if len(skipped) < SHOWN_BAD_LINES:
+                skipped.append(item.bad)
+    names = ", ".join(describe(p) for p in paths)
+    if records == 0:
+        if n_skipped:
+            first = skipped[0]
+            raise NoRecordsError(
+                f"no valid record in {names}: all {n_skipped} non-blank lines were skipped; the first: {first}")
+        raise NoRecordsError(f"no records in {names}: the input is empty (or only blank lines); "
+                             "give a JSON Lines file with one request per line")
+    if model:
+        target, source = model, "--model"
+    elif models:
+        target, source = models.most_common(1)[0][0], "most frequent model in the logs"
+    else:
+        target, source = DEFAULT_MODEL, "default (the logs name no model)"
+    choice = choose_encoding(target)
+    reasons_approx = dict(scanner.approximate)
+    if choice.approximate:
+        reasons_approx.setdefault(choice.model, choice.reason)
+    return LogAnalysis(
+        paths=tuple(paths), lines_read=scanner.lines_read, records_read=records, records_skipped=n_skipped,
+        skipped_examples=tuple(skipped), skipped_reasons=tuple(reasons.most_common()),
+        model=target, model_source=source, encoding=choice.encoding, approximate=bool(reasons_approx),
+        approximate_reasons=tuple(reasons_approx.values()), profile=profile.result(),
+        readiness=readiness.result(target, example_token_limit),
+    )

@@ -1,0 +1,249 @@
+"""Token counts → workload profile: static prefix (system, tools, few-shot) vs dynamic input vs output.
+
+Few-shot examples are found, not guessed: a leading (user, assistant) pair before the final turn is a
+few-shot example when the same pair sits at the same position in at least half of the records that share
+its static prefix (and in at least 2 records); messages named example_user / example_assistant always are.
+Pairs that do not repeat like that are conversation history. Memory stays bounded: pair frequencies are
+kept with the Misra–Gries summary (any pair in more than 1/PAIR_SLOTS of the records is always kept).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from fineadvisor.stats import Distribution, distribution
+from fineadvisor.tokens import RecordTokens
+
+FEW_SHOT_MIN_SHARE = 0.5
+"""A repeated pair is few-shot when it appears in at least this share of its template's records."""
+PAIR_SLOTS = 50_000
+"""Pair-frequency entries kept (Misra–Gries); frequent pairs are never lost."""
+TEMPLATE_SLOTS = 20_000
+"""Distinct static prefixes tracked exactly; beyond this the template count is reported as a lower bound."""
+TOP_TEMPLATES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateStats:
+    """One static prefix shared by a group of records."""
+
+    records: int
+    static_prefix_tokens: int
+    """System + tools + few-shot tokens of the template's first record."""
+    few_shot_examples: int
+
+
+@dataclass(frozen=True, slots=True)
+class UsageComparison:
+    """Billed (`usage` in the logs) against counted prompt tokens, over records that carry both."""
+
+    records: int
+    billed_prompt_tokens: int
+    counted_prompt_tokens: int
+    max_abs_difference: int
+    exact_matches: int
+    cached_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+
+    @property
+    def difference(self) -> int:
+        """Billed minus counted, in total."""
+        return self.billed_prompt_tokens - self.counted_prompt_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadProfile:
+    """Where a workload's tokens go, per request."""
+
+    records: int
+    input_tokens: Distribution
+    """Prompt tokens per request: billed where the log has `usage`, else counted."""
+    output_tokens: Distribution
+    """Completion tokens per request, over records whose output is known (billed, else counted)."""
+    static_prefix_tokens: Distribution
+    """System/developer messages + tool schemas + few-shot examples, framing included."""
+    system_tokens: Distribution
+    tool_tokens: Distribution
+    few_shot_tokens: Distribution
+    history_tokens: Distribution
+    """Earlier conversation turns (not repeated across records)."""
+    query_tokens: Distribution
+    """The final turn, plus 3 reply-priming tokens."""
+    dynamic_tokens: Distribution
+    """history + query."""
+    static_share: float
+    """Σ static prefix ÷ Σ counted input tokens, over records whose prompt is in the log."""
+    templates: int
+    templates_capped: bool
+    few_shot_examples: int
+    top_templates: tuple[TemplateStats, ...]
+    records_with_prompt: int
+    records_without_output: int
+    uncounted_parts: int
+    image_tokens: int
+    usage: UsageComparison
+    models: tuple[tuple[str, int], ...] = field(default=())
+
+
+class _MisraGries:
+    """Frequency summary in bounded space: count(x) ≥ true(x) − n/(k+1)."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.counts: dict[tuple[int, int, int], int] = {}
+
+    def add(self, key: tuple[int, int, int]) -> None:
+        counts = self.counts
+        if key in counts:
+            counts[key] += 1
+        elif len(counts) < self.slots:
+            counts[key] = 1
+        else:
+            self.counts = {k: v - 1 for k, v in counts.items() if v > 1}
+
+
+class ProfileBuilder:
+    """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`."""
+
+    def __init__(self) -> None:
+        self._input = array("q")
+        self._output = array("q")
+        self._system = array("q")
+        self._tools = array("q")
+        self._named = array("q")
+        self._history = array("q")
+        self._query = array("q")
+        self._template = array("q")  # template index, or -1 when untracked
+        self._pair_start = array("q")
+        self._pair_hash = array("Q")
+        self._pair_tokens = array("q")
+        self._template_index: dict[int, int] = {}
+        self._template_count: list[int] = []
+        self._template_named: list[int] = []
+        self._templates_capped = False
+        self._pairs = _MisraGries(PAIR_SLOTS)
+        self._records_without_output = 0
+        self._uncounted = 0
+        self._images = 0
+        self._models: Counter[str] = Counter()
+        self._usage = [0, 0, 0, 0, 0, 0, 0, 0]  # records, billed, counted, max|diff|, exact, cached, write, reasoning
+
+    def add(self, rt: RecordTokens) -> None:
+        """Add one record."""
+        counted = rt.counted_input_tokens
+        has_prompt = rt.n_messages > 0 and counted > 0
+        u = rt.usage
+        self._input.append(u.prompt_tokens if u else counted)
+        if u is not None:
+            self._output.append(u.completion_tokens)
+        elif rt.output_tokens is not None:
+            self._output.append(rt.output_tokens)
+        else:
+            self._records_without_output += 1
+        if u is not None and has_prompt:
+            s = self._usage
+            diff = u.prompt_tokens - counted
+            s[0] += 1
+            s[1] += u.prompt_tokens
+            s[2] += counted
+            s[3] = max(s[3], abs(diff))
+            s[4] += diff == 0
+        if u is not None:
+            self._usage[5] += u.cached_tokens
+            self._usage[6] += u.cache_write_tokens
+            self._usage[7] += u.reasoning_tokens
+        self._uncounted += rt.uncounted_parts
+        self._images += rt.image_tokens
+        if rt.model:
+            self._models[rt.model] += 1
+        if not has_prompt:
+            return
+        self._system.append(rt.system_tokens)
+        self._tools.append(rt.tool_tokens)
+        self._named.append(rt.named_example_tokens)
+        self._history.append(rt.history_tokens)
+        self._query.append(rt.query_tokens)
+        t = self._template_index.get(rt.template)
+        if t is None:
+            if len(self._template_count) < TEMPLATE_SLOTS:
+                t = self._template_index[rt.template] = len(self._template_count)
+                self._template_count.append(0)
+                self._template_named.append(rt.named_examples)
+            else:
+                self._templates_capped = True
+                t = -1
+        if t >= 0:
+            self._template_count[t] += 1
+        self._template.append(t)
+        self._pair_start.append(len(self._pair_hash))
+        for pos, (h, tokens) in enumerate(rt.pairs):
+            self._pair_hash.append(h)
+            self._pair_tokens.append(tokens)
+            if t >= 0:
+                self._pairs.add((t, pos, h))
+
+    def result(self) -> WorkloadProfile:
+        """Classify few-shot pairs and summarise every part."""
+        n = len(self._template)
+        few = array("q", bytes(8 * n))
+        fewshot_keys: set[tuple[int, int, int]] = set()
+        extra_history = array("q", bytes(8 * n))
+        threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
+        counts = self._pairs.counts
+        ends = [*self._pair_start[1:], len(self._pair_hash)]
+        for r in range(n):
+            t = self._template[r]
+            start, end = self._pair_start[r], ends[r]
+            pos = 0
+            while start + pos < end:
+                key = (t, pos, self._pair_hash[start + pos])
+                if t < 0 or counts.get(key, 0) < threshold[t]:
+                    break
+                few[r] += self._pair_tokens[start + pos]
+                fewshot_keys.add(key)
+                pos += 1
+            extra_history[r] = sum(self._pair_tokens[start + pos:end])
+        few_total = [self._named[r] + few[r] for r in range(n)]
+        history = [self._history[r] + extra_history[r] for r in range(n)]
+        static = [self._system[r] + self._tools[r] + few_total[r] for r in range(n)]
+        dynamic = [history[r] + self._query[r] for r in range(n)]
+        counted_total = sum(static) + sum(dynamic)
+
+        per_template_pairs: Counter[int] = Counter(k[0] for k in fewshot_keys)
+        first_of: dict[int, int] = {}
+        for r in range(n):
+            first_of.setdefault(self._template[r], r)
+        tops = sorted(((c, t) for t, c in enumerate(self._template_count)), reverse=True)[:TOP_TEMPLATES]
+        top_templates = tuple(
+            TemplateStats(c, static[first_of[t]], per_template_pairs[t] + self._template_named[t])
+            for c, t in tops if t in first_of
+        )
+        few_shot_examples = sum(per_template_pairs.values()) + sum(self._template_named)
+        s = self._usage
+        return WorkloadProfile(
+            records=len(self._input),
+            input_tokens=distribution(self._input),
+            output_tokens=distribution(self._output),
+            static_prefix_tokens=distribution(static),
+            system_tokens=distribution(self._system),
+            tool_tokens=distribution(self._tools),
+            few_shot_tokens=distribution(few_total),
+            history_tokens=distribution(history),
+            query_tokens=distribution(self._query),
+            dynamic_tokens=distribution(dynamic),
+            static_share=sum(static) / counted_total if counted_total else 0.0,
+            templates=len(self._template_count),
+            templates_capped=self._templates_capped,
+            few_shot_examples=few_shot_examples,
+            top_templates=top_templates,
+            records_with_prompt=n,
+            records_without_output=self._records_without_output,
+            uncounted_parts=self._uncounted,
+            image_tokens=self._images,
+            usage=UsageComparison(*s),
+            models=tuple(self._models.most_common(20)),
+        )

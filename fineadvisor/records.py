@@ -1,0 +1,83 @@
+"""The values a log line becomes: messages, tools, billed usage, in one shape for every log format."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+SourceFormat = Literal[
+    "fine_tuning",  # {"messages": [...]} training examples; the final assistant message is the output
+    "chat_request",  # a Chat Completions request body {"model", "messages", ...}
+    "batch_input",  # an OpenAI Batch API input line {"custom_id", "body": {...}}
+    "batch_output",  # an OpenAI Batch API output line {"custom_id", "response": {"body": {..., "usage"}}}
+    "request_response",  # a logged pair {"request": {...}, "response": {..., "usage"}}
+    "anthropic",  # an Anthropic Messages request (optionally with its response)
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image part; width/height are None when the log does not reveal them (e.g. an http URL)."""
+
+    width: int | None
+    height: int | None
+    detail: str
+    """OpenAI's `detail`: "low", "high" or "auto"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat message reduced to what is billed: its role, optional name, text fields and images."""
+
+    role: str
+    texts: tuple[str, ...]
+    """Every string that reaches the model: text parts, refusals, tool-call names and arguments, tool results."""
+    name: str | None = None
+    images: tuple[Image, ...] = ()
+    tool_call: bool = False
+    """True for an assistant message that calls tools (it is not a plain answer)."""
+    other_parts: int = 0
+    """Parts fineadvisor cannot count (audio, files); reported, not guessed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """A function tool definition in OpenAI's shape (Anthropic's `input_schema` is mapped to `parameters`)."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts the provider billed, normalised so that `prompt_tokens` includes cached and cache-write."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0
+    """Prompt tokens read from the provider's prompt cache (part of `prompt_tokens`)."""
+    cache_write_tokens: int = 0
+    """Prompt tokens written to the cache (Anthropic's cache_creation_input_tokens; part of `prompt_tokens`)."""
+    reasoning_tokens: int = 0
+    """Hidden reasoning tokens (part of `completion_tokens`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One request as fineadvisor sees it, whatever format the log line had."""
+
+    source: SourceFormat
+    line_no: int
+    model: str | None
+    prompt: tuple[Message, ...]
+    """The messages sent (system/developer first, as logged)."""
+    tools: tuple[Tool, ...] = ()
+    completion: tuple[Message, ...] = ()
+    """What the model produced: the response message, or a training example's final assistant message."""
+    usage: Usage | None = None
+    custom_id: str | None = None
+    """The Batch API `custom_id`, used to join input and output lines."""
+    format_issues: tuple[str, ...] = ()
+    """OpenAI fine-tuning format errors found in the raw line (the cookbook's error type names)."""

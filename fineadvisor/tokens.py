@@ -1,0 +1,278 @@
+"""Token counting of records, by the OpenAI cookbook's rules, with each distinct string encoded once.
+
+Chat framing (How_to_count_tokens_with_tiktoken.ipynb, checked against API-billed counts):
+    prompt_tokens = Σ_messages (3 + tokens(role) + tokens(content) + [1 + tokens(name)]) + 3 (reply priming)
+Tool schemas (same notebook, `num_tokens_for_tools`):
+    Σ_functions (func_init + tokens("name:description") + [prop_init + Σ_props (prop_key +
+    tokens("key:type:description") + [enum_init + Σ_items (enum_item + tokens(item))])]) + func_end
+Only string fields are counted, with `encode_ordinary` (special-token text such as "<|endoftext|>" counts as text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import tiktoken
+
+from fineadvisor.encodings import EncodingChoice, load_encoding
+from fineadvisor.images import image_tokens
+from fineadvisor.records import Message, Record, Tool, Usage
+
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING_TOKENS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ToolConstants:
+    """The cookbook's per-function constants for counting tool definitions."""
+
+    func_init: int
+    prop_init: int = 3
+    prop_key: int = 3
+    enum_init: int = -3
+    enum_item: int = 3
+    func_end: int = 12
+
+
+# gpt-4o / gpt-4o-mini (o200k) use func_init 7; gpt-3.5-turbo / gpt-4 (cl100k) use 10.
+TOOL_CONSTANTS = {"o200k_base": ToolConstants(func_init=7), "cl100k_base": ToolConstants(func_init=10)}
+
+CACHE_ENTRIES = 200_000
+"""Distinct strings remembered per generation of the count cache (two generations are kept)."""
+EXAMPLE_NAMES = frozenset({"example_user", "example_assistant"})
+_SYSTEM_ROLES = frozenset({"system", "developer"})
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _h64(*parts: bytes) -> int:
+    """A 64-bit hash of a sequence of byte strings (used to group identical messages across records)."""
+    h = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        h.update(len(part).to_bytes(4, "little"))
+        h.update(part)
+    return int.from_bytes(h.digest(), "little")
+
+
+class TokenCounter:
+    """Counts tokens of strings with one encoding, remembering each distinct string's count (bounded memory)."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding_name = encoding
+        self._enc: tiktoken.Encoding = load_encoding(encoding)
+        self._hot: dict[bytes, int] = {}
+        self._cold: dict[bytes, int] = {}
+        self.strings_seen = 0
+        self.strings_encoded = 0
+
+    def count(self, text: str) -> int:
+        """Tokens in `text` (ordinary encoding)."""
+        return self.count_digest(text, _digest(text))
+
+    def count_digest(self, text: str, key: bytes) -> int:
+        """Tokens in `text`, whose digest the caller already computed."""
+        self.strings_seen += 1
+        n = self._hot.get(key)
+        if n is not None:
+            return n
+        n = self._cold.pop(key, None)
+        if n is None:
+            n = len(self._enc.encode_ordinary(text))
+            self.strings_encoded += 1
+        if len(self._hot) >= CACHE_ENTRIES:
+            self._cold, self._hot = self._hot, {}
+        self._hot[key] = n
+        return n
+
+    def count_tools(self, tools: Iterable[Tool]) -> int:
+        """Tokens for a request's tool definitions by the cookbook's constants (nested schemas: same rule)."""
+        c = TOOL_CONSTANTS.get(self.encoding_name, TOOL_CONSTANTS["o200k_base"])
+        total = 0
+        any_tool = False
+        for tool in tools:
+            any_tool = True
+            total += c.func_init + self.count(f"{tool.name}:{tool.description.removesuffix('.')}")
+            total += self._count_properties(tool.parameters, c)
+        return total + c.func_end if any_tool else 0
+
+    def _count_properties(self, schema: Mapping[str, Any], c: ToolConstants) -> int:
+        props = schema.get("properties") if isinstance(schema, Mapping) else None
+        if not isinstance(props, Mapping) or not props:
+            return 0
+        total = c.prop_init
+        for key, prop in props.items():
+            prop = prop if isinstance(prop, Mapping) else {}
+            total += c.prop_key
+            enum = prop.get("enum")
+            if isinstance(enum, list):
+                total += c.enum_init + sum(c.enum_item + self.count(str(item)) for item in enum)
+            ptype = prop.get("type", "")
+            ptype = "|".join(map(str, ptype)) if isinstance(ptype, list) else str(ptype)
+            desc = prop.get("description", "")
+            desc = desc.removesuffix(".") if isinstance(desc, str) else ""
+            total += self.count(f"{key}:{ptype}:{desc}")
+            total += self._count_properties(prop, c)  # nested objects
+            items = prop.get("items")
+            if isinstance(items, Mapping):
+                total += self._count_properties(items, c)
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTokens:
+    """Token counts of one record, split into the parts the profile reports, plus what readiness needs."""
+
+    line_no: int
+    source: str
+    model: str | None
+    custom_id: str | None
+    system_tokens: int
+    """Leading system/developer messages, framing included."""
+    tool_tokens: int
+    """Tool definitions."""
+    named_example_tokens: int
+    """Messages named example_user / example_assistant (few-shot by construction)."""
+    pairs: tuple[tuple[int, int], ...]
+    """Leading (user, assistant) pairs before the final turn, as (pair hash, tokens): few-shot candidates."""
+    history_tokens: int
+    """Other earlier-turn messages."""
+    query_tokens: int
+    """The final turn (messages after the last assistant message) plus the 3 reply-priming tokens."""
+    uncounted_parts: int
+    """Images of unknown size and parts such as audio or files, which are not counted."""
+    output_tokens: int | None
+    """Counted tokens of the output message; None when the log holds no output."""
+    usage: Usage | None
+    template: int
+    """Hash of the tools and leading system block: records sharing it share a static prefix."""
+    # --- as a fine-tuning example (prompt + output), cookbook style ---
+    example_tokens: int
+    n_messages: int
+    assistant_tokens: int
+    has_system: bool
+    has_user: bool
+    has_assistant: bool
+    format_issues: tuple[str, ...]
+    prompt_hash: int
+    answer_hash: int
+    image_tokens: int = 0
+    named_examples: int = 0
+    """Number of example_user messages (each one a few-shot example with its example_assistant reply)."""
+
+    @property
+    def counted_input_tokens(self) -> int:
+        """Counted prompt tokens: every part, framing and reply priming included."""
+        return (self.system_tokens + self.tool_tokens + self.named_example_tokens
+                + sum(t for _, t in self.pairs) + self.history_tokens + self.query_tokens)
+
+
+class RecordCounter:
+    """Counts records for one model's encoding, sharing one string cache across records."""
+
+    def __init__(self, choice: EncodingChoice) -> None:
+        self.choice = choice
+        self.counter = TokenCounter(choice.encoding)
+        self._role_tokens: dict[str, int] = {}
+
+    def _message(self, m: Message) -> tuple[int, int, bytes, int, int]:
+        """(framed tokens, content tokens, digest, uncounted parts, image tokens) for one message."""
+        role_n = self._role_tokens.get(m.role)
+        if role_n is None:
+            role_n = self._role_tokens[m.role] = self.counter.count(m.role)
+        content = 0
+        h = hashlib.blake2b(digest_size=16)
+        h.update(m.role.encode())
+        for text in m.texts:
+            key = _digest(text)
+            content += self.counter.count_digest(text, key)
+            h.update(key)
+        framed = TOKENS_PER_MESSAGE + role_n + content
+        if m.name is not None:
+            framed += TOKENS_PER_NAME + self.counter.count(m.name)
+            h.update(b"\x00name\x00" + m.name.encode("utf-8", "surrogatepass"))
+        uncounted = m.other_parts
+        images = 0
+        for image in m.images:
+            n = image_tokens(self.choice.base_model, image)
+            if n is None:
+                uncounted += 1
+            else:
+                images += n
+            h.update(f"\x00img{image.width}x{image.height}{image.detail}".encode())
+        return framed + images, content, h.digest(), uncounted, images
+
+    def count(self, rec: Record) -> RecordTokens:
+        """Split one record's tokens into system, tools, few-shot candidates, history, query and output."""
+        prompt = rec.prompt
+        counted = [self._message(m) for m in prompt]
+        uncounted = sum(c[3] for c in counted)
+        image_n = sum(c[4] for c in counted)
+
+        # leading system block (named examples inside it are few-shot)
+        s = 0
+        system_tokens = named = named_examples = 0
+        template_parts: list[bytes] = []
+        while s < len(prompt) and (prompt[s].role in _SYSTEM_ROLES or prompt[s].name in EXAMPLE_NAMES):
+            if prompt[s].name in EXAMPLE_NAMES:
+                named += counted[s][0]
+                named_examples += prompt[s].name == "example_user"
+            else:
+                system_tokens += counted[s][0]
+            template_parts.append(counted[s][2])
+            s += 1
+        tool_tokens = self.counter.count_tools(rec.tools)
+        tools_key = repr([(t.name, t.description, repr(t.parameters)) for t in rec.tools]).encode() if rec.tools else b""
+        template_parts.append(tools_key)
+
+        # final turn: after the last assistant message that precedes the last non-assistant message
+        last_input = max((i for i, m in enumerate(prompt) if m.role != "assistant"), default=len(prompt) - 1)
+        last_assistant = max((i for i in range(s, last_input) if prompt[i].role == "assistant"), default=s - 1)
+        final_start = max(last_assistant + 1, s)
+
+        pairs: list[tuple[int, int]] = []
+        i = s
+        while (i + 1 < final_start and prompt[i].role == "user" and prompt[i + 1].role == "assistant"
+               and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
+            pairs.append((_h64(counted[i][2], counted[i + 1][2]), counted[i][0] + counted[i + 1][0]))
+            i += 2
+        history = sum(c[0] for c in counted[i:final_start])
+        query = sum(c[0] for c in counted[final_start:]) + (REPLY_PRIMING_TOKENS if prompt else 0)
+
+        output_tokens: int | None = None
+        answer_digests: list[bytes] = []
+        out_content = 0
+        out_framed = 0
+        out_assistant_content = 0
+        for m in rec.completion:
+            framed, content, digest, unc, img = self._message(m)
+            out_framed += framed
+            out_content += content
+            out_assistant_content += content if m.role == "assistant" else 0
+            answer_digests.append(digest)
+            uncounted += unc
+            image_n += img
+        if rec.completion:
+            output_tokens = out_content
+
+        roles = {m.role for m in prompt} | {m.role for m in rec.completion}
+        prompt_assistant = sum(c[1] for m, c in zip(prompt, counted, strict=True) if m.role == "assistant")
+        prompt_hash = _h64(*(c[2] for c in counted), tools_key)
+        return RecordTokens(
+            line_no=rec.line_no, source=rec.source, model=rec.model, custom_id=rec.custom_id,
+            system_tokens=system_tokens, tool_tokens=tool_tokens, named_example_tokens=named,
+            pairs=tuple(pairs), history_tokens=history, query_tokens=query, uncounted_parts=uncounted,
+            output_tokens=output_tokens, usage=rec.usage, template=_h64(*template_parts),
+            example_tokens=sum(c[0] for c in counted) + out_framed + (REPLY_PRIMING_TOKENS if prompt else 0),
+            n_messages=len(prompt) + len(rec.completion),
+            assistant_tokens=prompt_assistant + out_assistant_content,
+            has_system="system" in roles or "developer" in roles, has_user="user" in roles,
+            has_assistant="assistant" in roles, format_issues=rec.format_issues,
+            prompt_hash=prompt_hash, answer_hash=_h64(*answer_digests) if answer_digests else 0,
+            image_tokens=image_n, named_examples=named_examples,
+        )
