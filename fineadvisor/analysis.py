@@ -93,7 +93,7 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
     elif models:
         target, source = models.most_common(1)[0][0], "most frequent model in the logs"
     else:
-        target, source = DEFAULT_MODEL, "default (the logs name no model)"
+        target, source = DEFAULT_MODEL, "the default: the logs name no model"
     choice = choose_encoding(target)
     reasons_approx = dict(scanner.approximate)
     if choice.approximate:

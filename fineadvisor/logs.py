@@ -92,8 +92,9 @@ def file_size(path: str) -> int:
 
 
 def _read_errors(path: str, line_no: int) -> InputError:
-    return InputError(f"{describe(path)}: the gzip stream is truncated or corrupt after line {line_no}; "
-                      "re-download or re-compress the file (the lines before it were fine)")
+    where = f"after line {line_no}" if line_no > 0 else "before the first complete line"
+    return InputError(f"{describe(path)}: the gzip stream is truncated or corrupt {where}; "
+                      "re-download or re-compress the file (gzip -t checks it)")
 
 
 def iter_lines(stream: IO[bytes], path: str, first_line_no: int = 1, *, strip_bom: bool = True,

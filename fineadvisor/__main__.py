@@ -1,0 +1,5 @@
+"""`python -m fineadvisor` runs the CLI."""
+
+from fineadvisor.cli import main
+
+main()
