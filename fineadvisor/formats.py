@@ -323,7 +323,8 @@ def _image_size(b64: str) -> tuple[int | None, int | None]:
         raw = base64.b64decode(b64, validate=False)
     except (binascii.Error, ValueError):
         return None, None
-    from PIL import Image as PILImage, UnidentifiedImageError
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
 
     try:
         with PILImage.open(io.BytesIO(raw)) as img:

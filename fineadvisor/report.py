@@ -213,9 +213,10 @@ def _notes(a: LogAnalysis) -> list[str]:
 def to_text(a: LogAnalysis) -> str:
     """Readable tables for a terminal."""
     head = f"fineadvisor {package_version()} — {', '.join(describe(x) for x in a.paths)}"
-    lines = [head, ""] + _summary_lines(a)[:2] + _table(_rows(a), False) + [""] + _summary_lines(a)[2:]
+    summary = _summary_lines(a)
     notes = _notes(a)
-    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+    lines = [head, "", *summary[:2], *_table(_rows(a), False), "", *summary[2:], *([""] if notes else []), *notes]
+    return "\n".join(lines) + "\n"
 
 
 def to_markdown(a: LogAnalysis) -> str:

@@ -227,7 +227,7 @@ class RecordCounter:
             template_parts.append(counted[s][2])
             s += 1
         tool_tokens = self.counter.count_tools(rec.tools)
-        tools_key = repr([(t.name, t.description, repr(t.parameters)) for t in rec.tools]).encode() if rec.tools else b""
+        tools_key = repr([(t.name, t.description, repr(t.parameters)) for t in rec.tools]).encode()
         template_parts.append(tools_key)
 
         # final turn: after the last assistant message that precedes the last non-assistant message

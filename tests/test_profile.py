@@ -1,0 +1,121 @@
+"""The workload profile: static prefix vs dynamic input, few-shot found by repetition, billed vs counted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fineadvisor.analysis import analyze_logs
+from fineadvisor.encodings import choose_encoding
+from fineadvisor.formats import to_record
+from fineadvisor.profile import ProfileBuilder
+from fineadvisor.tokens import RecordCounter
+
+SYSTEM = {"role": "system", "content": "You are the support assistant for Larkspur. Be brief and exact."}
+SHOTS = [
+    {"role": "user", "content": "How do I export my data?"},
+    {"role": "assistant", "content": "Settings → Data → Export. You get a ZIP by email."},
+    {"role": "user", "content": "Can I pay yearly?"},
+    {"role": "assistant", "content": "Yes: Billing → Plan → Yearly saves 15%."},
+]
+
+
+def req(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"model": "gpt-4o-mini", "messages": list(messages), **extra}
+
+
+def user(text: str) -> dict[str, str]:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str) -> dict[str, str]:
+    return {"role": "assistant", "content": text}
+
+
+def test_few_shot_pairs_are_found_by_repetition(write_log: Callable[..., Path]) -> None:
+    """Two identical leading pairs on every request are few-shot; a customer's earlier turn is history."""
+    lines = [req(SYSTEM, *SHOTS, user(f"My invoice {i} is wrong")) for i in range(8)]
+    lines += [req(SYSTEM, *SHOTS, user(f"login fails for {i}"), assistant("Try a reset."), user("Still fails"))
+              for i in range(2)]
+    p = analyze_logs([str(write_log(lines))]).profile
+    assert p.few_shot_examples == 2
+    assert p.templates == 1
+    # few-shot tokens are the same on every request; history only on the two multi-turn requests
+    assert p.few_shot_tokens.p50 == p.few_shot_tokens.max > 0
+    assert p.history_tokens.count == 10 and p.history_tokens.p50 == 0 and p.history_tokens.max > 0
+    assert p.static_prefix_tokens.total == p.system_tokens.total + p.few_shot_tokens.total
+    assert p.input_tokens.total == p.static_prefix_tokens.total + p.dynamic_tokens.total
+
+
+def test_pairs_that_vary_are_not_few_shot(write_log: Callable[..., Path]) -> None:
+    """Examples retrieved per request (all different) are dynamic input, not a static prefix."""
+    lines = [req(SYSTEM, user(f"example q {i}"), assistant(f"example a {i}"), user(f"real question {i}"))
+             for i in range(10)]
+    p = analyze_logs([str(write_log(lines))]).profile
+    assert p.few_shot_examples == 0
+    assert p.few_shot_tokens.total == 0
+    assert p.history_tokens.total > 0
+
+
+def test_a_pair_repeated_in_a_minority_is_history(write_log: Callable[..., Path]) -> None:
+    """Threshold: a pair must sit in ≥ 50% of its template's records (here 3 of 10 → history)."""
+    shared = [user("same opener"), assistant("same reply")]
+    lines = [req(SYSTEM, *shared, user(f"q{i}")) for i in range(3)]
+    lines += [req(SYSTEM, user(f"other {i}"), assistant(f"r {i}"), user(f"q{i}")) for i in range(7)]
+    assert analyze_logs([str(write_log(lines))]).profile.few_shot_examples == 0
+
+
+def test_templates_and_static_share(write_log: Callable[..., Path]) -> None:
+    other = {"role": "system", "content": "You classify tickets."}
+    lines = [req(SYSTEM, user("a")), req(SYSTEM, user("b")), req(other, user("c"))]
+    p = analyze_logs([str(write_log(lines))]).profile
+    assert p.templates == 2
+    assert [t.records for t in p.top_templates] == [2, 1]
+    assert 0 < p.static_share < 1
+    assert p.static_share == p.static_prefix_tokens.total / p.input_tokens.total
+
+
+def test_billed_usage_wins_and_the_difference_is_reported(write_log: Callable[..., Path]) -> None:
+    messages = [SYSTEM, user("Where is my invoice?")]
+    counted = RecordCounter(choose_encoding("gpt-4o-mini")).count(
+        to_record(req(*messages), 1)).counted_input_tokens
+
+    def pair(prompt_tokens: int) -> dict[str, Any]:
+        return {"request": req(*messages), "response": {
+            "choices": [{"message": assistant("Billing → Invoices.")}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 5,
+                      "prompt_tokens_details": {"cached_tokens": 0}}}}
+
+    p = analyze_logs([str(write_log([pair(counted), pair(counted + 4)]))]).profile
+    u = p.usage
+    assert (u.records, u.exact_matches, u.difference, u.max_abs_difference) == (2, 1, 4, 4)
+    assert p.input_tokens.total == 2 * counted + 4  # billed numbers are the input
+    assert p.output_tokens.total == 10
+
+
+def test_records_without_output(write_log: Callable[..., Path]) -> None:
+    p = analyze_logs([str(write_log([req(SYSTEM, user("x")), req(SYSTEM, user("y"))]))]).profile
+    assert (p.records_without_output, p.output_tokens.count) == (2, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.text(min_size=1, max_size=30)),
+                min_size=1, max_size=12))
+def test_parts_always_add_up(spec: list[tuple[int, int, str]]) -> None:
+    """Whatever the mix of prompts, shots and history: static + dynamic = counted input, per record and in total."""
+    counter = RecordCounter(choose_encoding("gpt-4o"))
+    builder = ProfileBuilder()
+    for n_system, n_history, text in spec:
+        messages: list[dict[str, Any]] = [{"role": "system", "content": f"rule {k}"} for k in range(n_system)]
+        messages += SHOTS[: 2 * min(n_history, 2)]
+        messages.append(user(text))
+        rt = counter.count(to_record(req(*messages), 1))
+        builder.add(rt)
+    p = builder.result()
+    assert p.static_prefix_tokens.total + p.dynamic_tokens.total == p.input_tokens.total
+    assert p.dynamic_tokens.total == p.history_tokens.total + p.query_tokens.total
+    assert 0.0 <= p.static_share <= 1.0

@@ -1,0 +1,96 @@
+"""Fine-tuning readiness: the cookbook's TV4 and TV5 vectors, limits, duplicates and contradictions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fineadvisor.analysis import analyze_logs
+from fineadvisor.readiness import default_epochs, example_token_limit
+
+from .conftest import DATA
+
+TOY = str(DATA / "toy_chat_fine_tuning.jsonl")  # the cookbook's toy_chat_fine_tuning.jsonl (5 examples)
+
+
+@pytest.mark.parametrize(
+    ("n_examples", "epochs"),
+    [  # TV5: 3 epochs unless n×3 < 100 → min(25, 100 // n), or n×3 > 25,000 → max(1, 25,000 // n)
+        (1, 25), (3, 25), (4, 25), (5, 20), (10, 10), (20, 5), (33, 3), (34, 3), (50, 3), (100, 3),
+        (8333, 3), (8334, 2), (12500, 2), (12501, 1), (25000, 1), (100000, 1), (0, 0),
+    ],
+)
+def test_tv5_default_epochs(n_examples: int, epochs: int) -> None:
+    assert default_epochs(n_examples) == epochs
+
+
+@pytest.mark.parametrize(
+    ("model", "limit", "per_epoch", "charged", "over"),
+    [
+        # TV4, cl100k (as the cookbook counts): lengths [45, 111, 26, 28, 8032]
+        ("gpt-3.5-turbo", 16_385, 8242, 164_840, 0),  # 20 epochs × 8242
+        ("gpt-3.5-turbo-0613", 4_096, 4306, 86_120, 1),  # 45+111+26+28+min(4096, 8032) = 4306; × 20
+        # o200k counts the same file as 8233 tokens
+        ("gpt-4o-mini", 65_536, 8233, 164_660, 0),
+    ],
+)
+def test_tv4_toy_dataset(model: str, limit: int, per_epoch: int, charged: int, over: int) -> None:
+    r = analyze_logs([TOY], model=model).readiness
+    assert (r.examples, r.token_limit, r.billable_tokens_per_epoch, r.billable_training_tokens, r.over_limit) == (
+        5, limit, per_epoch, charged, over)
+    assert r.n_epochs == 20
+    assert sum(r.format_errors.values()) == 0
+    assert (r.missing_system, r.missing_user) == (1, 1)
+
+
+def test_tv4_distributions() -> None:
+    """The notebook's printed statistics: messages 2–9 (mean 3.8), tokens mean 1648.4 / median 45, assistant 1610.2."""
+    r = analyze_logs([TOY], model="gpt-3.5-turbo").readiness
+    assert (r.messages_per_example.max, r.messages_per_example.mean, r.messages_per_example.p50) == (9, 3.8, 3.0)
+    assert (r.tokens_per_example.mean, r.tokens_per_example.p50, r.tokens_per_example.max) == (1648.4, 45.0, 8032)
+    assert r.tokens_per_example.p90 == pytest.approx(4863.6)
+    assert (r.assistant_tokens_per_example.mean, r.assistant_tokens_per_example.p50) == (1610.2, 10.0)
+    assert r.warnings[0].startswith("5 examples: OpenAI requires at least 10")
+
+
+def test_duplicates_and_contradictions(write_log: Callable[..., Path]) -> None:
+    def ex(q: str, a: str) -> dict[str, object]:
+        return {"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": q},
+                             {"role": "assistant", "content": a}]}
+
+    path = write_log([ex("q1", "a1"), ex("q1", "a1"), ex("q1", "a1"), ex("q2", "a2"), ex("q2", "b2"),
+                      ex("q3", "a3")] + [ex(f"x{i}", "y") for i in range(10)])
+    r = analyze_logs([str(path)]).readiness
+    # q1 ×3 → 2 exact duplicates; q2 has two answers → 1 contradictory prompt over 2 examples
+    assert (r.exact_duplicates, r.contradictory_prompts, r.contradictory_examples) == (2, 1, 2)
+    assert r.examples == 16
+    assert any("50–100" in w for w in r.warnings)
+
+
+def test_format_errors_count_skipped_lines(write_log: Callable[..., Path]) -> None:
+    ok = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    path = write_log([ok, [1], {"prompt": "x"}, {"messages": [{"role": "user", "content": "q", "x": 1}]}])
+    r = analyze_logs([str(path)]).readiness
+    assert r.format_errors["data_type"] == 1
+    assert r.format_errors["missing_messages_list"] == 1
+    assert r.format_errors["message_unrecognized_key"] == 1
+    assert r.format_errors["example_missing_assistant_message"] == 1
+    assert (r.examples, r.usable_examples) == (2, 1)
+
+
+def test_example_limit_override() -> None:
+    r = analyze_logs([TOY], model="gpt-3.5-turbo", example_token_limit=100).readiness
+    # 45 + 100 + 26 + 28 + 100 = 299 per epoch; 20 epochs
+    assert (r.token_limit, r.billable_tokens_per_epoch, r.over_limit) == (100, 299, 2)
+    assert r.token_limit_source == "set by the user"
+
+
+@pytest.mark.parametrize(
+    ("model", "limit"),
+    [("gpt-4o-mini-2024-07-18", 65_536), ("ft:gpt-3.5-turbo-0125:o::x", 16_385), ("gpt-3.5-turbo-0613", 4_096),
+     ("gpt-4.1-mini", 65_536), ("mistral-large", 65_536)],
+)
+def test_example_token_limit(model: str, limit: int) -> None:
+    assert example_token_limit(model)[0] == limit

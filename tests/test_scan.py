@@ -1,0 +1,78 @@
+"""The scan: Batch API input/output joined by custom_id, strict mode, and workers giving identical results."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fineadvisor.analysis import analyze_logs
+from fineadvisor.errors import LogFormatError
+from fineadvisor.scan import Scanner
+
+SYSTEM = {"role": "system", "content": "Label the ticket: billing, bug, other."}
+
+
+def batch_in(i: int) -> dict[str, Any]:
+    return {"custom_id": f"t{i}", "method": "POST", "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4.1-mini", "messages": [SYSTEM, {"role": "user", "content": f"ticket {i}"}]}}
+
+
+def batch_out(i: int, prompt_tokens: int = 30) -> dict[str, Any]:
+    return {"custom_id": f"t{i}", "error": None, "response": {"status_code": 200, "body": {
+        "choices": [{"message": {"role": "assistant", "content": "billing"}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1}}}}
+
+
+def test_batch_input_and_output_are_joined(write_log: Callable[..., Path]) -> None:
+    outs = [batch_out(i) for i in range(6)]
+    random.Random(1).shuffle(outs)
+    a = analyze_logs([str(write_log([batch_in(i) for i in range(6)], "in.jsonl")),
+                      str(write_log(outs, "out.jsonl"))])
+    p = a.profile
+    assert a.records_read == 6  # 12 lines → 6 joined requests
+    assert p.usage.records == 6 and p.output_tokens.total == 6  # "billing" = 1 completion token each
+    assert p.system_tokens.count == 6 and p.records_without_output == 0
+    assert a.readiness.usable_examples == 6  # joined: each has its assistant answer
+
+
+def test_unmatched_batch_lines_stand_alone(write_log: Callable[..., Path]) -> None:
+    a = analyze_logs([str(write_log([batch_in(1), batch_out(2)]))])
+    assert a.records_read == 2
+    assert a.profile.records_with_prompt == 1  # the output line has billed usage but no prompt
+
+
+def test_strict_stops_at_the_first_bad_line(write_log: Callable[..., Path]) -> None:
+    path = write_log([batch_in(1), "{oops", batch_in(2), "[]"])
+    with pytest.raises(LogFormatError) as err:
+        analyze_logs([str(path)], strict=True)
+    assert err.value.line_no == 2 and str(err.value).startswith(f"{path}:2: invalid JSON")
+
+
+def test_workers_give_identical_results(write_log: Callable[..., Path]) -> None:
+    lines: list[Any] = []
+    for i in range(600):
+        lines.append(batch_in(i) if i % 50 else "not json")
+    path = str(write_log(lines))
+    one = analyze_logs([path], workers=1)
+    two = analyze_logs([path], workers=2)
+    assert one.profile == two.profile
+    assert one.readiness == two.readiness
+    assert one.skipped_examples == two.skipped_examples
+    assert [b.line_no for b in one.skipped_examples] == [1, 51, 101, 151, 201]
+
+
+def test_byte_range_chunks_number_lines_across_chunks(write_log: Callable[..., Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """With many small chunks, skipped lines keep their true line numbers."""
+    import fineadvisor.scan as scan
+
+    real = scan.iter_chunks
+    monkeypatch.setattr(scan, "iter_chunks", lambda path: real(path, chunk_bytes=700))
+    lines: list[Any] = [batch_in(i) if i % 7 else "{bad" for i in range(100)]
+    path = str(write_log(lines))
+    bad = [item.bad.line_no for item in Scanner([path], workers=1) if item.bad]
+    assert bad == [i + 1 for i in range(100) if i % 7 == 0]

@@ -1,0 +1,151 @@
+"""Counting by the cookbook's rules, checked against the API-billed test vectors TV1 and TV2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fineadvisor.encodings import choose_encoding
+from fineadvisor.formats import to_record
+from fineadvisor.tokens import CACHE_ENTRIES, RecordCounter, TokenCounter
+
+TV1 = [
+    {"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate jargon "
+                                  "into plain English."},
+    {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
+    {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
+    {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch "
+                                                          "base on opportunities for increased leverage."},
+    {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to "
+                                                               "do better."},
+    {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client "
+                                "deliverable."},
+]
+
+TV2_TOOLS = [{"type": "function", "function": {
+    "name": "get_current_weather",
+    "description": "Get the current weather in a given location",
+    "parameters": {"type": "object", "properties": {
+        "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+        "unit": {"type": "string", "description": "The unit of temperature to return",
+                 "enum": ["celsius", "fahrenheit"]}},
+        "required": ["location"]}}}]
+TV2_MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+    {"role": "user", "content": "What's the weather like in San Francisco?"},
+]
+
+
+def count(model: str, **request: Any) -> Any:
+    return RecordCounter(choose_encoding(model)).count(to_record({"model": model, **request}, 1))
+
+
+@pytest.mark.parametrize(
+    ("model", "prompt_tokens"),
+    [
+        # TV1: cl100k content+roles+names [19,13,12,21,19,20]=104, + 6×3 + 4 names×1 + 3 = 129
+        ("gpt-3.5-turbo", 129),
+        ("gpt-4-0613", 129),
+        ("gpt-4", 129),
+        # o200k [18,13,12,20,17,19]=99, + 18 + 4 + 3 = 124
+        ("gpt-4o", 124),
+        ("gpt-4o-mini", 124),
+        ("gpt-4.1-mini", 124),  # tokencost says 129 here: it wrongly uses cl100k
+        ("ft:gpt-4.1-mini-2025-04-14:org::id", 124),
+    ],
+)
+def test_tv1_billed_prompt_tokens(model: str, prompt_tokens: int) -> None:
+    assert count(model, messages=TV1).counted_input_tokens == prompt_tokens
+
+
+def test_tv1_parts() -> None:
+    """Named example_user/example_assistant messages are few-shot; the plain system message is system."""
+    rt = count("gpt-4o", messages=TV1)
+    # system: 3 + role 1 + 17 content = 21; examples: 4 × (3 + 1 role + 1 name-token + name tokens + content)
+    assert (rt.system_tokens, rt.named_example_tokens, rt.query_tokens) == (21, 78, 25)
+    assert rt.named_examples == 2
+    assert rt.system_tokens + rt.named_example_tokens + rt.query_tokens == 124
+
+
+@pytest.mark.parametrize(
+    ("model", "total", "tools"),
+    [
+        # TV2: messages 34 (cl100k) / 33 (o200k) + tool definitions 71 / 68 = API's 105 / 101
+        ("gpt-3.5-turbo", 105, 71),
+        ("gpt-4", 105, 71),
+        ("gpt-4o", 101, 68),
+        ("gpt-4o-mini", 101, 68),
+    ],
+)
+def test_tv2_tool_definitions(model: str, total: int, tools: int) -> None:
+    rt = count(model, messages=TV2_MESSAGES, tools=TV2_TOOLS)
+    assert (rt.counted_input_tokens, rt.tool_tokens) == (total, tools)
+
+
+def test_anthropic_tools_use_the_same_rule() -> None:
+    """Anthropic's input_schema is counted like OpenAI's parameters (marked approximate for Claude)."""
+    fn = TV2_TOOLS[0]["function"]
+    rt = count("gpt-4o", system=TV2_MESSAGES[0]["content"], messages=TV2_MESSAGES[1:],
+               tools=[{"name": fn["name"], "description": fn["description"], "input_schema": fn["parameters"]}])
+    assert rt.tool_tokens == 68
+
+
+@pytest.mark.parametrize(
+    ("messages", "parts"),
+    [
+        # one user turn: query = 3 + 1 + tokens("Hello!") 2 + 3 priming = 9
+        ([{"role": "user", "content": "Hello!"}], (0, 0, 0, 9)),
+        # system 3+1+tokens("Be brief.") 3 = 7; user as above without priming 6 + 3
+        ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello!"}], (7, 0, 0, 9)),
+        # a developer message is system-level too
+        ([{"role": "developer", "content": "Be brief."}, {"role": "user", "content": "Hello!"}], (7, 0, 0, 9)),
+        # earlier (user, assistant) turn is a few-shot candidate pair (6 + 3+1+1 "Hi" = 11); final turn 9
+        ([{"role": "user", "content": "Hello!"}, {"role": "assistant", "content": "Hi"},
+          {"role": "user", "content": "Hello!"}], (0, 11, 0, 9)),
+        # an assistant tool call breaks the pair run: the rest before the final turn is history
+        ([{"role": "user", "content": "Hello!"}, {"role": "assistant", "content": None,
+          "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+          {"role": "tool", "tool_call_id": "c1", "content": "42"}], (0, 0, 6 + 4 + 2, 3 + 1 + 1 + 3)),
+    ],
+)
+def test_parts_of_a_request(messages: list[dict[str, Any]], parts: tuple[int, int, int, int]) -> None:
+    rt = count("gpt-4o", messages=messages)
+    pair_tokens = sum(t for _, t in rt.pairs)
+    assert (rt.system_tokens, pair_tokens, rt.history_tokens, rt.query_tokens) == parts
+    assert rt.counted_input_tokens == sum(parts)
+
+
+def test_fine_tuning_example_output_and_example_tokens() -> None:
+    """In a training example the final assistant message is the output; example tokens follow the cookbook."""
+    rt = count("gpt-4o", messages=[{"role": "user", "content": "Hello!"}, {"role": "assistant", "content": "Hi"}])
+    assert rt.source == "chat_request"  # "model" present → a request; its final assistant message is prefill
+    ft = RecordCounter(choose_encoding("gpt-4o")).count(to_record(
+        {"messages": [{"role": "user", "content": "Hello!"}, {"role": "assistant", "content": "Hi"}]}, 1))
+    # prompt 9; output content "Hi" = 1; example = (3+1+2) + (3+1+1) + 3 = 14
+    assert (ft.counted_input_tokens, ft.output_tokens, ft.example_tokens, ft.assistant_tokens) == (9, 1, 14, 1)
+
+
+def test_identical_strings_are_encoded_once() -> None:
+    counter = TokenCounter("o200k_base")
+    for _ in range(1000):
+        assert counter.count("the same long system prompt " * 20) == 101  # 5 tokens × 20 + trailing space
+    assert (counter.strings_seen, counter.strings_encoded) == (1000, 1)
+
+
+def test_cache_is_bounded_and_keeps_hot_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bound, the cache rolls a generation; an entry used in both generations survives."""
+    monkeypatch.setattr("fineadvisor.tokens.CACHE_ENTRIES", 10)
+    counter = TokenCounter("o200k_base")
+    for i in range(25):
+        counter.count("system prompt")
+        counter.count(f"query {i}")
+    assert len(counter._hot) + len(counter._cold) <= 20
+    assert counter.strings_encoded == 26  # "system prompt" once + 25 queries
+    assert CACHE_ENTRIES >= 100_000
+
+
+def test_name_costs_one_token_plus_its_text() -> None:
+    base = count("gpt-4o", messages=[{"role": "user", "content": "Hello!"}]).counted_input_tokens
+    named = count("gpt-4o", messages=[{"role": "user", "name": "bob", "content": "Hello!"}]).counted_input_tokens
+    assert named - base == 1 + 1  # tokens_per_name + tokens("bob")
