@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fineadvisor.encodings import DEFAULT_MODEL, choose_encoding
 from fineadvisor.errors import NoRecordsError
 from fineadvisor.logs import describe
-from fineadvisor.profile import ProfileBuilder, WorkloadProfile
-from fineadvisor.readiness import Readiness, ReadinessBuilder
-from fineadvisor.scan import BadLine, Scanner
-
-SHOWN_BAD_LINES = 5
+from fineadvisor.profile import WorkloadProfile
+from fineadvisor.readiness import Readiness
+from fineadvisor.scan import BadLine, scan_logs
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +35,6 @@ class LogAnalysis:
     readiness: Readiness
 
 
-def _reason_kind(reason: str) -> str:
-    head = reason.split(":", 1)[0]
-    return head if len(head) < 60 else reason[:60]
-
-
 def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = False,
                  workers: int | None = None, example_token_limit: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> LogAnalysis:
@@ -59,27 +51,9 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
     Returns:
         A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
     """
-    scanner = Scanner(paths, model=model, strict=strict, workers=workers, progress=progress)
-    profile = ProfileBuilder()
-    readiness = ReadinessBuilder()
-    skipped: list[BadLine] = []
-    n_skipped = 0
-    reasons: Counter[str] = Counter()
-    records = 0
-    models: Counter[str] = Counter()
-    for item in scanner:
-        if item.record is not None:
-            records += 1
-            profile.add(item.record)
-            readiness.add(item.record)
-            if item.record.model:
-                models[item.record.model] += 1
-        elif item.bad is not None:
-            n_skipped += 1
-            reasons[_reason_kind(item.bad.reason)] += 1
-            readiness.add_skipped(item.bad.issue)
-            if len(skipped) < SHOWN_BAD_LINES:
-                skipped.append(item.bad)
+    scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress)
+    records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
+    models = scan.profile.models()
     names = ", ".join(describe(p) for p in paths)
     if records == 0:
         if n_skipped:
@@ -95,13 +69,13 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
     else:
         target, source = DEFAULT_MODEL, "the default: the logs name no model"
     choice = choose_encoding(target)
-    reasons_approx = dict(scanner.approximate)
+    reasons_approx = dict(scan.approximate)
     if choice.approximate:
         reasons_approx.setdefault(choice.model, choice.reason)
     return LogAnalysis(
-        paths=tuple(paths), lines_read=scanner.lines_read, records_read=records, records_skipped=n_skipped,
-        skipped_examples=tuple(skipped), skipped_reasons=tuple(reasons.most_common()),
+        paths=tuple(paths), lines_read=scan.lines, records_read=records, records_skipped=n_skipped,
+        skipped_examples=tuple(skipped), skipped_reasons=tuple(scan.skipped_reasons.most_common()),
         model=target, model_source=source, encoding=choice.encoding, approximate=bool(reasons_approx),
-        approximate_reasons=tuple(reasons_approx.values()), profile=profile.result(),
-        readiness=readiness.result(target, example_token_limit),
+        approximate_reasons=tuple(reasons_approx.values()), profile=scan.profile.result(),
+        readiness=scan.readiness.result(target, example_token_limit),
     )

@@ -146,7 +146,17 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
     return Record(source, line_no, model, messages, tools, completion, usage, None, tuple(dict.fromkeys(issues)))
 
 
+_PLAIN_KEYS = frozenset({"role", "content", "weight"})
+
+
 def _openai_message(m: object, index: int, issues: list[str]) -> Message:
+    # Fast path for the common {"role": ..., "content": "<text>"} message: same result, a fraction of the work.
+    if type(m) is dict and m.keys() <= _PLAIN_KEYS:
+        role, content = m.get("role"), m.get("content")
+        if type(role) is str and type(content) is str and role in FT_ROLES:
+            if not content:
+                issues.append("missing_content")
+            return Message(role, (content,))
     where = f"messages[{index}]"
     if not isinstance(m, dict):
         raise RecordError(f"{where} must be an object, got {_type_name(m)}", "data_type")
@@ -348,11 +358,11 @@ def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None)
     if response is not None and (response.get("type") == "message" or "stop_reason" in response):
         return True
     msgs = req.get("messages")
-    if isinstance(msgs, list):
+    if type(msgs) is list:
         for m in msgs:
-            content = m.get("content") if isinstance(m, dict) else None
-            if isinstance(content, list) and any(
-                isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result") for b in content
+            content = m.get("content") if type(m) is dict else None
+            if type(content) is list and any(
+                type(b) is dict and b.get("type") in ("tool_use", "tool_result") for b in content
             ):
                 return True
     return False

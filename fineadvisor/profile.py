@@ -105,6 +105,15 @@ class _MisraGries:
         else:
             self.counts = {k: v - 1 for k, v in counts.items() if v > 1}
 
+    def merge(self, counts: dict[tuple[int, int, int], int]) -> None:
+        """Add another summary's counts, then trim back to `slots` entries (the mergeable-summaries rule)."""
+        mine = self.counts
+        for key, c in counts.items():
+            mine[key] = mine.get(key, 0) + c
+        if len(mine) > self.slots:
+            cut = sorted(mine.values(), reverse=True)[self.slots]
+            self.counts = {k: v - cut for k, v in mine.items() if v > cut}
+
 
 class ProfileBuilder:
     """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`."""
@@ -122,6 +131,7 @@ class ProfileBuilder:
         self._pair_hash = array("Q")
         self._pair_tokens = array("q")
         self._template_index: dict[int, int] = {}
+        self._template_hashes: list[int] = []
         self._template_count: list[int] = []
         self._template_named: list[int] = []
         self._templates_capped = False
@@ -167,15 +177,7 @@ class ProfileBuilder:
         self._named.append(rt.named_example_tokens)
         self._history.append(rt.history_tokens)
         self._query.append(rt.query_tokens)
-        t = self._template_index.get(rt.template)
-        if t is None:
-            if len(self._template_count) < TEMPLATE_SLOTS:
-                t = self._template_index[rt.template] = len(self._template_count)
-                self._template_count.append(0)
-                self._template_named.append(rt.named_examples)
-            else:
-                self._templates_capped = True
-                t = -1
+        t = self._template_slot(rt.template, rt.named_examples)
         if t >= 0:
             self._template_count[t] += 1
         self._template.append(t)
@@ -185,6 +187,46 @@ class ProfileBuilder:
             self._pair_tokens.append(tokens)
             if t >= 0:
                 self._pairs.add((t, pos, h))
+
+    def _template_slot(self, template: int, named_examples: int) -> int:
+        """The index of a template, registering it while there is room; -1 once the table is full."""
+        t = self._template_index.get(template)
+        if t is None:
+            if len(self._template_count) >= TEMPLATE_SLOTS:
+                self._templates_capped = True
+                return -1
+            t = self._template_index[template] = len(self._template_count)
+            self._template_hashes.append(template)
+            self._template_count.append(0)
+            self._template_named.append(named_examples)
+        return t
+
+    def merge(self, other: ProfileBuilder) -> None:
+        """Fold in a builder that accumulated other records (e.g. a worker's chunk)."""
+        remap = [self._template_slot(h, named) for h, named in zip(other._template_hashes, other._template_named,
+                                                                    strict=True)]
+        for t, c in enumerate(other._template_count):
+            if remap[t] >= 0:
+                self._template_count[remap[t]] += c
+        self._templates_capped |= other._templates_capped
+        self._template.extend([remap[t] if t >= 0 else -1 for t in other._template])
+        base = len(self._pair_hash)
+        self._pair_start.extend([start + base for start in other._pair_start])
+        for name in ("_input", "_output", "_system", "_tools", "_named", "_history", "_query", "_pair_hash",
+                     "_pair_tokens"):
+            getattr(self, name).extend(getattr(other, name))
+        self._pairs.merge({(remap[t], pos, h): c for (t, pos, h), c in other._pairs.counts.items() if remap[t] >= 0})
+        self._records_without_output += other._records_without_output
+        self._uncounted += other._uncounted
+        self._images += other._images
+        self._models.update(other._models)
+        mine, theirs = self._usage, other._usage
+        for i in range(len(mine)):
+            mine[i] = max(mine[i], theirs[i]) if i == 3 else mine[i] + theirs[i]
+
+    def models(self) -> Counter[str]:
+        """How many records named each model."""
+        return Counter(self._models)
 
     def result(self) -> WorkloadProfile:
         """Classify few-shot pairs and summarise every part."""

@@ -128,6 +128,16 @@ class ReadinessBuilder:
             self._prompt_hash.append(rt.prompt_hash)
             self._answer_hash.append(rt.answer_hash)
 
+    def merge(self, other: ReadinessBuilder) -> None:
+        """Fold in a builder that accumulated other examples (e.g. a worker's chunk)."""
+        for name in ("_messages", "_tokens", "_assistant", "_prompt_hash", "_answer_hash"):
+            getattr(self, name).extend(getattr(other, name))
+        self._errors.update(other._errors)
+        self._with_errors += other._with_errors
+        self._usable += other._usable
+        self._missing_system += other._missing_system
+        self._missing_user += other._missing_user
+
     def result(self, target_model: str, token_limit: int | None = None) -> Readiness:
         """Summarise the examples against a target model's per-example limit and OpenAI's epoch rule."""
         limit, source = example_token_limit(target_model)

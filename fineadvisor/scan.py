@@ -1,8 +1,10 @@
-"""Read, parse and count every line of the logs, in worker processes when the input is large.
+"""Read, parse, count and aggregate every line of the logs, in worker processes when the input is large.
 
-Each worker parses its chunk (orjson, stdlib fallback), normalises records and counts them with its own
-string cache; the parent receives compact `RecordTokens` in file order, numbers lines, joins Batch API
-input and output lines by `custom_id`, and hands records on. Memory stays bounded by the chunk size.
+Each worker takes a chunk of lines, parses them (orjson, stdlib fallback), normalises and counts each
+record with its own string cache, and folds the counts into a chunk-sized `ProfileBuilder` and
+`ReadinessBuilder`. The parent merges those builders in file order, numbers skipped lines, and joins
+Batch API input and output lines by `custom_id` (the only records that travel one by one). Memory stays
+bounded by the chunk size and the compact per-record arrays of the builders.
 """
 
 from __future__ import annotations
@@ -10,29 +12,26 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 
 from fineadvisor.encodings import DEFAULT_MODEL, EncodingChoice, choose_encoding
-from fineadvisor.errors import FineAdvisorError, LogFormatError
+from fineadvisor.errors import LogFormatError
 from fineadvisor.formats import RecordError, to_record
-from fineadvisor.logs import (
-    MAX_LINE_BYTES,
-    Chunk,
-    Line,
-    describe,
-    file_size,
-    is_plain_file,
-    iter_chunks,
-    parse_json,
-)
+from fineadvisor.logs import MAX_LINE_BYTES, Chunk, Line, chunk_lines, describe, file_size, is_plain_file, iter_chunks
+from fineadvisor.logs import parse_json as parse_json
+from fineadvisor.profile import ProfileBuilder
+from fineadvisor.readiness import ReadinessBuilder
 from fineadvisor.tokens import RecordCounter, RecordTokens
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 """Inputs smaller than this (uncompressed bytes on disk) are counted in-process: starting workers costs more."""
 MAX_PENDING_BATCH = 200_000
 """Batch API lines waiting for their partner (input ↔ output) before they are taken as they are."""
+SHOWN_BAD_LINES = 5
+_BATCH_SOURCES = ("batch_input", "batch_output")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +47,21 @@ class BadLine:
         return f"{describe(self.path)}:{self.line_no}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChunkResult:
-    """What a worker returns for one chunk; line numbers are relative when the chunk's start was unknown."""
+    """What counting one chunk yields; line numbers are chunk-relative when the chunk's start was unknown."""
 
-    lines: int
-    records: list[RecordTokens]
-    bad: list[BadLine]
-    approximate: dict[str, str]
+    lines: int = 0
+    records: int = 0
+    profile: ProfileBuilder = field(default_factory=ProfileBuilder)
+    readiness: ReadinessBuilder = field(default_factory=ReadinessBuilder)
+    batch: list[RecordTokens] = field(default_factory=list)
+    """Batch API lines, joined across chunks and files by the parent."""
+    bad: list[BadLine] = field(default_factory=list)
+    """The first few skipped lines of the chunk (all of them are counted in `bad_count`)."""
+    bad_count: int = 0
+    bad_reasons: Counter[str] = field(default_factory=Counter)
+    approximate: dict[str, str] = field(default_factory=dict)
     """Encoding reasons by model for records counted approximately."""
 
 
@@ -69,6 +75,12 @@ def _describe_json_error(line: Line, exc: Exception) -> str:
             return f"invalid JSON: the line ends before the JSON does ({exc.msg}); is the line truncated?"
         return f"invalid JSON: {exc.msg} at column {exc.colno}"
     return f"invalid JSON: {exc}"
+
+
+def reason_kind(reason: str) -> str:
+    """A short category for a skip reason, to tally them."""
+    head = reason.split(":", 1)[0]
+    return head if len(head) < 60 else reason[:60]
 
 
 class LineCounter:
@@ -117,148 +129,148 @@ def _init_worker(model: str | None) -> None:
     _worker = LineCounter(model)
 
 
-def count_chunk(chunk: Chunk, counter: LineCounter | None = None) -> ChunkResult:
-    """Count every line of one chunk (in a worker, or in-process when `counter` is given)."""
+def count_chunk(chunk: Chunk, counter: LineCounter | None = None, strict: bool = False) -> ChunkResult:
+    """Count and aggregate every line of one chunk (in a worker, or in-process when `counter` is given)."""
     lc = counter or _worker
     assert lc is not None, "worker not initialised"
-    from fineadvisor.logs import chunk_lines
-
-    records: list[RecordTokens] = []
-    bad: list[BadLine] = []
-    n = 0
+    out = ChunkResult()
+    last = 0
     for line in chunk_lines(chunk):
-        n = line.line_no
-        out = lc.count_line(chunk.path, line)
-        if isinstance(out, BadLine):
-            bad.append(out)
-        elif out is not None:
-            records.append(out)
+        last = line.line_no
+        rt = lc.count_line(chunk.path, line)
+        if isinstance(rt, BadLine):
+            out.bad_count += 1
+            out.bad_reasons[reason_kind(rt.reason)] += 1
+            out.readiness.add_skipped(rt.issue)
+            if len(out.bad) < SHOWN_BAD_LINES:
+                out.bad.append(rt)
+            if strict:
+                break
+        elif rt is not None:
+            out.records += 1
+            if rt.custom_id is not None and rt.source in _BATCH_SOURCES:
+                out.batch.append(rt)
+            else:
+                out.profile.add(rt)
+                out.readiness.add(rt)
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
-    return ChunkResult(n - first + 1 if n else 0, records, bad, dict(lc.approximate))
+    out.lines = last - first + 1 if last else 0
+    out.approximate = dict(lc.approximate)
+    return out
 
 
-@dataclass(frozen=True, slots=True)
-class ScanItem:
-    """One unit of the scan's output stream: a counted record, or a skipped line."""
+@dataclass(slots=True)
+class Scan:
+    """Everything counted from a set of log files."""
 
-    record: RecordTokens | None = None
-    bad: BadLine | None = None
-
-
-class Scanner:
-    """Streams `ScanItem`s for a list of log paths, in file order, with Batch API lines joined."""
-
-    def __init__(self, paths: Sequence[str], *, model: str | None = None, strict: bool = False,
-                 workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> None:
-        self.paths = list(paths)
-        self.model = model
-        self.strict = strict
-        self.workers = workers
-        self.progress = progress
-        self.approximate: dict[str, str] = {}
-        self.lines_read = 0
-
-    def _want_workers(self) -> int:
-        if self.workers is not None:
-            return max(1, self.workers)
-        total = 0
-        for p in self.paths:
-            size = file_size(p)
-            total += size if is_plain_file(p) else size * 6  # gzip of JSON ≈ 6:1
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return min(2, cpus) if total >= PARALLEL_MIN_BYTES and cpus > 1 else 1
-
-    def __iter__(self) -> Iterator[ScanItem]:
-        n_workers = self._want_workers()
-        total_bytes = sum(file_size(p) for p in self.paths)
-        done_bytes = 0
-        pending: dict[str, RecordTokens] = {}
-        executor: Executor | None = None
-        local = LineCounter(self.model) if n_workers == 1 else None
-        if n_workers > 1:
-            ctx = multiprocessing.get_context("forkserver" if "forkserver" in
-                                              multiprocessing.get_all_start_methods() else "spawn")
-            executor = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker,
-                                           initargs=(self.model,))
-        try:
-            for path in self.paths:
-                offset = 0
-                for chunk, result in self._results(path, executor, local, n_workers):
-                    base = offset if chunk.first_line_no < 0 else 0
-                    offset += result.lines if chunk.first_line_no < 0 else 0
-                    self.lines_read += result.lines
-                    self.approximate.update(result.approximate)
-                    items: list[ScanItem] = []
-                    for bad in result.bad:
-                        items.append(ScanItem(bad=replace(bad, line_no=bad.line_no + base) if base else bad))
-                    for rec in result.records:
-                        items.append(ScanItem(record=replace(rec, line_no=rec.line_no + base) if base else rec))
-                    items.sort(key=lambda it: it.record.line_no if it.record else it.bad.line_no)  # type: ignore[union-attr]
-                    for item in items:
-                        if item.bad is not None:
-                            if self.strict:
-                                raise LogFormatError(describe(item.bad.path), item.bad.line_no, item.bad.reason)
-                            yield item
-                        elif item.record is not None:
-                            yield from self._join(item.record, pending)
-                    if chunk.data is not None:
-                        done_bytes += len(chunk.data)
-                    else:
-                        done_bytes += chunk.end - chunk.start
-                    if self.progress:
-                        self.progress(min(done_bytes, total_bytes), total_bytes)
-            for rec in pending.values():
-                yield ScanItem(record=rec)
-        finally:
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
-
-    def _results(self, path: str, executor: Executor | None, local: LineCounter | None,
-                 n_workers: int) -> Iterator[tuple[Chunk, ChunkResult]]:
-        chunks = iter_chunks(path)
-        if executor is None:
-            assert local is not None
-            for chunk in chunks:
-                yield chunk, count_chunk(chunk, local)
-            return
-        window: list[tuple[Chunk, object]] = []
-        for chunk in chunks:
-            window.append((chunk, executor.submit(count_chunk, chunk)))
-            if len(window) >= 2 * n_workers:
-                c, fut = window.pop(0)
-                yield c, _result(fut)
-        for c, fut in window:
-            yield c, _result(fut)
-
-    def _join(self, rec: RecordTokens, pending: dict[str, RecordTokens]) -> Iterator[ScanItem]:
-        if rec.custom_id is None or rec.source not in ("batch_input", "batch_output"):
-            yield ScanItem(record=rec)
-            return
-        other = pending.pop(rec.custom_id, None)
-        if other is None or other.source == rec.source:
-            if other is not None:
-                yield ScanItem(record=other)
-            pending[rec.custom_id] = rec
-            if len(pending) > MAX_PENDING_BATCH:
-                oldest = next(iter(pending))
-                yield ScanItem(record=pending.pop(oldest))
-            return
-        inp, out = (rec, other) if rec.source == "batch_input" else (other, rec)
-        yield ScanItem(record=replace(inp, usage=out.usage, output_tokens=out.output_tokens,
-                                      answer_hash=out.answer_hash,
-                                      has_assistant=inp.has_assistant or out.has_assistant,
-                                      assistant_tokens=inp.assistant_tokens + out.assistant_tokens,
-                                      example_tokens=inp.example_tokens + out.example_tokens,
-                                      n_messages=inp.n_messages + out.n_messages))
+    profile: ProfileBuilder = field(default_factory=ProfileBuilder)
+    readiness: ReadinessBuilder = field(default_factory=ReadinessBuilder)
+    lines: int = 0
+    records: int = 0
+    skipped: int = 0
+    skipped_examples: list[BadLine] = field(default_factory=list)
+    skipped_reasons: Counter[str] = field(default_factory=Counter)
+    approximate: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
 
 
-def _result(fut: object) -> ChunkResult:
-    from concurrent.futures import Future
+def _want_workers(paths: Sequence[str], workers: int | None) -> int:
+    if workers is not None:
+        return max(1, workers)
+    total = 0
+    for p in paths:
+        size = file_size(p)
+        total += size if is_plain_file(p) else size * 6  # gzip of JSON ≈ 6:1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(2, cpus) if total >= PARALLEL_MIN_BYTES and cpus > 1 else 1
 
-    assert isinstance(fut, Future)
+
+def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = False, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Scan:
+    """Count and aggregate every line of `paths`; raise `LogFormatError` at the first bad line when strict."""
+    n_workers = _want_workers(paths, workers)
+    scan = Scan(workers=n_workers)
+    total_bytes = sum(file_size(p) for p in paths)
+    done_bytes = 0
+    pending: dict[str, RecordTokens] = {}
+    executor: Executor | None = None
+    local = LineCounter(model) if n_workers == 1 else None
+    if n_workers > 1:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        executor = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(model,))
     try:
-        res = fut.result()
-    except FineAdvisorError:
-        raise
-    assert isinstance(res, ChunkResult)
-    return res
+        for path in paths:
+            offset = 0
+            for chunk, result in _results(path, executor, local, n_workers, strict):
+                base = offset if chunk.first_line_no < 0 else 0
+                offset += result.lines if chunk.first_line_no < 0 else 0
+                scan.lines += result.lines
+                scan.approximate.update(result.approximate)
+                if result.bad_count:
+                    if strict:
+                        bad = result.bad[0]
+                        raise LogFormatError(describe(bad.path), bad.line_no + base, bad.reason)
+                    scan.skipped += result.bad_count
+                    scan.skipped_reasons.update(result.bad_reasons)
+                    room = SHOWN_BAD_LINES - len(scan.skipped_examples)
+                    scan.skipped_examples += [replace(b, line_no=b.line_no + base) for b in result.bad[:room]]
+                scan.records += result.records
+                scan.profile.merge(result.profile)
+                scan.readiness.merge(result.readiness)
+                for rt in result.batch:
+                    _join(rt, pending, scan)
+                done_bytes += len(chunk.data) if chunk.data is not None else chunk.end - chunk.start
+                if progress:
+                    progress(min(done_bytes, total_bytes), total_bytes)
+        for rt in pending.values():
+            _add(scan, rt)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return scan
+
+
+def _results(path: str, executor: Executor | None, local: LineCounter | None, n_workers: int,
+             strict: bool) -> Iterator[tuple[Chunk, ChunkResult]]:
+    chunks = iter_chunks(path)
+    if executor is None:
+        assert local is not None
+        for chunk in chunks:
+            yield chunk, count_chunk(chunk, local, strict)
+        return
+    window: list[tuple[Chunk, Future[ChunkResult]]] = []
+    for chunk in chunks:
+        window.append((chunk, executor.submit(count_chunk, chunk, None, strict)))
+        if len(window) >= 2 * n_workers:
+            c, fut = window.pop(0)
+            yield c, fut.result()
+    for c, fut in window:
+        yield c, fut.result()
+
+
+def _add(scan: Scan, rt: RecordTokens) -> None:
+    scan.profile.add(rt)
+    scan.readiness.add(rt)
+
+
+def _join(rt: RecordTokens, pending: dict[str, RecordTokens], scan: Scan) -> None:
+    """Pair a Batch API input line with its output line (either may come first); count each pair once."""
+    assert rt.custom_id is not None
+    other = pending.pop(rt.custom_id, None)
+    if other is None or other.source == rt.source:
+        if other is not None:
+            _add(scan, other)
+        pending[rt.custom_id] = rt
+        if len(pending) > MAX_PENDING_BATCH:
+            _add(scan, pending.pop(next(iter(pending))))
+        return
+    inp, out = (rt, other) if rt.source == "batch_input" else (other, rt)
+    scan.records -= 1  # two lines, one request
+    _add(scan, inp._replace(usage=out.usage, output_tokens=out.output_tokens, answer_hash=out.answer_hash,
+                            has_assistant=inp.has_assistant or out.has_assistant,
+                            assistant_tokens=inp.assistant_tokens + out.assistant_tokens,
+                            example_tokens=inp.example_tokens + out.example_tokens,
+                            n_messages=inp.n_messages + out.n_messages,
+                            uncounted_parts=inp.uncounted_parts + out.uncounted_parts,
+                            image_tokens=inp.image_tokens + out.image_tokens))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 import tiktoken
 
 from fineadvisor.encodings import EncodingChoice, load_encoding
@@ -43,6 +44,8 @@ TOOL_CONSTANTS = {"o200k_base": ToolConstants(func_init=7), "cl100k_base": ToolC
 
 CACHE_ENTRIES = 200_000
 """Distinct strings remembered per generation of the count cache (two generations are kept)."""
+CACHE_CHARS = 8_000_000
+"""Characters of distinct text remembered per generation (≤ 32 MB even for 4-byte characters)."""
 EXAMPLE_NAMES = frozenset({"example_user", "example_assistant"})
 _SYSTEM_ROLES = frozenset({"system", "developer"})
 
@@ -52,43 +55,49 @@ def _digest(text: str) -> bytes:
 
 
 def _h64(*parts: bytes) -> int:
-    """A 64-bit hash of a sequence of byte strings (used to group identical messages across records)."""
-    h = hashlib.blake2b(digest_size=8)
-    for part in parts:
-        h.update(len(part).to_bytes(4, "little"))
-        h.update(part)
-    return int.from_bytes(h.digest(), "little")
+    """A 64-bit hash of a sequence of digests (used to group identical messages across records)."""
+    return int.from_bytes(hashlib.blake2b(b"\x00".join(parts), digest_size=8).digest(), "little")
 
 
 class TokenCounter:
-    """Counts tokens of strings with one encoding, remembering each distinct string's count (bounded memory)."""
+    """Counts tokens of strings with one encoding, remembering each distinct string's count (bounded memory).
+
+    The cache is keyed by the string itself (exact: no hash collision can return a wrong count) and holds at
+    most CACHE_CHARS characters per generation; when a generation fills up it becomes the old one, and
+    entries still in use are carried forward on their next hit, so a system prompt sent on every request
+    is encoded once however long the log.
+    """
 
     def __init__(self, encoding: str) -> None:
         self.encoding_name = encoding
         self._enc: tiktoken.Encoding = load_encoding(encoding)
-        self._hot: dict[bytes, int] = {}
-        self._cold: dict[bytes, int] = {}
+        self._hot: dict[str, tuple[int, bytes]] = {}
+        self._cold: dict[str, tuple[int, bytes]] = {}
+        self._hot_chars = 0
         self.strings_seen = 0
         self.strings_encoded = 0
 
     def count(self, text: str) -> int:
         """Tokens in `text` (ordinary encoding)."""
-        return self.count_digest(text, _digest(text))
+        return self.lookup(text)[0]
 
-    def count_digest(self, text: str, key: bytes) -> int:
-        """Tokens in `text`, whose digest the caller already computed."""
+    def lookup(self, text: str) -> tuple[int, bytes]:
+        """(tokens, 16-byte content digest) of `text`."""
         self.strings_seen += 1
-        n = self._hot.get(key)
-        if n is not None:
-            return n
-        n = self._cold.pop(key, None)
-        if n is None:
-            n = len(self._enc.encode_ordinary(text))
+        hit = self._hot.get(text)
+        if hit is not None:
+            return hit
+        hit = self._cold.pop(text, None)
+        if hit is None:
+            hit = (len(self._enc.encode_ordinary(text)), _digest(text))
             self.strings_encoded += 1
-        if len(self._hot) >= CACHE_ENTRIES:
-            self._cold, self._hot = self._hot, {}
-        self._hot[key] = n
-        return n
+        size = len(text)
+        if size <= CACHE_CHARS // 8:
+            if self._hot_chars + size > CACHE_CHARS or len(self._hot) >= CACHE_ENTRIES:
+                self._cold, self._hot, self._hot_chars = self._hot, {}, 0
+            self._hot[text] = hit
+            self._hot_chars += size
+        return hit
 
     def count_tools(self, tools: Iterable[Tool]) -> int:
         """Tokens for a request's tool definitions by the cookbook's constants (nested schemas: same rule)."""
@@ -124,11 +133,9 @@ class TokenCounter:
         return total
 
 
-@dataclass(frozen=True, slots=True)
-class RecordTokens:
+class RecordTokens(NamedTuple):
     """Token counts of one record, split into the parts the profile reports, plus what readiness needs."""
 
-    line_no: int
     source: str
     model: str | None
     custom_id: str | None
@@ -185,13 +192,17 @@ class RecordCounter:
         role_n = self._role_tokens.get(m.role)
         if role_n is None:
             role_n = self._role_tokens[m.role] = self.counter.count(m.role)
+        texts = m.texts
+        if len(texts) == 1 and m.name is None and not m.images and not m.other_parts:
+            n, digest = self.counter.lookup(texts[0])
+            return TOKENS_PER_MESSAGE + role_n + n, n, m.role.encode() + digest, 0, 0
         content = 0
         h = hashlib.blake2b(digest_size=16)
         h.update(m.role.encode())
-        for text in m.texts:
-            key = _digest(text)
-            content += self.counter.count_digest(text, key)
-            h.update(key)
+        for text in texts:
+            n, digest = self.counter.lookup(text)
+            content += n
+            h.update(digest)
         framed = TOKENS_PER_MESSAGE + role_n + content
         if m.name is not None:
             framed += TOKENS_PER_NAME + self.counter.count(m.name)
@@ -199,11 +210,11 @@ class RecordCounter:
         uncounted = m.other_parts
         images = 0
         for image in m.images:
-            n = image_tokens(self.choice.base_model, image)
-            if n is None:
+            n_image = image_tokens(self.choice.base_model, image)
+            if n_image is None:
                 uncounted += 1
             else:
-                images += n
+                images += n_image
             h.update(f"\x00img{image.width}x{image.height}{image.detail}".encode())
         return framed + images, content, h.digest(), uncounted, images
 
@@ -227,7 +238,8 @@ class RecordCounter:
             template_parts.append(counted[s][2])
             s += 1
         tool_tokens = self.counter.count_tools(rec.tools)
-        tools_key = repr([(t.name, t.description, repr(t.parameters)) for t in rec.tools]).encode()
+        tools_key = orjson.dumps([(t.name, t.description, t.parameters) for t in rec.tools],
+                                 option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS) if rec.tools else b""
         template_parts.append(tools_key)
 
         # final turn: after the last assistant message that precedes the last non-assistant message
@@ -264,7 +276,7 @@ class RecordCounter:
         prompt_assistant = sum(c[1] for m, c in zip(prompt, counted, strict=True) if m.role == "assistant")
         prompt_hash = _h64(*(c[2] for c in counted), tools_key)
         return RecordTokens(
-            line_no=rec.line_no, source=rec.source, model=rec.model, custom_id=rec.custom_id,
+            source=rec.source, model=rec.model, custom_id=rec.custom_id,
             system_tokens=system_tokens, tool_tokens=tool_tokens, named_example_tokens=named,
             pairs=tuple(pairs), history_tokens=history, query_tokens=query, uncounted_parts=uncounted,
             output_tokens=output_tokens, usage=rec.usage, template=_h64(*template_parts),

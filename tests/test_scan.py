@@ -11,7 +11,7 @@ import pytest
 
 from fineadvisor.analysis import analyze_logs
 from fineadvisor.errors import LogFormatError
-from fineadvisor.scan import Scanner
+from fineadvisor.scan import scan_logs
 
 SYSTEM = {"role": "system", "content": "Label the ticket: billing, bug, other."}
 
@@ -74,5 +74,6 @@ def test_byte_range_chunks_number_lines_across_chunks(write_log: Callable[..., P
     monkeypatch.setattr(scan, "iter_chunks", lambda path: real(path, chunk_bytes=700))
     lines: list[Any] = [batch_in(i) if i % 7 else "{bad" for i in range(100)]
     path = str(write_log(lines))
-    bad = [item.bad.line_no for item in Scanner([path], workers=1) if item.bad]
-    assert bad == [i + 1 for i in range(100) if i % 7 == 0]
+    scan = scan_logs([path], workers=1)
+    assert [b.line_no for b in scan.skipped_examples] == [1, 8, 15, 22, 29]  # the first five of 15
+    assert (scan.skipped, scan.lines, scan.records) == (15, 100, 85)
