@@ -68,11 +68,27 @@ def _open(path: str) -> IO[bytes]:
             raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
     head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
     if head.startswith(_GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        if path != STDIN:
+            stream.close()
+            stream = gzip.open(path, "rb")  # noqa: SIM115 - owns its file; the caller closes it
+        else:
+            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+        try:
+            head = stream.peek(4)[:4]  # type: ignore[attr-defined]
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            if path != STDIN:
+                stream.close()
+            raise _read_errors(path, 0) from exc
+    _check_head(head, path, stream)
+    return stream
+
+
+def _check_head(head: bytes, path: str, stream: IO[bytes] | None = None) -> None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if stream is not None and path != STDIN:
+            stream.close()
         raise InputError(f"{describe(path)} is UTF-16 text; save it as UTF-8 JSON Lines "
                          "(e.g. iconv -f UTF-16 -t UTF-8)")
-    return stream
 
 
 def is_plain_file(path: str) -> bool:
@@ -141,6 +157,7 @@ def iter_chunks(path: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
     if is_plain_file(path):
         size = file_size(path)
         with open(path, "rb") as fh:
+            _check_head(fh.read(4), path)
             start = 0
             while start < size:
                 fh.seek(min(start + chunk_bytes, size))

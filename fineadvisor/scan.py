@@ -105,7 +105,7 @@ class LineCounter:
     def count_line(self, path: str, line: Line) -> RecordTokens | BadLine | None:
         """One line → its token counts, a `BadLine`, or None for a blank line."""
         if line.too_long_bytes:
-            return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 1e6:.1f} MB, over the "
+            return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
                            f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one record; is this a JSON Lines "
                            "file (one JSON object per line)?")
         if not line.data.strip():
