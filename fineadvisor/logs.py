@@ -70,7 +70,7 @@ def _open(path: str) -> IO[bytes]:
     if head.startswith(_GZIP_MAGIC):
         if path != STDIN:
             stream.close()
-            stream = gzip.open(path, "rb")  # noqa: SIM115 - owns its file; the caller closes it
+            stream = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115 - the caller closes it
         else:
             stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
         try:
