@@ -157,7 +157,8 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
         f"Counted for {a.model} ({a.model_source}) with {a.encoding}: {exact}.",
         "",
     ]
-    lines += [f"Static share of input: {_pct(p.static_share)} — the part fine-tuning or prompt caching can remove.",
+    lines += [f"Static share of input: {_pct(p.static_share)} — sent unchanged on every request: "
+              "what prompt caching discounts and fine-tuning can drop.",
               f"Templates (distinct static prefixes): {p.templates:,}{'+' if p.templates_capped else ''}; "
               f"few-shot examples found: {p.few_shot_examples}."]
     if u.records:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -78,9 +79,10 @@ def _describe_json_error(line: Line, exc: Exception) -> str:
 
 
 def reason_kind(reason: str) -> str:
-    """A short category for a skip reason, to tally them."""
+    """A short category for a skip reason, to tally them: ids, numbers and positions are blanked out."""
     head = reason.split(":", 1)[0]
-    return head if len(head) < 60 else reason[:60]
+    head = re.sub(r"'[^']*'|\[\d+\]|\d+(\.\d+)?", "…", head if len(head) < 60 else reason[:60])
+    return head
 
 
 class LineCounter:
