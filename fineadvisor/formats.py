@@ -126,8 +126,18 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
         raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
                           "missing_messages_list")
     issues: list[str] = []
-    messages = tuple(_openai_message(m, i, issues) for i, m in enumerate(raw))
-    tools = _openai_tools(req.get("tools"), req.get("functions"))
+    parsed: list[Message] = []
+    append = parsed.append
+    for i, m in enumerate(raw):
+        # Inline fast path for the common {"role": ..., "content": "<non-empty text>"} message.
+        if type(m) is dict and m.keys() <= _PLAIN_KEYS:
+            role, content = m.get("role"), m.get("content")
+            if type(role) is str and type(content) is str and content and role in FT_ROLES:
+                append(Message(role, (content,)))
+                continue
+        append(_openai_message(m, i, issues))
+    messages = tuple(parsed)
+    tools = _openai_tools(req.get("tools"), req.get("functions")) if "tools" in req or "functions" in req else ()
     completion: tuple[Message, ...] = ()
     usage = None
     if source == "fine_tuning":
@@ -143,7 +153,8 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
     if response is None and isinstance(req.get("usage"), dict):
         usage = _usage(req["usage"])
     model = _model(req) or (_model(response) if response else None)
-    return Record(source, line_no, model, messages, tools, completion, usage, None, tuple(dict.fromkeys(issues)))
+    return Record(source, line_no, model, messages, tools, completion, usage, None,
+                  tuple(dict.fromkeys(issues)) if issues else ())
 
 
 _PLAIN_KEYS = frozenset({"role", "content", "weight"})

@@ -39,7 +39,7 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One physical line: its number, its bytes, and an error if it could not be read as a whole."""
+    """One physical line: its number, its bytes without the final newline, and whether it was too long."""
 
     line_no: int
     data: bytes
@@ -137,7 +137,7 @@ def iter_lines(stream: IO[bytes], path: str, first_line_no: int = 1, *, strip_bo
                         break
                 yield Line(line_no, data[:200], total)
                 continue
-            yield Line(line_no, data)
+            yield Line(line_no, data[:-1] if data.endswith(b"\n") else data)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise _read_errors(path, line_no) from exc
 
@@ -188,16 +188,33 @@ def iter_chunks(path: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
             stream.close()
 
 
+def _split(data: bytes, first: int, strip_bom: bool) -> Iterator[Line]:
+    """Lines of a block that cannot hold an over-long line (it is at most MAX_LINE_BYTES)."""
+    if strip_bom and data.startswith(_BOM):
+        data = data[len(_BOM):]
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    for i, line in enumerate(lines, first):
+        yield Line(i, line)
+
+
 def chunk_lines(chunk: Chunk) -> Iterator[Line]:
     """The lines of one chunk, numbered from 1 when the chunk's first line number is not yet known."""
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
     if chunk.data is not None:
-        yield from iter_lines(io.BytesIO(chunk.data), chunk.path, first, strip_bom=False)
+        if len(chunk.data) <= MAX_LINE_BYTES:
+            yield from _split(chunk.data, first, False)
+        else:
+            yield from iter_lines(io.BytesIO(chunk.data), chunk.path, first, strip_bom=False)
         return
     with open(chunk.path, "rb") as fh:
         fh.seek(chunk.start)
-        yield from iter_lines(fh, chunk.path, first, strip_bom=chunk.start == 0,
-                              max_bytes=chunk.end - chunk.start)
+        if chunk.end - chunk.start <= MAX_LINE_BYTES:
+            yield from _split(fh.read(chunk.end - chunk.start), first, chunk.start == 0)
+        else:
+            yield from iter_lines(fh, chunk.path, first, strip_bom=chunk.start == 0,
+                                  max_bytes=chunk.end - chunk.start)
 
 
 def parse_json(data: bytes) -> object:

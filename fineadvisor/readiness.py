@@ -116,12 +116,14 @@ class ReadinessBuilder:
         self._messages.append(rt.n_messages)
         self._tokens.append(rt.example_tokens)
         self._assistant.append(rt.assistant_tokens)
-        issues = set(rt.format_issues)
+        issues = rt.format_issues
         if not rt.has_assistant:
-            issues.add("example_missing_assistant_message")
-        self._errors.update(issues)
-        self._with_errors += bool(issues)
-        self._usable += not issues
+            issues = (*issues, "example_missing_assistant_message")
+        if issues:
+            self._errors.update(set(issues))
+            self._with_errors += 1
+        else:
+            self._usable += 1
         self._missing_system += not rt.has_system
         self._missing_user += not rt.has_user
         if rt.answer_hash:

@@ -198,9 +198,8 @@ def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = 
     executor: Executor | None = None
     local = LineCounter(model) if n_workers == 1 else None
     if n_workers > 1:
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        executor = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(model,))
+        executor = ProcessPoolExecutor(n_workers, mp_context=_context(), initializer=_init_worker,
+                                       initargs=(model,))
     try:
         for path in paths:
             offset = 0
@@ -231,6 +230,15 @@ def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = 
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     return scan
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Forkserver where available (safe in threaded hosts such as Streamlit), warmed with the o200k encoding."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["fineadvisor._warm"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _results(path: str, executor: Executor | None, local: LineCounter | None, n_workers: int,

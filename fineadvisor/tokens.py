@@ -171,12 +171,8 @@ class RecordTokens(NamedTuple):
     image_tokens: int = 0
     named_examples: int = 0
     """Number of example_user messages (each one a few-shot example with its example_assistant reply)."""
-
-    @property
-    def counted_input_tokens(self) -> int:
-        """Counted prompt tokens: every part, framing and reply priming included."""
-        return (self.system_tokens + self.tool_tokens + self.named_example_tokens
-                + sum(t for _, t in self.pairs) + self.history_tokens + self.query_tokens)
+    counted_input_tokens: int = 0
+    """Counted prompt tokens: every part, framing and reply priming included."""
 
 
 class RecordCounter:
@@ -186,16 +182,20 @@ class RecordCounter:
         self.choice = choice
         self.counter = TokenCounter(choice.encoding)
         self._role_tokens: dict[str, int] = {}
+        self._role_prefix: dict[str, bytes] = {}
+        self._uncounted = 0
+        self._images = 0
 
-    def _message(self, m: Message) -> tuple[int, int, bytes, int, int]:
-        """(framed tokens, content tokens, digest, uncounted parts, image tokens) for one message."""
+    def _message(self, m: Message) -> tuple[int, int, bytes]:
+        """(framed tokens, content tokens, digest) of one message; adds to the record's image/uncounted tallies."""
         role_n = self._role_tokens.get(m.role)
         if role_n is None:
             role_n = self._role_tokens[m.role] = self.counter.count(m.role)
+            self._role_prefix[m.role] = m.role.encode()
         texts = m.texts
         if len(texts) == 1 and m.name is None and not m.images and not m.other_parts:
             n, digest = self.counter.lookup(texts[0])
-            return TOKENS_PER_MESSAGE + role_n + n, n, m.role.encode() + digest, 0, 0
+            return TOKENS_PER_MESSAGE + role_n + n, n, m.role.encode() + digest
         content = 0
         h = hashlib.blake2b(digest_size=16)
         h.update(m.role.encode())
@@ -207,84 +207,94 @@ class RecordCounter:
         if m.name is not None:
             framed += TOKENS_PER_NAME + self.counter.count(m.name)
             h.update(b"\x00name\x00" + m.name.encode("utf-8", "surrogatepass"))
-        uncounted = m.other_parts
-        images = 0
+        self._uncounted += m.other_parts
         for image in m.images:
             n_image = image_tokens(self.choice.base_model, image)
             if n_image is None:
-                uncounted += 1
+                self._uncounted += 1
             else:
-                images += n_image
+                framed += n_image
+                self._images += n_image
             h.update(f"\x00img{image.width}x{image.height}{image.detail}".encode())
-        return framed + images, content, h.digest(), uncounted, images
+        return framed, content, h.digest()
 
     def count(self, rec: Record) -> RecordTokens:
         """Split one record's tokens into system, tools, few-shot candidates, history, query and output."""
+        self._uncounted = self._images = 0
         prompt = rec.prompt
-        counted = [self._message(m) for m in prompt]
-        uncounted = sum(c[3] for c in counted)
-        image_n = sum(c[4] for c in counted)
+        n = len(prompt)
+        counted: list[tuple[int, int, bytes]] = []
+        append = counted.append
+        lookup = self.counter.lookup
+        role_tokens = self._role_tokens
+        role_prefix = self._role_prefix
+        for m in prompt:
+            # Inline fast path for a one-text message (the common case); `_message` handles the rest.
+            if m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts and m.role in role_prefix:
+                tokens, digest = lookup(m.texts[0])
+                append((TOKENS_PER_MESSAGE + role_tokens[m.role] + tokens, tokens, role_prefix[m.role] + digest))
+            else:
+                append(self._message(m))
+        framed = [c[0] for c in counted]
+        roles = [m.role for m in prompt]
 
         # leading system block (named examples inside it are few-shot)
-        s = 0
-        system_tokens = named = named_examples = 0
-        template_parts: list[bytes] = []
-        while s < len(prompt) and (prompt[s].role in _SYSTEM_ROLES or prompt[s].name in EXAMPLE_NAMES):
+        s = system_tokens = named = named_examples = 0
+        while s < n and (roles[s] in _SYSTEM_ROLES or prompt[s].name in EXAMPLE_NAMES):
             if prompt[s].name in EXAMPLE_NAMES:
-                named += counted[s][0]
+                named += framed[s]
                 named_examples += prompt[s].name == "example_user"
             else:
-                system_tokens += counted[s][0]
-            template_parts.append(counted[s][2])
+                system_tokens += framed[s]
             s += 1
-        tool_tokens = self.counter.count_tools(rec.tools)
-        tools_key = orjson.dumps([(t.name, t.description, t.parameters) for t in rec.tools],
-                                 option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS) if rec.tools else b""
-        template_parts.append(tools_key)
+        tools = rec.tools
+        tool_tokens = self.counter.count_tools(tools) if tools else 0
+        tools_key = orjson.dumps([(t.name, t.description, t.parameters) for t in tools],
+                                 option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS) if tools else b""
+        template = _h64(*(c[2] for c in counted[:s]), tools_key)
 
         # final turn: after the last assistant message that precedes the last non-assistant message
-        last_input = max((i for i, m in enumerate(prompt) if m.role != "assistant"), default=len(prompt) - 1)
-        last_assistant = max((i for i in range(s, last_input) if prompt[i].role == "assistant"), default=s - 1)
+        last_input = n - 1
+        while last_input > 0 and roles[last_input] == "assistant":
+            last_input -= 1
+        last_assistant = last_input - 1
+        while last_assistant >= s and roles[last_assistant] != "assistant":
+            last_assistant -= 1
         final_start = max(last_assistant + 1, s)
 
         pairs: list[tuple[int, int]] = []
         i = s
-        while (i + 1 < final_start and prompt[i].role == "user" and prompt[i + 1].role == "assistant"
+        while (i + 1 < final_start and roles[i] == "user" and roles[i + 1] == "assistant"
                and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
-            pairs.append((_h64(counted[i][2], counted[i + 1][2]), counted[i][0] + counted[i + 1][0]))
+            pairs.append((_h64(counted[i][2], counted[i + 1][2]), framed[i] + framed[i + 1]))
             i += 2
-        history = sum(c[0] for c in counted[i:final_start])
-        query = sum(c[0] for c in counted[final_start:]) + (REPLY_PRIMING_TOKENS if prompt else 0)
+        history = sum(framed[i:final_start])
+        priming = REPLY_PRIMING_TOKENS if n else 0
+        query = sum(framed[final_start:]) + priming
+        prompt_framed = sum(framed)
+        prompt_assistant = sum(c[1] for c, role in zip(counted, roles, strict=True) if role == "assistant")
 
         output_tokens: int | None = None
-        answer_digests: list[bytes] = []
-        out_content = 0
-        out_framed = 0
-        out_assistant_content = 0
-        for m in rec.completion:
-            framed, content, digest, unc, img = self._message(m)
-            out_framed += framed
-            out_content += content
-            out_assistant_content += content if m.role == "assistant" else 0
-            answer_digests.append(digest)
-            uncounted += unc
-            image_n += img
+        answer_hash = out_framed = out_assistant = 0
         if rec.completion:
-            output_tokens = out_content
-
-        roles = {m.role for m in prompt} | {m.role for m in rec.completion}
-        prompt_assistant = sum(c[1] for m, c in zip(prompt, counted, strict=True) if m.role == "assistant")
-        prompt_hash = _h64(*(c[2] for c in counted), tools_key)
+            out = [self._message(m) for m in rec.completion]
+            out_framed = sum(c[0] for c in out)
+            output_tokens = sum(c[1] for c in out)
+            out_assistant = sum(c[1] for c, m in zip(out, rec.completion, strict=True) if m.role == "assistant")
+            answer_hash = _h64(*(c[2] for c in out))
+            roles += [m.role for m in rec.completion]
+        role_set = set(roles)
         return RecordTokens(
             source=rec.source, model=rec.model, custom_id=rec.custom_id,
             system_tokens=system_tokens, tool_tokens=tool_tokens, named_example_tokens=named,
-            pairs=tuple(pairs), history_tokens=history, query_tokens=query, uncounted_parts=uncounted,
-            output_tokens=output_tokens, usage=rec.usage, template=_h64(*template_parts),
-            example_tokens=sum(c[0] for c in counted) + out_framed + (REPLY_PRIMING_TOKENS if prompt else 0),
-            n_messages=len(prompt) + len(rec.completion),
-            assistant_tokens=prompt_assistant + out_assistant_content,
-            has_system="system" in roles or "developer" in roles, has_user="user" in roles,
-            has_assistant="assistant" in roles, format_issues=rec.format_issues,
-            prompt_hash=prompt_hash, answer_hash=_h64(*answer_digests) if answer_digests else 0,
-            image_tokens=image_n, named_examples=named_examples,
+            pairs=tuple(pairs), history_tokens=history, query_tokens=query, uncounted_parts=self._uncounted,
+            output_tokens=output_tokens, usage=rec.usage, template=template,
+            example_tokens=prompt_framed + out_framed + priming,
+            n_messages=len(roles),
+            assistant_tokens=prompt_assistant + out_assistant,
+            has_system="system" in role_set or "developer" in role_set, has_user="user" in role_set,
+            has_assistant="assistant" in role_set, format_issues=rec.format_issues,
+            prompt_hash=_h64(*(c[2] for c in counted), tools_key), answer_hash=answer_hash,
+            image_tokens=self._images, named_examples=named_examples,
+            counted_input_tokens=prompt_framed + tool_tokens + priming,
         )

@@ -44,20 +44,20 @@ def _numbered(lines: list[logs.Line]) -> list[tuple[int, bytes]]:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"a\nb\nc\n", [(1, b"a\n"), (2, b"b\n"), (3, b"c\n")]),
-        (b"a\nb", [(1, b"a\n"), (2, b"b")]),  # no final newline
-        (b"a\r\nb\r\n", [(1, b"a\r\n"), (2, b"b\r\n")]),
+        (b"a\nb\nc\n", [(1, b"a"), (2, b"b"), (3, b"c")]),
+        (b"a\nb", [(1, b"a"), (2, b"b")]),  # no final newline
+        (b"a\r\nb\r\n", [(1, b"a\r"), (2, b"b\r")]),
         (b"", []),
         # blank lines keep their numbers
-        (b"\n\n  \nx\n", [(1, b"\n"), (2, b"\n"), (3, b"  \n"), (4, b"x\n")]),
-        (BOM + b"a\n" + BOM + b"b\n", [(1, b"a\n"), (2, BOM + b"b\n")]),  # BOM stripped on line 1 only
+        (b"\n\n  \nx\n", [(1, b""), (2, b""), (3, b"  "), (4, b"x")]),
+        (BOM + b"a\n" + BOM + b"b\n", [(1, b"a"), (2, BOM + b"b")]),  # BOM stripped on line 1 only
         (BOM, [(1, b"")]),
     ],
     ids=["plain", "no-final-newline", "crlf", "empty", "blank-lines", "bom-line-1-only", "bom-alone"],
 )
 def test_open_lines_numbers_every_physical_line(tmp_path: Path, data: bytes,
                                                 expected: list[tuple[int, bytes]]) -> None:
-    """open_lines yields each physical line with its 1-based number; a BOM is removed from line 1 only."""
+    """open_lines yields each physical line (without its \\n) and 1-based number; a BOM is removed from line 1 only."""
     path = _write(tmp_path, "log.jsonl", data)
     assert _numbered(list(open_lines(path))) == expected
 
@@ -65,15 +65,15 @@ def test_open_lines_numbers_every_physical_line(tmp_path: Path, data: bytes,
 def test_iter_lines_first_line_no_and_strip_bom_flag() -> None:
     """iter_lines numbers from `first_line_no`, and keeps a leading BOM when strip_bom=False."""
     stream = io.BytesIO(BOM + b"a\nb\n")
-    assert _numbered(list(iter_lines(stream, "x", 10, strip_bom=False))) == [(10, BOM + b"a\n"), (11, b"b\n")]
+    assert _numbered(list(iter_lines(stream, "x", 10, strip_bom=False))) == [(10, BOM + b"a"), (11, b"b")]
     stream = io.BytesIO(BOM + b"a\nb\n")
-    assert _numbered(list(iter_lines(stream, "x", 10))) == [(10, b"a\n"), (11, b"b\n")]
+    assert _numbered(list(iter_lines(stream, "x", 10))) == [(10, b"a"), (11, b"b")]
 
 
 def test_iter_lines_max_bytes_stops_at_line_end() -> None:
     """iter_lines with max_bytes stops once that many bytes are consumed, at a line end."""
     stream = io.BytesIO(b"aa\nbb\ncc\n")
-    assert _numbered(list(iter_lines(stream, "x", max_bytes=4))) == [(1, b"aa\n"), (2, b"bb\n")]
+    assert _numbered(list(iter_lines(stream, "x", max_bytes=4))) == [(1, b"aa"), (2, b"bb")]
 
 
 # ---------------------------------------------------------------- long lines
@@ -91,7 +91,7 @@ def test_line_over_max_line_bytes_is_flagged_and_next_line_read(
     path = _write(tmp_path, "log.jsonl", b"first\n" + b"x" * length + b"\nafter\nlast\n")
     lines = list(open_lines(path))
     assert [line.line_no for line in lines] == [1, 2, 3, 4]
-    assert lines[2].data == b"after\n" and lines[3].data == b"last\n"
+    assert lines[2].data == b"after" and lines[3].data == b"last"
     assert lines[2].too_long_bytes == lines[3].too_long_bytes == 0
     long_line = lines[1]
     if too_long:
@@ -100,7 +100,7 @@ def test_line_over_max_line_bytes_is_flagged_and_next_line_read(
         assert long_line.data.startswith(b"xxx")
     else:
         assert long_line.too_long_bytes == 0
-        assert long_line.data == b"x" * length + b"\n"
+        assert long_line.data == b"x" * length
 
 
 def test_too_long_last_line_without_newline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,7 +118,7 @@ def test_too_long_line_in_gzip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     lines = list(open_lines(path))
     assert [line.line_no for line in lines] == [1, 2]
     assert lines[0].too_long_bytes >= 4000
-    assert lines[1].data == b"next\n" and lines[1].too_long_bytes == 0
+    assert lines[1].data == b"next" and lines[1].too_long_bytes == 0
 
 
 # ---------------------------------------------------------------- gzip detection
@@ -141,7 +141,7 @@ CONTENT = b'{"a": 1}\n{"b": 2}\n'
 def test_gzip_detected_by_magic_bytes_not_name(tmp_path: Path, name: str, data: bytes) -> None:
     """Compression is decided by the first bytes, whatever the file name says."""
     path = _write(tmp_path, name, data)
-    assert _numbered(list(open_lines(path))) == [(1, b'{"a": 1}\n'), (2, b'{"b": 2}\n')]
+    assert _numbered(list(open_lines(path))) == [(1, b'{"a": 1}'), (2, b'{"b": 2}')]
     assert logs.is_plain_file(path) == (not data.startswith(b"\x1f\x8b"))
 
 
@@ -219,7 +219,7 @@ def test_iter_chunks_gzip_yields_numbered_blocks(tmp_path: Path, chunk_bytes: in
 def test_chunk_lines_data_chunk_keeps_bom_after_line_one() -> None:
     """A data chunk that does not start the file does not strip a BOM (it would be a real byte of line N)."""
     chunk = Chunk("x", 5, BOM + b"a\nb\n")
-    assert _numbered(list(chunk_lines(chunk))) == [(5, BOM + b"a\n"), (6, b"b\n")]
+    assert _numbered(list(chunk_lines(chunk))) == [(5, BOM + b"a"), (6, b"b")]
 
 
 def test_chunk_lines_byte_range_in_middle(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_chunk_lines_byte_range_in_middle(tmp_path: Path) -> None:
     path = _write(tmp_path, "log.jsonl", data)
     start = data.index(b"two")
     end = data.index(b"four")
-    assert _numbered(list(chunk_lines(Chunk(path, -1, None, start, end)))) == [(1, b"two\n"), (2, b"three\n")]
+    assert _numbered(list(chunk_lines(Chunk(path, -1, None, start, end)))) == [(1, b"two"), (2, b"three")]
 
 
 # ---------------------------------------------------------------- parse_json
