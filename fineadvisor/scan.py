@@ -9,6 +9,7 @@ bounded by the chunk size and the compact per-record arrays of the builders.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -110,7 +111,7 @@ class LineCounter:
             return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
                            f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one record; is this a JSON Lines "
                            "file (one JSON object per line)?")
-        if not line.data.strip():
+        if not line.data or line.data.isspace():
             return None
         try:
             obj = parse_json(line.data)
@@ -135,6 +136,18 @@ def count_chunk(chunk: Chunk, counter: LineCounter | None = None, strict: bool =
     """Count and aggregate every line of one chunk (in a worker, or in-process when `counter` is given)."""
     lc = counter or _worker
     assert lc is not None, "worker not initialised"
+    # Parsed lines make millions of short-lived dicts and tuples but no reference cycles: the cyclic
+    # collector only costs time here (7–17% measured), so it is paused for the chunk.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _count_chunk(chunk, lc, strict)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     out = ChunkResult()
     last = 0
     for line in chunk_lines(chunk):
