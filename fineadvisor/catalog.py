@@ -39,6 +39,12 @@ class _Row(BaseModel):
     checked: date = Field(description="The date the figures were checked against the source")
     notes: str = ""
 
+    def summary(self) -> str:
+        """The row's figures in one line (every field but id, source, checked and notes)."""
+        skip = {"id", "source", "checked", "notes"}
+        parts = [f"{k}={v}" for k, v in self.model_dump().items() if k not in skip and v not in (None, "", 0)]
+        return ", ".join(parts)
+
 
 class BaseModelPrice(_Row):
     """Per-token prices of a hosted model, USD per million tokens (rows here override genai-prices)."""
@@ -166,6 +172,12 @@ class Catalog:
     open_models: dict[str, OpenModel] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
+    def tables(self) -> tuple[tuple[str, tuple[_Row, ...]], ...]:
+        """Every row, by kind, for listing."""
+        return (("offer", tuple(self.offers.values())), ("embedding", tuple(self.embeddings.values())),
+                ("vector_store", tuple(self.vector_stores.values())), ("gpu", tuple(self.gpus.values())),
+                ("open_model", tuple(self.open_models.values())), ("model", tuple(self.models.values())))
+
     def offer(self, offer_id: str) -> FineTuneOffer:
         """The fine-tuning offer `offer_id`, or an error that suggests close ids."""
         return _get(self.offers, offer_id, "fine-tuning offer", "fineadvisor prices offer")
@@ -224,8 +236,12 @@ _MIN_CACHEABLE = {"anthropic": 1024, "openai": 1024, "google": 1024}
 
 
 def _genai_price(price: Any, name: str) -> Decimal | None:
+    """A flat price, or the base rate of a tiered one (prompts below its first threshold, e.g. 200k tokens)."""
     value = getattr(price, name, None)
-    return value if isinstance(value, Decimal) else None
+    if isinstance(value, Decimal):
+        return value
+    base = getattr(value, "base", None)
+    return base if isinstance(base, Decimal) else None
 
 
 def _from_genai_prices(model: str, base: str, on: date | None) -> ModelPrices:
@@ -244,11 +260,11 @@ def _from_genai_prices(model: str, base: str, on: date | None) -> ModelPrices:
             f"no price for model {model!r} (neither genai-prices {gp_version} nor pricing/ has it).{did_you_mean} "
             "Pass --model with a priced model, or add a [[model]] row with --pricing FILE.") from None
     price = info.get_prices(when)
-    batch = info.get_prices(when, {"service_tier": "batch"}) if info.price_variants else None
+    batch = info.get_prices(when, {"processing": "batch"}) if info.price_variants else None
     inp = _genai_price(price, "input_mtok")
     out = _genai_price(price, "output_mtok")
     if inp is None or out is None:
-        raise UnknownPriceError(f"genai-prices has no flat per-token price for {model!r} (it may be tiered); "
+        raise UnknownPriceError(f"genai-prices has no per-token input and output price for {model!r}; "
                                 "add a [[model]] row with --pricing FILE")
     cached = _genai_price(price, "cache_read_mtok")
     write = _genai_price(price, "cache_write_mtok")
@@ -256,13 +272,15 @@ def _from_genai_prices(model: str, base: str, on: date | None) -> ModelPrices:
     batch_out = _genai_price(batch, "output_mtok") if batch is not None else None
     if batch_in == inp:
         batch_in = batch_out = None  # no batch variant really applied
+    tiered = not isinstance(getattr(price, "input_mtok", None), Decimal)
+    source = f"genai-prices {gp_version} ({provider.id} / {info.id}{', base tier' if tiered else ''})"
     return ModelPrices(
         model=info.id, provider=provider.id, input_usd_per_mtok=inp,
         cached_input_usd_per_mtok=cached if cached is not None else inp,
         cache_write_usd_per_mtok=write if write is not None else inp,
         output_usd_per_mtok=out, batch_input_usd_per_mtok=batch_in, batch_output_usd_per_mtok=batch_out,
         min_cacheable_tokens=_MIN_CACHEABLE.get(provider.id, 1024), cache_storage_usd_per_mtok_hour=Decimal(0),
-        source=f"genai-prices {gp_version} ({provider.id} / {info.id})", checked=_GENAI_PRICES_CHECKED,
+        source=source, checked=_GENAI_PRICES_CHECKED,
     )
 
 

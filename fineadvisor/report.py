@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fineadvisor.analysis import LogAnalysis
+from fineadvisor.estimate import Estimate
 from fineadvisor.logs import describe
 from fineadvisor.readiness import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
 from fineadvisor.stats import Distribution
@@ -233,3 +236,130 @@ def to_markdown(a: LogAnalysis) -> str:
     if notes:
         lines += ["", "## Notes", ""] + [f"- {x.strip()}" for x in notes]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- costs, break-even, recommendation
+
+def _dec(x: Decimal | None) -> str | None:
+    """Money and other exact numbers as decimal strings in JSON (full precision)."""
+    return None if x is None else format(x, "f")
+
+
+def _usd(x: Decimal, per_request: bool = False) -> str:
+    if per_request:
+        return f"${x:,.6f}"
+    return f"${x:,.0f}" if abs(x) >= 1000 else f"${x:,.2f}"
+
+
+def estimate_to_dict(e: Estimate) -> dict[str, Any]:
+    """The `--json` document with costs: the analysis keys plus strategies, break_even and recommendation."""
+    out = to_dict(e.analysis) if e.analysis is not None else {}
+    s, r = e.scenario, e.recommendation
+    ranked = {x.cost.id: x for x in r.ranking}
+    out["scenario"] = json.loads(s.model_dump_json())
+    out["prices"] = {"model": e.prices.model, "provider": e.prices.provider, "source": e.prices.source,
+                     "checked": e.prices.checked.isoformat(),
+                     "input_usd_per_mtok": _dec(e.prices.input_usd_per_mtok),
+                     "cached_input_usd_per_mtok": _dec(e.prices.cached_input_usd_per_mtok),
+                     "cache_write_usd_per_mtok": _dec(e.prices.cache_write_usd_per_mtok),
+                     "output_usd_per_mtok": _dec(e.prices.output_usd_per_mtok),
+                     "batch_input_usd_per_mtok": _dec(e.prices.batch_input_usd_per_mtok),
+                     "batch_output_usd_per_mtok": _dec(e.prices.batch_output_usd_per_mtok)}
+    out["strategies"] = [{
+        "id": c.id, "label": c.label, "kind": c.kind,
+        "per_request_usd": _dec(c.per_request_usd), "per_request_low_usd": _dec(c.per_request_low_usd),
+        "per_request_high_usd": _dec(c.per_request_high_usd),
+        "monthly_usd": _dec(c.monthly_usd(s.requests_per_month)), "fixed_monthly_usd": _dec(c.fixed_monthly_usd),
+        "one_off_usd": _dec(c.one_off_usd), "horizon_usd": _dec(ranked[c.id].horizon_usd),
+        "eligible": ranked[c.id].eligible, "excluded_because": list(ranked[c.id].excluded_because),
+        "available_until": c.available_until.isoformat() if c.available_until else None,
+        "new_jobs_until": c.new_jobs_until.isoformat() if c.new_jobs_until else None,
+        "notes": list(c.notes),
+        "line_items": [{"name": li.name, "kind": li.kind, "usd": _dec(li.usd), "formula": li.formula}
+                       for li in c.line_items],
+    } for c in e.strategies]
+    out["break_even"] = [{
+        "a": b.a, "b": b.b, "kind": b.kind, "requests_per_month": _dec(b.requests_per_month),
+        "b_cheaper_above": b.b_cheaper_above, "payback_months": _dec(b.payback_months),
+        "payback_kind": b.payback_kind, "worth_it": b.worth_it, "reason": b.reason,
+    } for b in e.break_evens]
+    out["recommendation"] = {
+        "strategy": r.strategy, "label": r.label, "baseline": r.baseline,
+        "monthly_savings_usd": _dec(r.monthly_savings_usd), "horizon_savings_usd": _dec(r.horizon_savings_usd),
+        "payback_months": _dec(r.payback_months), "reasons": list(r.reasons), "warnings": list(r.warnings),
+    }
+    out["sensitivity"] = [{"input": x.input, "current": x.current, "flips_at": x.flips_at, "to": x.to,
+                           "note": x.note} for x in e.sensitivity]
+    out["assumptions"] = [{"name": a.name, "value": a.value, "source": a.source} for a in e.assumptions]
+    out["warnings"] = list(e.warnings)
+    return out
+
+
+def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
+    s, r = e.scenario, e.recommendation
+    head = (f"Costs at {s.requests_per_month:,.0f} requests/month"
+            f"{f', growing {s.growth_per_month:+.0%} a month' if s.growth_per_month else ''}, "
+            f"{s.horizon_months}-month horizon from {s.start:%Y-%m-%d}; base prices {e.prices.model} "
+            f"({e.prices.source}, checked {e.prices.checked:%Y-%m-%d})")
+    cols = ("per request", "monthly", "one-off", f"{s.horizon_months}-mo total")
+    rows = []
+    for x in r.ranking:
+        c = x.cost
+        mark = "▶" if c.id == r.strategy else ("✗" if not x.eligible else " ")
+        rows.append((mark, c.label, _usd(c.per_request_usd, True), _usd(x.monthly_usd), _usd(c.one_off_usd),
+                     _usd(x.horizon_usd)))
+    lines: list[str] = []
+    if markdown:
+        lines += ["## Cost of each strategy", "", head + ".", "",
+                  "| | strategy | " + " | ".join(cols) + " |", "|---|---|" + "---:|" * len(cols)]
+        lines += [f"| {m} | {label} | " + " | ".join(v) + " |" for m, label, *v in rows]
+    else:
+        width = max(len(label) for _, label, *_ in rows) + 2
+        lines += [head + ".", "", "  " + "Strategy".ljust(width) + "".join(c.rjust(14) for c in cols)]
+        lines += [f"{m} " + label.ljust(width) + "".join(v.rjust(14) for v in vals) for m, label, *vals in rows]
+        lines.append("  (▶ recommended, ✗ cannot run your whole horizon; per request at the mean output length)")
+    return lines
+
+
+def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], list[str]]:
+    r = e.recommendation
+    if r.strategy == r.baseline:
+        title = f"Recommendation: keep the logged setup ({r.label})."
+    else:
+        pay = f", pays back in {r.payback_months:.1f} months" if r.payback_months else ""
+        title = (f"Recommendation: {r.label} — saves {_usd(r.monthly_savings_usd)} a month, "
+                 f"{_usd(r.horizon_savings_usd)} over {e.scenario.horizon_months} months{pay}.")
+    labels = {c.id: c.label for c in e.strategies}
+    shown = [b for b in e.break_evens if b.kind == "crosses" or not b.worth_it]
+    breaks = [f"{labels[b.b]}: {b.reason}" for b in shown]
+    said = set(breaks)
+    sens = [x.note if x.flips_at else f"{x.input} ({x.current}): {x.note}" for x in e.sensitivity]
+    notes = [f"{a.name}: {a.value} ({a.source})" for a in e.assumptions]
+    warnings = [w for w in dict.fromkeys((*r.warnings, *e.warnings)) if w not in said]
+    return title, list(r.reasons), breaks, sens, notes + [f"Warning: {w}" for w in warnings]
+
+
+def estimate_to_text(e: Estimate) -> str:
+    """The terminal report: the profile, then costs, the recommendation and why."""
+    base = to_text(e.analysis) if e.analysis is not None else ""
+    title, reasons, breaks, sens, notes = _advice_lines(e)
+    lines = ["", *_cost_lines(e, False), "", title, "  Why:"] + [f"  - {x}" for x in reasons]
+    if breaks:
+        lines += ["  Break-even against the logged setup:"] + [f"  - {x}" for x in breaks]
+    lines += ["  What would change the choice:"] + [f"  - {x}" for x in sens]
+    lines += ["", "Assumptions (set any of them with the flags in `fineadvisor estimate --help`):"]
+    lines += [f"  - {x}" for x in notes]
+    return base + "\n".join(lines) + "\n"
+
+
+def estimate_to_markdown(e: Estimate) -> str:
+    """The Markdown report with costs and the recommendation."""
+    base = to_markdown(e.analysis) if e.analysis is not None else ""
+    title, reasons, breaks, sens, notes = _advice_lines(e)
+    lines = ["", f"## {title.removeprefix('Recommendation: ')}", "", *[f"- {x}" for x in reasons], "",
+             *_cost_lines(e, True), ""]
+    if breaks:
+        lines += ["## Break-even against the logged setup", "", *[f"- {x}" for x in breaks], ""]
+    lines += ["## What would change the choice", "", *[f"- {x}" for x in sens], "",
+              "## Assumptions", "", *[f"- {x}" for x in notes]]
+    return base + "\n".join(lines) + "\n"

@@ -96,7 +96,7 @@ def test_estimate_help_shows_options_and_examples() -> None:
     for option in ("--model", "--format", "--json", "--strict", "--workers", "--example-token-limit", "--quiet"):
         assert option in out
     assert "Examples:" in out
-    assert "  fineadvisor estimate examples/support_bot.jsonl\n" in out  # \b keeps the lines unwrapped
+    assert "  fineadvisor estimate examples/support_bot.jsonl --requests-per-day 20000\n" in out  # \b: unwrapped
     assert "zcat logs.jsonl.gz | fineadvisor estimate - --strict" in out
 
 

@@ -1,0 +1,338 @@
+"""Cost of each strategy, in Decimal USD: per request, fixed per month, and one-off, with line items.
+
+Every function is pure: a `Workload` (token means from the logs), prices and a `Scenario` in, a
+`StrategyCost` out. Tokens become dollars in one place, `usd()`: tokens × USD per million ÷ 1,000,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+from typing import Literal
+
+from fineadvisor.catalog import (
+    EmbeddingPrice,
+    FineTuneOffer,
+    GpuPrice,
+    ModelPrices,
+    OpenModel,
+    VectorStorePrice,
+)
+from fineadvisor.readiness import default_epochs
+from fineadvisor.scenario import HOURS_PER_MONTH, Scenario
+
+MILLION = Decimal(1_000_000)
+ZERO = Decimal(0)
+DEFAULT_HIT_RATE = Decimal("0.8")
+BYTES_PER_DIMENSION = 4
+INDEX_OVERHEAD = Decimal("1.5")
+"""Vector index size ÷ raw float32 vectors (HNSW graph and metadata); an assumption."""
+
+
+def usd(tokens: Decimal | int, usd_per_mtok: Decimal) -> Decimal:
+    """Formula: usd = tokens × usd_per_mtok ÷ 1,000,000."""
+    return Decimal(tokens) * usd_per_mtok / MILLION
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """Per-request token means measured from the logs (calibrated to billed usage), and training data size."""
+
+    static_tokens: Decimal
+    """System/developer messages + tool schemas + few-shot examples."""
+    few_shot_tokens: Decimal
+    dynamic_tokens: Decimal
+    """Conversation history + final turn (+ reply priming)."""
+    query_tokens: Decimal
+    output_tokens_low: Decimal
+    output_tokens: Decimal
+    output_tokens_high: Decimal
+    examples: int
+    """Usable training examples in the logs."""
+    templates: int
+    measured_hit_rate: Decimal | None = None
+    calibration: Decimal = Decimal(1)
+    """Billed ÷ counted prompt tokens (1 when the logs carry no usage)."""
+    calibrated: bool = False
+    """True when `calibration` was measured from billed usage in the logs."""
+
+    @property
+    def input_tokens(self) -> Decimal:
+        """Formula: input = static + dynamic."""
+        return self.static_tokens + self.dynamic_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One term of a strategy's cost, with the arithmetic behind it."""
+
+    name: str
+    kind: Literal["per_request", "monthly", "one_off"]
+    usd: Decimal
+    formula: str
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyCost:
+    """What a strategy costs: per request (low / expected / high output), fixed per month, and one-off."""
+
+    id: str
+    label: str
+    per_request_usd: Decimal
+    per_request_low_usd: Decimal
+    per_request_high_usd: Decimal
+    fixed_monthly_usd: Decimal
+    one_off_usd: Decimal
+    line_items: tuple[LineItem, ...]
+    available_until: date | None = None
+    new_jobs_until: date | None = None
+    notes: tuple[str, ...] = ()
+    kind: Literal["prompting", "caching", "rag", "fine_tune", "self_hosted"] = "prompting"
+
+    def monthly_usd(self, requests_per_month: Decimal) -> Decimal:
+        """Formula: monthly_usd = fixed_monthly_usd + per_request_usd × requests_per_month (one-offs excluded)."""
+        return self.fixed_monthly_usd + self.per_request_usd * requests_per_month
+
+
+def _n(x: Decimal) -> str:
+    return f"{x:,.0f}" if x == x.to_integral_value() or abs(x) >= 100 else f"{x:,.1f}"
+
+
+def _p(x: Decimal) -> str:
+    return f"${x.normalize():f}"
+
+
+def _requests(items: list[tuple[str, Decimal, Decimal]], output_price: Decimal, w: Workload,
+              ) -> tuple[Decimal, Decimal, Decimal, list[LineItem]]:
+    """Per-request cost of input items (name, tokens, $/MTok) plus output at low / expected / high lengths."""
+    lines: list[LineItem] = []
+    input_usd = ZERO
+    for name, tokens, price in items:
+        if tokens == 0:
+            continue
+        cost = usd(tokens, price)
+        input_usd += cost
+        lines.append(LineItem(name, "per_request", cost, f"{_n(tokens)} tokens × {_p(price)}/MTok"))
+    out = usd(w.output_tokens, output_price)
+    lines.append(LineItem("output", "per_request", out, f"{_n(w.output_tokens)} tokens × {_p(output_price)}/MTok"))
+    return (input_usd + out, input_usd + usd(w.output_tokens_low, output_price),
+            input_usd + usd(w.output_tokens_high, output_price), lines)
+
+
+def _prices(p: ModelPrices, batch: bool) -> tuple[Decimal, Decimal, str]:
+    if batch and p.batch_input_usd_per_mtok is not None and p.batch_output_usd_per_mtok is not None:
+        return p.batch_input_usd_per_mtok, p.batch_output_usd_per_mtok, " (batch)"
+    return p.input_usd_per_mtok, p.output_usd_per_mtok, ""
+
+
+def cost_few_shot(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """The logged setup. Formula: per_request = (static + dynamic) × input + output × output_price."""
+    inp, out, tag = _prices(p, s.batch)
+    total, low, high, lines = _requests([(f"input{tag}", w.input_tokens, inp)], out, w)
+    return StrategyCost("few_shot", f"As logged ({p.model}{tag})", total, low, high, ZERO, ZERO, tuple(lines))
+
+
+def cost_prompt_only(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """The logged prompt without its few-shot examples. Formula: (static − few_shot + dynamic) × input + output."""
+    inp, out, tag = _prices(p, s.batch)
+    total, low, high, lines = _requests([(f"input without few-shot{tag}", w.input_tokens - w.few_shot_tokens, inp)],
+                                        out, w)
+    return StrategyCost("prompt_only", f"Zero-shot: prompt without the examples ({p.model}{tag})", total, low, high,
+                        ZERO, ZERO, tuple(lines),
+                        notes=("quality without the examples is not measured here; test it on your evals",))
+
+
+def hit_rate(w: Workload, s: Scenario) -> Decimal:
+    """The cache hit rate used: the scenario's, else the one measured in the logs, else 0.8."""
+    if s.cache_hit_rate is not None:
+        return s.cache_hit_rate
+    return w.measured_hit_rate if w.measured_hit_rate is not None else DEFAULT_HIT_RATE
+
+
+def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """Cache the static prefix.
+
+    Formula: per_request = cacheable × (hit × cached_price + (1 − hit) × write_price)
+    + (input − cacheable) × input_price + output; cacheable = static if static ≥ the provider's minimum, else 0;
+    monthly storage = storage_price × cacheable × templates × hours per month (where charged).
+    """
+    h = hit_rate(w, s)
+    notes: list[str] = []
+    cacheable = w.static_tokens if w.static_tokens >= p.min_cacheable_tokens else ZERO
+    if not cacheable:
+        notes.append(f"static prefix ({_n(w.static_tokens)} tokens) is below the {p.min_cacheable_tokens:,}-token "
+                     "minimum the provider caches: nothing to cache")
+    if s.batch:
+        notes.append("priced at standard rates: the Batch API gives no cached-input discount")
+    items = [("cache reads", cacheable * h, p.cached_input_usd_per_mtok),
+             ("cache writes (misses)", cacheable * (1 - h), p.cache_write_usd_per_mtok),
+             ("uncached input", w.input_tokens - cacheable, p.input_usd_per_mtok)]
+    total, low, high, lines = _requests(items, p.output_usd_per_mtok, w)
+    fixed = ZERO
+    if p.cache_storage_usd_per_mtok_hour and cacheable:
+        fixed = usd(cacheable * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH
+        lines.append(LineItem("cache storage", "monthly", fixed,
+                              f"{_n(cacheable)} tokens × {w.templates} templates × "
+                              f"{_p(p.cache_storage_usd_per_mtok_hour)}/MTok-hour × {HOURS_PER_MONTH} h"))
+    return StrategyCost("prompt_caching", f"Prompt caching of the static prefix (hit rate {h:.0%})", total, low,
+                        high, fixed, ZERO, tuple(lines), notes=tuple(notes), kind="caching")
+
+
+def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice,
+             store: VectorStorePrice) -> StrategyCost:
+    """Retrieve k chunks instead of the few-shot block.
+
+    Formula: per_request = (input − few_shot + k × chunk) × input_price + query × embed_price
+    + store_query_price + output; monthly = max(store minimum, index GB × GB price)
+    + reindex share × corpus × embed_price; one-off = corpus × embed_price + setup hours × labour rate.
+    """
+    inp, out, tag = _prices(p, s.batch)
+    retrieved = Decimal(s.rag_chunks * s.rag_chunk_tokens)
+    items = [(f"input without few-shot{tag}", w.input_tokens - w.few_shot_tokens, inp),
+             (f"retrieved context ({s.rag_chunks} × {s.rag_chunk_tokens} tokens)", retrieved, inp),
+             (f"query embedding ({embedding.id})", w.query_tokens, embedding.usd_per_mtok)]
+    total, low, high, lines = _requests(items, out, w)
+    query_usd = store.usd_per_1k_queries / 1000
+    if query_usd:
+        lines.append(LineItem(f"vector search ({store.id})", "per_request", query_usd,
+                              f"{_p(store.usd_per_1k_queries)} per 1,000 queries"))
+    chunks = Decimal(s.rag_corpus_tokens) / s.rag_chunk_tokens
+    index_gb = chunks * s.rag_embedding_dimensions * BYTES_PER_DIMENSION * INDEX_OVERHEAD / Decimal(10**9)
+    storage = max(store.minimum_usd_per_month, index_gb * store.storage_usd_per_gb_month)
+    reindex = usd(Decimal(s.rag_corpus_tokens) * s.rag_reindex_share_per_month, embedding.usd_per_mtok)
+    embed_once = usd(s.rag_corpus_tokens, embedding.usd_per_mtok)
+    setup = s.rag_setup_hours * s.labour_usd_per_hour
+    lines += [
+        LineItem(f"vector store ({store.id})", "monthly", storage,
+                 f"max(minimum {_p(store.minimum_usd_per_month)}, {index_gb:.3f} GB × "
+                 f"{_p(store.storage_usd_per_gb_month)}/GB-month)"),
+        LineItem("re-indexing", "monthly", reindex,
+                 f"{s.rag_reindex_share_per_month:.0%} × {s.rag_corpus_tokens:,} tokens × "
+                 f"{_p(embedding.usd_per_mtok)}/MTok"),
+        LineItem("embed the corpus", "one_off", embed_once,
+                 f"{s.rag_corpus_tokens:,} tokens × {_p(embedding.usd_per_mtok)}/MTok"),
+        LineItem("build retrieval", "one_off", setup, f"{_n(s.rag_setup_hours)} h × {_p(s.labour_usd_per_hour)}/h"),
+    ]
+    return StrategyCost("rag", f"RAG: {s.rag_chunks} retrieved chunks instead of the examples ({p.model}{tag})",
+                        total + query_usd, low + query_usd, high + query_usd, storage + reindex,
+                        embed_once + setup, tuple(lines), kind="rag",
+                        notes=(f"assumes a {s.rag_corpus_tokens:,}-token knowledge base; set --rag-corpus-tokens",))
+
+
+def training_tokens(w: Workload, s: Scenario, max_tokens_per_example: int | None) -> tuple[int, int, Decimal]:
+    """(examples, epochs, billable tokens). Formula: epochs × examples × min(limit, residual + dynamic + output)."""
+    n = s.training_examples or max(w.examples, 1)
+    epochs = s.epochs or default_epochs(n)
+    per_example = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens + w.output_tokens
+    if max_tokens_per_example is not None:
+        per_example = min(per_example, Decimal(max_tokens_per_example))
+    return n, epochs, epochs * n * per_example * (1 + s.validation_share)
+
+
+def _labour_lines(s: Scenario) -> tuple[Decimal, list[LineItem]]:
+    prep = s.data_prep_hours * s.labour_usd_per_hour
+    evals = s.eval_hours * s.labour_usd_per_hour
+    return prep + evals, [
+        LineItem("prepare training data", "one_off", prep, f"{_n(s.data_prep_hours)} h × {_p(s.labour_usd_per_hour)}/h"),
+        LineItem("evaluate the model", "one_off", evals, f"{_n(s.eval_hours)} h × {_p(s.labour_usd_per_hour)}/h"),
+    ]
+
+
+def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario) -> StrategyCost:
+    """A managed fine-tune: a short residual prompt at the fine-tuned price, training, retraining, hosting.
+
+    Formula: per_request = (residual + dynamic) × ft_input + output × ft_output;
+    training = max(min_job, billable tokens × training price) (or hours × hourly price);
+    monthly = hosting/h × hours per month + storage + (training + evaluation) ÷ retrain interval;
+    one-off = training + (data preparation + evaluation) hours × labour rate.
+    """
+    inp, out = offer.input_usd_per_mtok, offer.output_usd_per_mtok
+    tag = ""
+    if s.batch and offer.batch_input_usd_per_mtok is not None and offer.batch_output_usd_per_mtok is not None:
+        inp, out, tag = offer.batch_input_usd_per_mtok, offer.batch_output_usd_per_mtok, " (batch)"
+    items = [(f"residual prompt{tag}", Decimal(s.residual_prompt_tokens), inp),
+             (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    total, low, high, lines = _requests(items, out, w)
+    n, epochs, tokens = training_tokens(w, s, offer.max_tokens_per_example)
+    if offer.training_usd_per_mtok is not None:
+        train = usd(tokens, offer.training_usd_per_mtok)
+        formula = f"{epochs} epochs × {n:,} examples → {_n(tokens)} tokens × {_p(offer.training_usd_per_mtok)}/MTok"
+    else:
+        assert offer.training_usd_per_hour is not None and offer.training_hours_per_mtok is not None
+        hours = tokens / MILLION * offer.training_hours_per_mtok
+        train = hours * offer.training_usd_per_hour
+        formula = f"{_n(tokens)} tokens → {hours:.2f} h × {_p(offer.training_usd_per_hour)}/h"
+    if train < offer.min_job_usd:
+        train, formula = offer.min_job_usd, f"{formula}, raised to the {_p(offer.min_job_usd)} job minimum"
+    labour, labour_lines = _labour_lines(s)
+    lines.append(LineItem("training", "one_off", train, formula))
+    lines += labour_lines
+    retrain = (train + s.eval_hours * s.labour_usd_per_hour) / s.retrain_every_months
+    hosting = offer.hosting_usd_per_hour * HOURS_PER_MONTH
+    lines.append(LineItem("retraining (amortised)", "monthly", retrain,
+                          f"(training + evaluation) ÷ every {s.retrain_every_months} months"))
+    if hosting:
+        lines.append(LineItem("hosting", "monthly", hosting,
+                              f"{_p(offer.hosting_usd_per_hour)}/h × {HOURS_PER_MONTH} h, used or not"))
+    if offer.storage_usd_per_month:
+        lines.append(LineItem("model storage", "monthly", offer.storage_usd_per_month, "per model per month"))
+    notes = []
+    if offer.available_until:
+        notes.append(f"the fine-tuned model stops serving on {offer.available_until:%Y-%m-%d}")
+    if offer.new_jobs_until:
+        notes.append(f"new training jobs only until {offer.new_jobs_until:%Y-%m-%d}")
+    return StrategyCost(f"fine_tune:{offer.id}", f"Fine-tune {offer.id}{tag}", total, low, high,
+                        hosting + offer.storage_usd_per_month + retrain, train + labour, tuple(lines),
+                        available_until=offer.available_until, new_jobs_until=offer.new_jobs_until,
+                        notes=tuple(notes), kind="fine_tune")
+
+
+def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) -> StrategyCost:
+    """LoRA-tune an open model and serve it on dedicated GPUs.
+
+    Formula: training hours = flops_per_param_token × params × billable tokens ÷ (peak FLOP/s × MFU) ÷ 3600
+    + overhead; serving = one always-on GPU per month + per request (residual + dynamic + output) tokens
+    × peak-to-average ÷ (GPU tokens/s × 3600) × GPU $/h.
+    """
+    n, epochs, tokens = training_tokens(w, s, None)
+    params = model.params_billion * Decimal(10**9)
+    flops = s.lora_flops_per_param_token * params * tokens
+    hours = flops / (gpu.peak_bf16_tflops * Decimal(10**12) * s.mfu) / 3600 + s.run_overhead_hours
+    train = hours * gpu.usd_per_hour
+    labour, labour_lines = _labour_lines(s)
+    per_request_tokens = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens
+    usd_per_token = gpu.usd_per_hour / (model.serving_tokens_per_second_per_gpu * 3600) * s.peak_to_average
+
+    def serve(out_tokens: Decimal) -> Decimal:
+        return (per_request_tokens + out_tokens) * usd_per_token
+
+    floor = gpu.usd_per_hour * HOURS_PER_MONTH
+    retrain = (train + s.eval_hours * s.labour_usd_per_hour) / s.retrain_every_months
+    lines = [
+        LineItem("serving capacity", "per_request", serve(w.output_tokens),
+                 f"{_n(per_request_tokens + w.output_tokens)} tokens × {s.peak_to_average} peak/average ÷ "
+                 f"{_n(model.serving_tokens_per_second_per_gpu)} tokens/s × {_p(gpu.usd_per_hour)}/h"),
+        LineItem("always-on GPU", "monthly", floor, f"1 × {gpu.id} × {HOURS_PER_MONTH} h × {_p(gpu.usd_per_hour)}/h"),
+        LineItem("LoRA training", "one_off", train,
+                 f"{s.lora_flops_per_param_token}·N·D = {flops:.3e} FLOPs ÷ ({_n(gpu.peak_bf16_tflops)} TFLOP/s × "
+                 f"MFU {s.mfu}) + {s.run_overhead_hours} h overhead = {hours:.2f} h × {_p(gpu.usd_per_hour)}/h"),
+        *labour_lines,
+        LineItem("retraining (amortised)", "monthly", retrain,
+                 f"(training + evaluation) ÷ every {s.retrain_every_months} months"),
+    ]
+    return StrategyCost(f"self_hosted:{model.id}@{gpu.id}", f"Self-hosted LoRA {model.id} on {gpu.id}",
+                        serve(w.output_tokens), serve(w.output_tokens_low), serve(w.output_tokens_high),
+                        floor + retrain, train + labour, tuple(lines), kind="self_hosted",
+                        notes=(f"{n:,} examples × {epochs} epochs; serving throughput is an assumption of the "
+                               "catalog row",))
+
+
+def ceil_months(x: Decimal) -> int:
+    """Whole months, rounding up."""
+    return int(x.to_integral_value(rounding=ROUND_CEILING))
+
+
+def months_between(start: date, end: date) -> Decimal:
+    """Months from start to end (30.4375-day months)."""
+    return Decimal((end - start).days) / Decimal("30.4375")
