@@ -82,14 +82,15 @@ def find_break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> BreakEven:
         return BreakEven(a.id, b.id, "never", None, None, None, "never", "a strategy does not break even with itself")
     kind, volume, above = break_even_volume(a, b, s.horizon_months)
     pkind, months = payback_months(a, b, s)
+    name_a = "the logged setup" if a.id == "few_shot" else a.id
     if kind == "crosses":
         assert volume is not None
         side = "above" if above else "below"
         reason = f"cheaper {side} {volume:,.0f} requests/month (one-off costs spread over {s.horizon_months} months)"
     elif kind == "immediately":
-        reason = f"cheaper than {a.id} at every volume"
+        reason = f"cheaper than {name_a} at every volume"
     else:
-        reason = f"never cheaper than {a.id}: it saves too little per request to repay its fixed costs"
+        reason = f"never cheaper than {name_a}: it saves too little per request to repay its fixed costs"
     if pkind == "crosses":
         assert months is not None
         reason += f"; at your volume it pays back in {months:.1f} months"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_quick_start_output_is_real(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The text block after the quick start is exactly what `fineadvisor estimate` prints on the example."""
+    """The text block after the quick start is exactly what `fineadvisor estimate` prints (on the README's date)."""
     monkeypatch.chdir(ROOT)
-    shown = re.search(r"What you see:\n\n```text\n(.*?)```", README, re.S)
+    monkeypatch.setattr("fineadvisor.scenario.today", lambda: date(2026, 11, 22))
+    shown = re.search(r"What you see \(on 2026-11-22[^\n]*\n\n```text\n(.*?)```", README, re.S)
     assert shown, "README lost its quick-start output block"
-    result = CliRunner().invoke(cli, ["estimate", "examples/support_bot.jsonl"])
+    result = CliRunner().invoke(cli, ["estimate", "examples/support_bot.jsonl", "--requests-per-day", "20000"])
     assert result.exit_code == 0, result.output
     assert result.stdout == shown.group(1)
 
@@ -29,7 +31,7 @@ def test_quick_start_commands() -> None:
     assert block
     lines = block.group(1).strip().splitlines()
     assert len(lines) == 2
-    assert lines[0].endswith("fineadvisor estimate examples/support_bot.jsonl")
+    assert lines[0].endswith("fineadvisor estimate examples/support_bot.jsonl --requests-per-day 20000")
     assert lines[1] == "pytest"
     assert "\npytest\n" in (ROOT / ".ci" / "run").read_text()
 
