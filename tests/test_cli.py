@@ -97,7 +97,7 @@ def test_estimate_help_shows_options_and_examples() -> None:
         assert option in out
     assert "Examples:" in out
     assert "  fineadvisor estimate examples/support_bot.jsonl --requests-per-day 20000\n" in out  # \b: unwrapped
-    assert "zcat logs.jsonl.gz | fineadvisor estimate - --strict" in out
+    assert "zcat logs.jsonl.gz | fineadvisor estimate - --profile-only --strict" in out
 
 
 # ---------------------------------------------------------------- a good log
