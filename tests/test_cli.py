@@ -488,3 +488,94 @@ def test_workers_give_same_result_as_one_process(tmp_path: Path) -> None:
     assert two["profile"] == one["profile"]
     assert two["readiness"] == one["readiness"]
     assert one["records"]["lines"] == 4500
+
+
+# ---------------------------------------------------------------- costs, break-even, recommendation, prices
+
+def _support(*args: str) -> Result:
+    if not SUPPORT_BOT.exists():
+        pytest.skip("examples/support_bot.jsonl is missing")
+    return run("estimate", str(SUPPORT_BOT), *args)
+
+
+def test_estimate_json_has_costs_break_even_and_recommendation() -> None:
+    from decimal import Decimal
+
+    result = _support("--requests-per-day", "20000", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["scenario"]["requests_per_month"] == "608750.0000"  # 20,000 × 30.4375
+    ids = [s["id"] for s in doc["strategies"]]
+    assert {"few_shot", "prompt_only", "prompt_caching", "rag"} <= set(ids)
+    assert any(i.startswith("fine_tune:openai/gpt-4o-mini") for i in ids)
+    for s in doc["strategies"]:
+        for key in ("per_request_usd", "monthly_usd", "one_off_usd"):
+            assert Decimal(s[key]) >= 0  # decimal strings
+        assert s["line_items"] and all({"name", "kind", "usd", "formula"} <= set(li) for li in s["line_items"])
+    closing = next(b for b in doc["break_even"] if b["b"].startswith("fine_tune:openai/gpt-4o-mini"))
+    assert "2027-01-14" in closing["reason"] and closing["worth_it"] is False
+    rec = doc["recommendation"]
+    assert rec["strategy"] in ids and rec["reasons"] and Decimal(rec["monthly_savings_usd"]) >= 0
+    assert any(a["name"] == "requests per month" and "--requests-per-day" in a["source"] for a in doc["assumptions"])
+
+
+def test_estimate_text_and_markdown_show_the_advice() -> None:
+    text = _support("--requests-per-day", "20000").stdout
+    assert "Recommendation: " in text and "Break-even against the logged setup:" in text
+    assert "What would change the choice:" in text and "Assumptions" in text
+    md = _support("--requests-per-day", "20000", "--format", "markdown").stdout
+    assert "## Cost of each strategy" in md and "## What would change the choice" in md
+
+
+def test_profile_only_has_no_costs() -> None:
+    doc = json.loads(_support("--profile-only", "--json").stdout)
+    assert "strategies" not in doc and "profile" in doc
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--requests-per-day", "10", "--requests-per-month", "300"], 2, "not both"),
+        (["--requests-per-day", "lots"], 2, "is not a number"),
+        (["--requests-per-day", "-5"], 2, "requests-per-month"),
+        (["--cache-hit-rate", "150%"], 2, "cache-hit-rate"),
+        (["--horizon-months", "0"], 2, "horizon-months"),
+        (["--fine-tune", "openai/gpt-4o-mini"], 1, "Did you mean: openai/gpt-4o-mini-2024-07-18"),
+        (["--model", "no-such-model-xyz"], 1, "no price for model 'no-such-model-xyz'"),
+        (["--rag-vector-store", "pinecone"], 0, ""),  # unknown store: RAG is skipped with a warning, not an error
+    ],
+)
+def test_estimate_flag_errors(args: list[str], code: int, message: str) -> None:
+    result = _support(*args)
+    assert result.exit_code == code, result.output
+    if code:
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_growth_percent_and_pricing_override(tmp_path: Path) -> None:
+    override = tmp_path / "mine.toml"
+    override.write_text(
+        '[[offer]]\nid = "mine/cheap-ft"\nprovider = "mine"\nbase_model = "gpt-4o-mini-2024-07-18"\n'
+        'source = "our negotiated contract, 2026"\nchecked = 2026-11-01\ntraining_usd_per_mtok = 1.0\n'
+        "input_usd_per_mtok = 0.2\noutput_usd_per_mtok = 0.8\n")
+    doc = json.loads(_support("--growth", "5%", "--pricing", str(override), "--fine-tune", "mine/cheap-ft",
+                              "--json").stdout)
+    assert doc["scenario"]["growth_per_month"] == "0.05"
+    assert [s["id"] for s in doc["strategies"] if s["kind"] == "fine_tune"] == ["fine_tune:mine/cheap-ft"]
+
+
+def test_bad_pricing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[offer]]\nid = "x"\n')
+    result = _support("--pricing", str(bad))
+    assert result.exit_code == 1 and f"{bad}:" in result.stderr and "source" in result.stderr
+
+
+def test_prices_command() -> None:
+    result = run("prices", "offer")
+    assert result.exit_code == 0
+    assert "openai/gpt-4o-mini-2024-07-18" in result.stdout and "checked 20" in result.stdout
+    assert all(line.startswith("offer") for line in result.stdout.splitlines())
+    assert "input $0.15/MTok" in run("prices", "--model", "gpt-4o-mini").stdout
+    missing = run("prices", "zzz-nothing")
+    assert missing.exit_code == 1 and "nothing priced matches" in missing.stderr
