@@ -52,6 +52,10 @@ class Workload:
     """Usable training examples in the logs."""
     templates: int
     measured_hit_rate: Decimal | None = None
+    logged_cached_tokens: Decimal = Decimal(0)
+    """Prompt tokens per request the logs show read from the provider's cache (billed at the cached rate)."""
+    logged_cache_write_tokens: Decimal = Decimal(0)
+    """Prompt tokens per request the logs show written to the cache (billed at the write rate)."""
     calibration: Decimal = Decimal(1)
     """Billed ÷ counted prompt tokens (1 when the logs carry no usage)."""
     calibrated: bool = False
@@ -127,10 +131,23 @@ def _prices(p: ModelPrices, batch: bool) -> tuple[Decimal, Decimal, str]:
 
 
 def cost_few_shot(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
-    """The logged setup. Formula: per_request = (static + dynamic) × input + output × output_price."""
+    """The logged setup, with the prompt caching the logs show.
+
+    Formula: per_request = (input − cached − written) × input_price + cached × cached_price
+    + written × write_price + output × output_price (cached / written: per-request means from logged usage).
+    """
     inp, out, tag = _prices(p, s.batch)
-    total, low, high, lines = _requests([(f"input{tag}", w.input_tokens, inp)], out, w)
-    return StrategyCost("few_shot", f"As logged ({p.model}{tag})", total, low, high, ZERO, ZERO, tuple(lines))
+    cached, written = w.logged_cached_tokens, w.logged_cache_write_tokens
+    notes: tuple[str, ...] = ()
+    if s.batch and (cached or written):
+        cached = written = ZERO  # the Batch API gives no cached-input discount
+        notes = ("priced at batch rates, which give no cached-input discount",)
+    items = [(f"input{tag}", w.input_tokens - cached - written, inp),
+             ("cached input (as logged)", cached, p.cached_input_usd_per_mtok),
+             ("cache writes (as logged)", written, p.cache_write_usd_per_mtok)]
+    total, low, high, lines = _requests(items, out, w)
+    return StrategyCost("few_shot", f"As logged ({p.model}{tag})", total, low, high, ZERO, ZERO, tuple(lines),
+                        notes=notes)
 
 
 def cost_prompt_only(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
@@ -165,6 +182,8 @@ def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCos
                      "minimum the provider caches: nothing to cache")
     if s.batch:
         notes.append("priced at standard rates: the Batch API gives no cached-input discount")
+    if w.logged_cached_tokens:
+        notes.append("the logs show caching already in use: compare with the logged setup, not with no caching")
     items = [("cache reads", cacheable * h, p.cached_input_usd_per_mtok),
              ("cache writes (misses)", cacheable * (1 - h), p.cache_write_usd_per_mtok),
              ("uncached input", w.input_tokens - cacheable, p.input_usd_per_mtok)]

@@ -83,14 +83,18 @@ def workload_from(a: LogAnalysis) -> Workload:
     out = p.output_tokens
     expected = _mean(out)
     measured = None
-    if u.cached_tokens and u.records and static:
-        measured = min(Decimal(1), Decimal(u.cached_tokens) / u.records / static)
+    # per-request means of the cache reads and writes the provider billed (over records that logged usage)
+    cached = Decimal(u.cached_tokens) / u.records if u.records else Decimal(0)
+    written = Decimal(u.cache_write_tokens) / u.records if u.records else Decimal(0)
+    if cached and static:
+        measured = min(Decimal(1), cached / static)
     return Workload(
         static_tokens=static, few_shot_tokens=_mean(p.few_shot_tokens) * cal,
         dynamic_tokens=_mean(p.dynamic_tokens) * cal, query_tokens=_mean(p.query_tokens) * cal,
         output_tokens_low=min(_dec(out.p50), expected), output_tokens=expected,
         output_tokens_high=max(_dec(out.p95), expected), examples=a.readiness.usable_examples,
         templates=max(1, p.templates), measured_hit_rate=measured, calibration=cal, calibrated=bool(u.records),
+        logged_cached_tokens=cached, logged_cache_write_tokens=written,
     )
 
 

@@ -141,6 +141,9 @@ def _non_cost_reasons(c: StrategyCost, w: Workload, s: Scenario) -> list[str]:
         out.append("the facts change often: retrieval picks up changes without retraining")
     if c.kind == "caching":
         out.append("no change to prompts or models: quality stays as logged")
+    if c.kind in ("caching", "prompting") and w.logged_cached_tokens and w.static_tokens:
+        out.append(f"the logs already show {w.logged_cached_tokens / w.static_tokens:.0%} of the static prefix "
+                   "read from the provider's cache")
     if c.available_until is not None:
         out.append(f"available until {c.available_until:%Y-%m-%d}")
     return out
