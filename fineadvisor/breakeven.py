@@ -3,7 +3,7 @@
 Monthly cost for comparing volumes amortises one-off costs over the horizon:
     cost(V) = fixed_monthly + one_off ÷ horizon_months + per_request × V
 Break-even volume: V* = (cost_b(0) − cost_a(0)) ÷ (per_request_a − per_request_b).
-Payback: the first (fractional) month m at which Σ_{k ≤ m} [monthly_a(V_k) − monthly_b(V_k)] ≥ one_off_b − one_off_a,
+Payback: the (fractional) month after which Σ_{k ≤ m} [monthly_a(V_k) − monthly_b(V_k)] stays ≥ one_off_b − one_off_a,
 with V_k = V_0 × (1 + growth)^(k − 1). "never" and "immediately" are values with a reason, never NaN or infinity.
 """
 
@@ -59,21 +59,29 @@ def break_even_volume(a: StrategyCost, b: StrategyCost, horizon_months: int) -> 
 
 
 def payback_months(a: StrategyCost, b: StrategyCost, s: Scenario) -> tuple[Kind, Decimal | None]:
-    """Months until the one-off cost of moving from a to b is recovered by monthly savings (with growth)."""
+    """The time after which moving from a to b is never behind again: cumulative savings ≥ b's extra one-off.
+
+    Formula: with S(m) = Σ_{k ≤ m} [monthly_a(V_k) − monthly_b(V_k)] and U = one_off_b − one_off_a, payback is
+    m + (U − S(m)) ÷ saving_{m+1} for the last month-end m with S(m) < U (linear within the month);
+    0 ("immediately") when S never drops below U; "never" when it is still below after MAX_PAYBACK_MONTHS.
+    """
     upfront = b.one_off_usd - a.one_off_usd
     volume = s.requests_per_month
-    saved = Decimal(0)
+    cumulative = [Decimal(0)]
+    savings: list[Decimal] = []
+    last_below = 0 if upfront > 0 else None
     for month in range(1, MAX_PAYBACK_MONTHS + 1):
         saving = a.monthly_usd(volume) - b.monthly_usd(volume)
-        if month == 1 and upfront <= 0 and saving >= 0:
-            return "immediately", Decimal(0)
-        if saving > 0 and saved + saving >= upfront:
-            return "crosses", Decimal(month - 1) + (upfront - saved) / saving
-        saved += saving
-        if saving <= 0 and s.growth_per_month <= 0:
-            return "never", None
+        savings.append(saving)
+        cumulative.append(cumulative[-1] + saving)
+        if cumulative[-1] < upfront:
+            last_below = month
         volume *= 1 + s.growth_per_month
-    return "never", None
+    if last_below is None:
+        return "immediately", Decimal(0)
+    if last_below == MAX_PAYBACK_MONTHS:
+        return "never", None
+    return "crosses", last_below + (upfront - cumulative[last_below]) / savings[last_below]
 
 
 def find_break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> BreakEven:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from fineadvisor.analysis import LogAnalysis
-from fineadvisor.breakeven import BreakEven, break_even_volume, find_break_even
+from fineadvisor.breakeven import BreakEven, find_break_even
 from fineadvisor.catalog import Catalog, ModelPrices, UnknownPriceError, load_catalog
 from fineadvisor.costs import (
     DEFAULT_HIT_RATE,
@@ -145,25 +145,35 @@ def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
 
 
 def _volume_sensitivity(rec: Recommendation, s: Scenario) -> Sensitivity | None:
-    best = next(r for r in rec.ranking if r.cost.id == rec.strategy)
-    nearest: tuple[Decimal, str] | None = None
+    """The starting volume at which another eligible strategy's horizon cost equals the chosen one's.
+
+    Formula: V0* = (one_off_b + H × fixed_b − one_off_a − H × fixed_a) ÷ ((per_request_a − per_request_b) × G),
+    G = Σ_{k<H} (1 + growth)^k (G = H without growth), a = the chosen strategy.
+    """
+    best = next(r for r in rec.ranking if r.cost.id == rec.strategy).cost
+    growth_sum = sum(((1 + s.growth_per_month) ** k for k in range(s.horizon_months)), Decimal(0))
+    h = s.horizon_months
+    nearest: tuple[Decimal, Decimal, str] | None = None  # (distance, volume, id)
     for r in rec.ranking:
-        if not r.eligible or r.cost.id == best.cost.id:
+        c = r.cost
+        slope = best.per_request_usd - c.per_request_usd
+        if not r.eligible or c.id == best.id or slope == 0:
             continue
-        kind, volume, _ = break_even_volume(best.cost, r.cost, s.horizon_months)
-        if kind == "crosses" and volume is not None:
-            distance = abs(volume / s.requests_per_month - 1) if s.requests_per_month else volume
-            if nearest is None or distance < abs(nearest[0] / s.requests_per_month - 1 if s.requests_per_month
-                                                 else nearest[0]):
-                nearest = (volume, r.cost.id)
+        volume = (c.one_off_usd + h * c.fixed_monthly_usd - best.one_off_usd - h * best.fixed_monthly_usd) / (
+            slope * growth_sum)
+        if volume <= 0:
+            continue
+        distance = abs(volume / s.requests_per_month - 1) if s.requests_per_month else volume
+        if nearest is None or distance < nearest[0]:
+            nearest = (distance, volume, c.id)
     if nearest is None:
         return Sensitivity("requests per month", f"{s.requests_per_month:,.0f}", None, None,
                            "no other eligible strategy overtakes it at any volume")
-    volume, other = nearest
+    _, volume, other = nearest
     change = (volume / s.requests_per_month - 1) if s.requests_per_month else Decimal(0)
     return Sensitivity("requests per month", f"{s.requests_per_month:,.0f}", f"{volume:,.0f}", other,
                        f"requests per month {s.requests_per_month:,.0f} → {volume:,.0f} ({change:+.0%}): {other} "
-                       "costs the same (one-off costs spread over the horizon)")
+                       f"costs the same over the {h}-month horizon")
 
 
 def sensitivity(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
@@ -211,12 +221,13 @@ def sensitivity(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
     return tuple(out)
 
 
-def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: str) -> tuple[Assumption, ...]:
+def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: str,
+                self_host_gpu: str | None = None) -> tuple[Assumption, ...]:
     """Every input the logs do not measure, with its value and whether it is a default."""
     defaults = Scenario(start=s.start)
 
-    def src(field: str) -> str:
-        return "default" if getattr(s, field) == getattr(defaults, field) else "set by you"
+    def src(*fields: str) -> str:
+        return "default" if all(getattr(s, f) == getattr(defaults, f) for f in fields) else "set by you"
 
     h = hit_rate(w, s)
     hit_src = "set by you" if s.cache_hit_rate is not None else (
@@ -231,20 +242,27 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("cache hit rate", f"{h:.0%}", hit_src),
         Assumption("billed ÷ counted prompt tokens", f"{w.calibration:.3f}",
                    "measured from usage in the logs" if w.calibrated else "no usage in the logs"),
-        Assumption("RAG chunks × tokens", f"{s.rag_chunks} × {s.rag_chunk_tokens}", src("rag_chunks")),
+        Assumption("RAG chunks × tokens", f"{s.rag_chunks} × {s.rag_chunk_tokens}", src("rag_chunks", "rag_chunk_tokens")),
         Assumption("RAG corpus", f"{s.rag_corpus_tokens:,} tokens, {s.rag_reindex_share_per_month:.0%} re-indexed monthly",
-                   src("rag_corpus_tokens")),
-        Assumption("RAG embedding / store", f"{s.rag_embedding} / {s.rag_vector_store}", src("rag_embedding")),
+                   src("rag_corpus_tokens", "rag_reindex_share_per_month")),
+        Assumption("RAG embedding / store", f"{s.rag_embedding} ({s.rag_embedding_dimensions} dimensions) / "
+                                            f"{s.rag_vector_store}",
+                   src("rag_embedding", "rag_embedding_dimensions", "rag_vector_store")),
         Assumption("residual prompt after fine-tuning", f"{s.residual_prompt_tokens} tokens", src("residual_prompt_tokens")),
         Assumption("training examples", f"{s.training_examples or w.examples:,}",
                    "set by you" if s.training_examples else "usable examples in the logs"),
         Assumption("epochs", str(s.epochs) if s.epochs else "OpenAI's auto rule", src("epochs")),
+        Assumption("validation tokens", f"{s.validation_share:.0%} of training", src("validation_share")),
         Assumption("retraining", f"every {s.retrain_every_months} months", src("retrain_every_months")),
         Assumption("labour", f"{s.data_prep_hours} h data prep + {s.eval_hours} h evaluation per model, "
-                             f"RAG build {s.rag_setup_hours} h, at ${s.labour_usd_per_hour}/h", src("labour_usd_per_hour")),
-        Assumption("self-hosting", f"{s.self_host_model}, MFU {s.mfu}, {s.lora_flops_per_param_token}·N·D FLOPs, "
-                                   f"{s.run_overhead_hours} h overhead per run, peak ÷ average load {s.peak_to_average}",
-                   src("mfu")),
+                             f"RAG build {s.rag_setup_hours} h, at ${s.labour_usd_per_hour}/h",
+                   src("labour_usd_per_hour", "data_prep_hours", "eval_hours", "rag_setup_hours")),
+        Assumption("self-hosting", f"{s.self_host_model} on {s.self_host_gpu or self_host_gpu or 'its default GPU'}, "
+                                   f"MFU {s.mfu}, "
+                                   f"{s.lora_flops_per_param_token}·N·D FLOPs, {s.run_overhead_hours} h overhead per run, "
+                                   f"peak ÷ average load {s.peak_to_average}",
+                   src("self_host_model", "self_host_gpu", "mfu", "lora_flops_per_param_token", "run_overhead_hours",
+                       "peak_to_average")),
         Assumption("output tokens (low / expected / high)",
                    f"{w.output_tokens_low:,.0f} / {w.output_tokens:,.0f} / {w.output_tokens_high:,.0f}",
                    "p50 / mean / p95 of the logged outputs"),
@@ -252,19 +270,23 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
 
 
 def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: Catalog | None = None,
-             *, volume_source: str = "default: 1,000 requests a day") -> Estimate:
+             *, volume_source: str | None = None) -> Estimate:
     """Cost every strategy for the measured workload, find break-evens and recommend one.
 
     Args:
         analysis: the result of `analyze_logs`.
         scenario: volume, horizon and assumptions (defaults: `Scenario()`).
         catalog: prices (default: `load_catalog()`).
-        volume_source: how the volume was chosen, echoed with the assumptions.
+        volume_source: how the volume was chosen, echoed with the assumptions (default: says whether it is
+            the scenario's default or was set).
 
     Returns:
         An `Estimate`; raises `UnknownPriceError` when the model or a requested offer has no price.
     """
     s = scenario or Scenario()
+    if volume_source is None:
+        volume_source = ("default: 1,000 requests a day" if s.requests_per_month == Scenario(start=s.start).requests_per_month
+                         else "set by you")
     cat = catalog or load_catalog()
     model = s.model or analysis.model
     prices = cat.model_prices(model, on=s.start)
@@ -274,6 +296,7 @@ def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: C
         warnings.append("the logs hold no outputs: output tokens are counted as 0 in every strategy")
     if analysis.approximate:
         warnings.append("token counts are approximate for this model (see approximate_reasons)")
+    gpu = s.self_host_gpu or (cat.open_models[s.self_host_model].gpu if s.self_host_model in cat.open_models else None)
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec,
-                    sensitivity(w, prices, s, cat, rec), assumptions(w, s, prices, volume_source),
+                    sensitivity(w, prices, s, cat, rec), assumptions(w, s, prices, volume_source, gpu),
                     tuple(warnings), analysis)
