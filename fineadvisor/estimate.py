@@ -113,7 +113,8 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
     out = [cost_few_shot(w, prices, s)]
     if w.few_shot_tokens > 0:
         out.append(cost_prompt_only(w, prices, s))
-    out.append(cost_prompt_caching(w, prices, s))
+    if s.prompt_caching:
+        out.append(cost_prompt_caching(w, prices, s))
     try:
         out.append(cost_rag(w, prices, s, catalog.embedding(s.rag_embedding), catalog.vector_store(s.rag_vector_store)))
     except UnknownPriceError as exc:
@@ -238,6 +239,7 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("horizon", f"{s.horizon_months} months", src("horizon_months")),
         Assumption("start", f"{s.start:%Y-%m-%d}", "today" if src("start") == "default" else "set by you"),
         Assumption("Batch API", "yes" if s.batch else "no", src("batch")),
+        Assumption("prompt caching", "considered" if s.prompt_caching else "not considered", src("prompt_caching")),
         Assumption("prices", f"{prices.model} at {prices.provider}", f"{prices.source}, checked {prices.checked}"),
         Assumption("cache hit rate", f"{h:.0%}", hit_src),
         Assumption("billed ÷ counted prompt tokens", f"{w.calibration:.3f}",

@@ -39,6 +39,7 @@ class Scenario(BaseModel):
     model: str | None = Field(default=None, description="The model the logged setup uses (default: from logs).")
 
     # prompt caching
+    prompt_caching: bool = Field(default=True, description="Consider prompt caching of the static prefix.")
     cache_hit_rate: Share | None = Field(
         default=None, description="Share of requests whose static prefix is read from the cache "
                                   "(default: measured from the logs' cached tokens, else 0.8).")

@@ -283,6 +283,7 @@ DEFAULTS = Scenario()
 # every Scenario field the seeds estimate uses at its default, and how its value shows in the assumptions
 # (knowledge_changes only words the reasons, and fine_tune_offers=() means "every open offer", listed as strategies)
 USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
+    ("prompt_caching", ("prompt caching",)),
     ("requests_per_month", ("608,750",)),  # set with per_day, echoed too
     ("start", ("2026-11-22",)),
     ("growth_per_month", ("monthly growth: +0.0%",)),

@@ -1,0 +1,257 @@
+"""fineadvisor's page: drop in request logs (or pick a sample), move the volume, watch the cost curves cross.
+
+A thin script over `fineadvisor.analyze_logs` and `fineadvisor.estimate`: logs are profiled once (cached
+here, not in the package); every control change only re-prices, which takes milliseconds. The scenario
+lives in the URL, so a view can be shared.
+
+Run: streamlit run app.py
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import streamlit as st
+
+from fineadvisor import FineAdvisorError, Scenario, analyze_logs, charts, estimate, load_catalog
+from fineadvisor.analysis import LogAnalysis
+from fineadvisor.catalog import Catalog
+from fineadvisor.report import estimate_to_dict, estimate_to_markdown
+
+ROOT = Path(__file__).resolve().parent
+SAMPLES = {
+    "Support bot (400 chat requests, gpt-4o-mini)": ROOT / "examples" / "support_bot.jsonl",
+    "Ticket classification (Batch API, gpt-4.1-mini)": ROOT / "examples" / "classify_batch_input.jsonl",
+    "IT-helpdesk agent (Anthropic, tools)": ROOT / "examples" / "agent_anthropic.jsonl",
+}
+BATCH_OUTPUT = ROOT / "examples" / "classify_batch_output.jsonl"
+UPLOAD = "Upload my own logs"
+MAX_UPLOAD_MB = 200
+VOLUMES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
+           2_000_000, 5_000_000]
+
+st.set_page_config(page_title="fineadvisor", page_icon="💸", layout="wide")
+
+
+# ---------------------------------------------------------------- cached measurement (the slow part)
+
+@st.cache_data(show_spinner="Counting tokens…", max_entries=8)
+def profile_sample(paths: tuple[str, ...], model: str | None) -> LogAnalysis:
+    """Profile bundled logs once per model."""
+    return analyze_logs(list(paths), model=model)
+
+
+@st.cache_data(show_spinner="Counting tokens…", max_entries=4)
+def profile_upload(file_id: str, name: str, _data: bytes, model: str | None) -> LogAnalysis:
+    """Profile an uploaded file once (keyed by its upload id, not its bytes)."""
+    suffix = ".jsonl.gz" if name.endswith(".gz") else ".jsonl"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(_data)
+        try:
+            return analyze_logs([str(path)], model=model)
+        except FineAdvisorError as exc:
+            raise FineAdvisorError(str(exc).replace(str(path), name)) from None
+
+
+@st.cache_resource(show_spinner=False)
+def base_catalog() -> Catalog:
+    return load_catalog()
+
+
+def catalog_with(override: bytes | None) -> Catalog:
+    """The bundled catalog, or the bundled one plus an uploaded TOML price file."""
+    if not override:
+        return base_catalog()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "prices.toml"
+        path.write_bytes(override)
+        try:
+            return load_catalog([path])
+        except FineAdvisorError as exc:
+            raise FineAdvisorError(str(exc).replace(str(path), "your price file")) from None
+
+
+# ---------------------------------------------------------------- the scenario lives in the URL
+
+QP = st.query_params
+DEFAULTS = {"sample": next(iter(SAMPLES)), "requests_per_day": 1_000, "growth": 0, "horizon": 12, "caching": True,
+            "hit_rate": None, "rag_k": 5, "rag_chunk": 800, "rag_corpus": 2_000_000, "labour": 100, "batch": False,
+            "knowledge": False, "model": ""}
+
+
+def _from_url(key: str) -> object:
+    default = DEFAULTS[key]
+    raw = QP.get(key)
+    if raw is None:
+        return default
+    try:
+        if isinstance(default, bool):
+            return raw in ("1", "true", "yes")
+        if isinstance(default, int):
+            return int(float(raw))
+        return raw
+    except ValueError:
+        return default
+
+
+for key in DEFAULTS:
+    if key not in st.session_state:
+        value = _from_url(key)
+        if key == "requests_per_day" and value not in VOLUMES:
+            value = min(VOLUMES, key=lambda v: abs(v - int(value)))  # type: ignore[arg-type]
+        if key == "sample" and value not in [*SAMPLES, UPLOAD]:
+            value = DEFAULTS["sample"]
+        st.session_state[key] = value
+
+
+# ---------------------------------------------------------------- sidebar
+
+with st.sidebar:
+    st.header("Your logs")
+    source = st.selectbox("Logs", [*SAMPLES, UPLOAD], key="sample")
+    upload = st.file_uploader(".jsonl or .jsonl.gz", type=["jsonl", "gz", "json"], key="upload",
+                              disabled=source != UPLOAD, max_upload_size=MAX_UPLOAD_MB)
+    model = st.text_input("Model of the logged setup", key="model", placeholder="from the logs",
+                          help="Counts and prices every request as this model.").strip() or None
+
+    st.header("Volume")
+    per_day = st.select_slider("Requests per day", VOLUMES, key="requests_per_day",
+                               format_func=lambda v: f"{v:,}")
+    growth = st.slider("Monthly growth (%)", -10, 50, key="growth")
+    horizon = st.slider("Horizon (months)", 1, 60, key="horizon")
+    batch = st.checkbox("Latency allows the Batch API (24 h)", key="batch")
+
+    st.header("Strategies")
+    caching = st.toggle("Consider prompt caching", key="caching")
+    hit_rate = st.slider("Cache hit rate (%)", 0, 100, value=st.session_state.get("hit_rate") or 80,
+                         key="hit_rate_slider", disabled=not caching,
+                         help="Default 80%; the logs' measured rate is used until you move this.")
+    use_measured = st.checkbox("Use the hit rate measured in the logs", value=st.session_state["hit_rate"] is None,
+                               key="hit_rate_measured", disabled=not caching)
+    with st.expander("RAG"):
+        rag_k = st.slider("Chunks retrieved (k)", 0, 20, key="rag_k")
+        rag_chunk = st.number_input("Tokens per chunk", 50, 4096, step=50, key="rag_chunk")
+        rag_corpus = st.number_input("Knowledge base (tokens)", 0, 10_000_000_000, step=100_000, key="rag_corpus")
+        knowledge = st.checkbox("Facts change often", key="knowledge")
+    catalog_error = None
+    with st.expander("Fine-tuning and labour"):
+        labour = st.number_input("Engineering hour (USD)", 0, 1_000, step=10, key="labour")
+        price_file = st.file_uploader("Price overrides (.toml)", type=["toml"], key="pricing",
+                                      help="Same format as pricing/ — rows replace or add to the bundled ones.")
+        try:
+            catalog = catalog_with(price_file.getvalue() if price_file else None)
+        except FineAdvisorError as exc:
+            catalog, catalog_error = base_catalog(), str(exc)
+        open_offers = sorted(catalog.offers)
+        offers = st.multiselect("Fine-tuning offers to compare", open_offers, key="offers",
+                                placeholder="all offers open for new jobs")
+
+# keep the URL in step with the controls (shareable view)
+QP.update({"sample": source, "requests_per_day": str(per_day), "growth": str(growth), "horizon": str(horizon),
+           "caching": str(caching).lower(), "rag_k": str(rag_k), "rag_chunk": str(rag_chunk),
+           "rag_corpus": str(rag_corpus), "labour": str(labour), "batch": str(batch).lower(),
+           "knowledge": str(knowledge).lower()})
+if model:
+    QP["model"] = model
+if caching and not use_measured:
+    QP["hit_rate"] = str(hit_rate)
+
+# ---------------------------------------------------------------- main area
+
+st.title("fineadvisor")
+st.caption("Keep prompting, cache, add retrieval or fine-tune? Measured from your logs, priced from sourced, "
+           "dated prices, with break-even points and the reasons.")
+if catalog_error:
+    st.error(f"Price overrides ignored: {catalog_error}")
+
+analysis: LogAnalysis | None = None
+try:
+    if source == UPLOAD:
+        if upload is None:
+            st.info("Upload a .jsonl or .jsonl.gz request log, or pick a bundled sample on the left.")
+            st.stop()
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            st.error(f"{upload.name} is {upload.size / 2**20:.0f} MiB, over the {MAX_UPLOAD_MB} MiB upload limit; "
+                     "run `fineadvisor estimate` on it from the command line instead.")
+            st.stop()
+        analysis = profile_upload(upload.file_id, upload.name, upload.getvalue(), model)
+    else:
+        paths = [str(SAMPLES[source])]
+        if SAMPLES[source].name == "classify_batch_input.jsonl":
+            paths.append(str(BATCH_OUTPUT))
+        analysis = profile_sample(tuple(paths), model)
+except FineAdvisorError as exc:
+    st.error(str(exc))
+    st.stop()
+
+assert analysis is not None
+scenario = Scenario.per_day(
+    per_day, growth_per_month=Decimal(growth) / 100, horizon_months=horizon, batch=batch, model=model,
+    prompt_caching=caching, cache_hit_rate=None if use_measured else Decimal(hit_rate) / 100,
+    rag_chunks=rag_k, rag_chunk_tokens=int(rag_chunk), rag_corpus_tokens=int(rag_corpus),
+    labour_usd_per_hour=Decimal(int(labour)), knowledge_changes=knowledge, fine_tune_offers=tuple(offers))
+try:
+    e = estimate(analysis, scenario, catalog, volume_source=f"{per_day:,} requests a day (slider)")
+except FineAdvisorError as exc:
+    st.error(str(exc))
+    st.stop()
+
+if analysis.records_skipped:
+    first = analysis.skipped_examples[0]
+    st.warning(f"Skipped {analysis.records_skipped:,} lines that are not valid records; the first: {first}")
+
+rec = e.recommendation
+with st.container(border=True, key="recommendation"):
+    if rec.strategy == rec.baseline:
+        st.subheader("Recommendation: keep the logged setup")
+    else:
+        st.subheader(f"Recommendation: {rec.label}")
+    cols = st.columns(4)
+    cols[0].metric("Monthly savings", charts.fmt_usd(rec.monthly_savings_usd),
+                   help="Against the logged setup at the current volume, one-off costs excluded.")
+    cols[1].metric(f"Savings over {horizon} months", charts.fmt_usd(rec.horizon_savings_usd))
+    cols[2].metric("Payback", "immediate" if rec.payback_months == 0 else
+                   (f"{rec.payback_months:.1f} months" if rec.payback_months is not None else "—"))
+    cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")
+    st.markdown("\n".join(f"- {r}" for r in rec.reasons))
+    for w in rec.warnings[:6]:
+        st.warning(w)
+
+p = analysis.profile
+m = st.columns(4)
+m[0].metric("Static share of input", f"{p.static_share:.0%}", help="Sent unchanged on every request.")
+m[1].metric("Input per request", charts.fmt_tokens(float(e.workload.input_tokens)))
+m[2].metric("Output per request", charts.fmt_tokens(float(e.workload.output_tokens)))
+baseline = next(c for c in e.strategies if c.id == e.baseline)
+m[3].metric("Logged setup per month", charts.fmt_usd(baseline.monthly_usd(e.scenario.requests_per_month)))
+
+tabs = st.tabs(["Cost vs volume", "Over time", "Tokens", "What flips it", "Tables", "Downloads"])
+with tabs[0]:
+    st.altair_chart(charts.cost_curve_chart(charts.cost_curve_frame(e), charts.break_even_frame(e),
+                                            float(e.scenario.requests_per_month)), width="stretch")
+    st.caption("Monthly cost with one-off costs spread over the horizon. Dots mark break-even volumes against "
+               "the logged setup.")
+with tabs[1]:
+    st.altair_chart(charts.cumulative_chart(charts.cumulative_frame(e)), width="stretch")
+with tabs[2]:
+    st.altair_chart(charts.token_breakdown_chart(charts.token_breakdown_frame(e)), width="stretch")
+    st.altair_chart(charts.distribution_chart(charts.distribution_frame(e)), width="stretch")
+with tabs[3]:
+    st.dataframe(charts.sensitivity_frame(e), hide_index=True, width="stretch")
+with tabs[4]:
+    st.dataframe(charts.strategies_frame(e), hide_index=True, width="stretch")
+    st.dataframe([{"name": a.name, "value": a.value, "source": a.source} for a in e.assumptions],
+                 hide_index=True, width="stretch")
+with tabs[5]:
+    st.download_button("Markdown report", estimate_to_markdown(e), "fineadvisor-report.md", "text/markdown",
+                       key="download_md")
+    st.download_button("JSON", json.dumps(estimate_to_dict(e), indent=2, ensure_ascii=False),
+                       "fineadvisor.json", "application/json", key="download_json")
+    st.download_button("Cost curves (CSV)", charts.curves_csv(e), "fineadvisor-curves.csv", "text/csv",
+                       key="download_csv")
+for w in e.warnings:
+    st.caption(f"Note: {w}")

@@ -1,0 +1,113 @@
+"""The Streamlit page, driven by AppTest through its keyed controls."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def heading(at: AppTest) -> str:
+    return next(h.value for h in at.subheader if h.value.startswith("Recommendation"))
+
+
+def test_runs_on_the_sample() -> None:
+    """The default view (bundled support-bot log) renders with a recommendation, metrics and charts."""
+    at = new_app()
+    assert not at.exception, at.exception
+    assert heading(at).startswith("Recommendation: ")
+    assert metric(at, "Static share of input") == "96%"
+    assert metric(at, "Requests per month") == "30,438"  # 1,000 a day × 30.4375
+    assert not at.error
+
+
+def test_volume_changes_metrics_and_across_break_even_the_recommendation() -> None:
+    """20,000 a day: keep the logged setup; 200,000 a day: past the break-even, a fine-tune wins."""
+    at = new_app()
+    at.select_slider(key="requests_per_day").set_value(20_000).run()
+    assert not at.exception
+    low = (metric(at, "Requests per month"), heading(at), metric(at, "Logged setup per month"))
+    at.select_slider(key="requests_per_day").set_value(200_000).run()
+    high = (metric(at, "Requests per month"), heading(at), metric(at, "Logged setup per month"))
+    assert low[0] == "608,750" and high[0] == "6,087,500"
+    assert low[2] != high[2]
+    assert low[1] == "Recommendation: keep the logged setup"
+    assert high[1] != low[1] and "Fine-tune" in high[1]
+
+
+def test_scenario_is_in_the_url() -> None:
+    at = new_app()
+    at.select_slider(key="requests_per_day").set_value(50_000).run()
+    at.slider(key="horizon").set_value(24).run()
+    assert at.query_params["requests_per_day"] == ["50000"] or at.query_params["requests_per_day"] == "50000"
+    assert "24" in str(at.query_params["horizon"])
+
+
+def test_url_sets_the_scenario() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["requests_per_day"] = "20000"
+    at.query_params["horizon"] = "6"
+    at.run()
+    assert not at.exception
+    assert metric(at, "Requests per month") == "608,750"
+    assert at.slider(key="horizon").value == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.jsonl", b'{"messages": [{"role": "user"', "the line ends before the JSON does"),
+        ("empty.jsonl", b"", "the input is empty"),
+        ("bad.jsonl.gz", gzip.compress(b'{"messages": [{"role": "user", "content": "hi"}]}\n')[:20],
+         "gzip stream is truncated"),
+        ("list.jsonl", b"[1, 2]\n", "must be a JSON object"),
+    ],
+)
+def test_malformed_upload_shows_the_cli_message(name: str, content: bytes, message: str) -> None:
+    """A bad upload gets the CLI's clear message in the page, naming the file, and the page keeps working."""
+    at = new_app()
+    at.selectbox(key="sample").set_value("Upload my own logs").run()
+    at.file_uploader(key="upload").set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(message in e for e in errors), errors
+    assert all("/tmp" not in e for e in errors)  # the user's file name, not our temporary path
+    at.selectbox(key="sample").set_value("Support bot (400 chat requests, gpt-4o-mini)").run()
+    assert not at.exception and not at.error
+
+
+def test_good_upload(tmp_path: Path) -> None:
+    lines = [{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": f"q{i}"},
+                           {"role": "assistant", "content": f"a{i}"}]} for i in range(30)]
+    data = "\n".join(json.dumps(x) for x in lines).encode()
+    at = new_app()
+    at.selectbox(key="sample").set_value("Upload my own logs").run()
+    at.file_uploader(key="upload").set_value(("mine.jsonl", data, "application/jsonl")).run()
+    assert not at.exception and not at.error
+    assert heading(at).startswith("Recommendation")
+
+
+def test_caching_toggle_and_bad_price_file() -> None:
+    at = new_app()
+    at.toggle(key="caching").set_value(False).run()
+    assert not at.exception
+    at.file_uploader(key="pricing").set_value(("prices.toml", b"[[offer]]\nid = 'x'\n", "text/plain")).run()
+    assert not at.exception
+    assert any("Price overrides ignored" in e.value and "your price file" in e.value for e in at.error)
