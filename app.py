@@ -218,8 +218,14 @@ with st.container(border=True, key="recommendation"):
                    (f"{rec.payback_months:.1f} months" if rec.payback_months is not None else "—"))
     cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")
     st.markdown("\n".join(f"- {r}" for r in rec.reasons))
-    for w in rec.warnings[:6]:
-        st.warning(w)
+    shutdowns = [w for w in rec.warnings if "shuts down" in w or "no longer available" in w]
+    if shutdowns:
+        dates = sorted({w.split("shuts down on ")[1][:10] for w in shutdowns if "shuts down on " in w})
+        st.warning(f"{len(shutdowns)} fine-tuning offers are not worth it: they shut down "
+                   f"({', '.join(dates) or 'already'}) before they would pay back.")
+    if rec.warnings:
+        with st.expander(f"Why the other options were ruled out ({len(rec.warnings)})"):
+            st.markdown("\n".join(f"- {w}" for w in rec.warnings))
 
 p = analysis.profile
 m = st.columns(4)
@@ -232,11 +238,11 @@ m[3].metric("Logged setup per month", charts.fmt_usd(baseline.monthly_usd(e.scen
 tabs = st.tabs(["Cost vs volume", "Over time", "Tokens", "What flips it", "Tables", "Downloads"])
 with tabs[0]:
     st.altair_chart(charts.cost_curve_chart(charts.cost_curve_frame(e), charts.break_even_frame(e),
-                                            float(e.scenario.requests_per_month)), width="stretch")
+                                            float(e.scenario.requests_per_month)), width="stretch", height=460)
     st.caption("Monthly cost with one-off costs spread over the horizon. Dots mark break-even volumes against "
                "the logged setup.")
 with tabs[1]:
-    st.altair_chart(charts.cumulative_chart(charts.cumulative_frame(e)), width="stretch")
+    st.altair_chart(charts.cumulative_chart(charts.cumulative_frame(e)), width="stretch", height=400)
 with tabs[2]:
     st.altair_chart(charts.token_breakdown_chart(charts.token_breakdown_frame(e)), width="stretch")
     st.altair_chart(charts.distribution_chart(charts.distribution_frame(e)), width="stretch")
