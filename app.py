@@ -78,9 +78,13 @@ def catalog_with(override: bytes | None) -> Catalog:
 # ---------------------------------------------------------------- the scenario lives in the URL
 
 QP = st.query_params
-DEFAULTS = {"sample": next(iter(SAMPLES)), "requests_per_day": 1_000, "growth": 0, "horizon": 12, "caching": True,
-            "hit_rate": None, "rag_k": 5, "rag_chunk": 800, "rag_corpus": 2_000_000, "labour": 100, "batch": False,
-            "knowledge": False, "model": ""}
+DEFAULTS: dict[str, object] = {
+    "sample": next(iter(SAMPLES)), "requests_per_day": 1_000, "growth": 0, "horizon": 12, "caching": True,
+    "hit_rate": None, "rag_k": 5, "rag_chunk": 800, "rag_corpus": 2_000_000, "labour": 100, "batch": False,
+    "knowledge": False, "model": ""}
+RANGES = {"growth": (-10, 50), "horizon": (1, 60), "hit_rate": (0, 100), "rag_k": (0, 20), "rag_chunk": (50, 4096),
+          "rag_corpus": (0, 10_000_000_000), "labour": (0, 1_000)}
+"""Each numeric control's range: values from a URL are clamped into it, never passed to a widget out of range."""
 
 
 def _from_url(key: str) -> object:
@@ -88,14 +92,16 @@ def _from_url(key: str) -> object:
     raw = QP.get(key)
     if raw is None:
         return default
-    try:
-        if isinstance(default, bool):
-            return raw in ("1", "true", "yes")
-        if isinstance(default, int):
-            return int(float(raw))
-        return raw
-    except ValueError:
-        return default
+    if isinstance(default, bool):
+        return raw in ("1", "true", "yes")
+    if isinstance(default, int) or key in RANGES:
+        try:
+            value = int(float(raw))
+        except ValueError:
+            return default
+        lo, hi = RANGES.get(key, (0, 10**12))
+        return min(max(value, lo), hi)
+    return raw
 
 
 for key in DEFAULTS:
@@ -127,7 +133,8 @@ with st.sidebar:
 
     st.header("Strategies")
     caching = st.toggle("Consider prompt caching", key="caching")
-    hit_rate = st.slider("Cache hit rate (%)", 0, 100, value=st.session_state.get("hit_rate") or 80,
+    saved_rate = st.session_state.get("hit_rate")
+    hit_rate = st.slider("Cache hit rate (%)", 0, 100, value=int(saved_rate) if saved_rate is not None else 80,
                          key="hit_rate_slider", disabled=not caching,
                          help="Default 80%; the logs' measured rate is used until you move this.")
     use_measured = st.checkbox("Use the hit rate measured in the logs", value=st.session_state["hit_rate"] is None,
@@ -218,11 +225,11 @@ with st.container(border=True, key="recommendation"):
                    (f"{rec.payback_months:.1f} months" if rec.payback_months is not None else "—"))
     cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")
     st.markdown("\n".join(f"- {r}" for r in rec.reasons))
-    shutdowns = [w for w in rec.warnings if "shuts down" in w or "no longer available" in w]
-    if shutdowns:
-        dates = sorted({w.split("shuts down on ")[1][:10] for w in shutdowns if "shuts down on " in w})
-        st.warning(f"{len(shutdowns)} fine-tuning offers are not worth it: they shut down "
-                   f"({', '.join(dates) or 'already'}) before they would pay back.")
+    closing = [r.cost for r in rec.ranking if r.cost.available_until is not None and not r.eligible]
+    if closing:
+        dates = sorted({f"{c.available_until:%Y-%m-%d}" for c in closing if c.available_until})
+        st.warning(f"{len(closing)} fine-tuning offers shut down ({', '.join(dates)}) inside your "
+                   f"{horizon}-month horizon, so they are not recommended; see why below.")
     if rec.warnings:
         with st.expander(f"Why the other options were ruled out ({len(rec.warnings)})"):
             st.markdown("\n".join(f"- {w}" for w in rec.warnings))

@@ -98,7 +98,8 @@ def find_break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> BreakEven:
     elif kind == "immediately":
         reason = f"cheaper than {name_a} at every volume"
     else:
-        reason = f"never cheaper than {name_a}: it saves too little per request to repay its fixed costs"
+        reason = (f"never cheaper than {name_a}: it costs more per request, or saves too little per request to "
+                  "repay its fixed costs")
     if pkind == "crosses":
         assert months is not None
         reason += f"; at your volume it pays back in {months:.1f} months"

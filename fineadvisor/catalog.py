@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fineadvisor.encodings import normalize_model
 from fineadvisor.errors import FineAdvisorError
@@ -85,6 +85,13 @@ class FineTuneOffer(_Row):
     """The fine-tuned model stops serving on this date."""
     marks_up: bool = True
     """The provider charges more for fine-tuned inference than for the base model."""
+
+    @model_validator(mode="after")
+    def _has_training_price(self) -> FineTuneOffer:
+        if self.training_usd_per_mtok is None and (self.training_usd_per_hour is None
+                                                   or self.training_hours_per_mtok is None):
+            raise ValueError("needs training_usd_per_mtok, or training_usd_per_hour with training_hours_per_mtok")
+        return self
 
 
 class EmbeddingPrice(_Row):
@@ -302,12 +309,14 @@ def read_price_file(path: Path) -> PriceFile:
         raise CatalogError(f"{path}: no such pricing file") from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: not UTF-8 text; save the price file as UTF-8 TOML") from None
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
         return PriceFile.model_validate(_decimals(raw))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()[:5])
         raise CatalogError(f"{path}: {problems} (see pricing/README.md for the format)") from None
 
 

@@ -21,6 +21,7 @@ import pandas as pd  # type: ignore[import-untyped]  # pandas 3 ships no py.type
 from fineadvisor.breakeven import amortised_monthly
 from fineadvisor.costs import StrategyCost
 from fineadvisor.estimate import Estimate
+from fineadvisor.recommend import month_costs
 from fineadvisor.stats import Distribution
 
 OKABE_ITO: tuple[str, ...] = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
@@ -191,8 +192,8 @@ def break_even_frame(e: Estimate) -> pd.DataFrame:
 
 def cumulative_frame(e: Estimate) -> pd.DataFrame:
     """Cumulative cost of each shown strategy at the end of months 0..H: month 0 is the one-off cost, each month
-    adds fixed + per request × V_k, with V_1 = the scenario's volume growing by `growth_per_month` (so month H is
-    the horizon cost the ranking uses).
+    adds `recommend.month_costs` (fixed + per request × V_k, retraining when due), so month H is the horizon
+    cost the ranking uses.
 
     Columns: strategy_id, strategy, month (int), cumulative_usd (float).
     """
@@ -201,11 +202,10 @@ def cumulative_frame(e: Estimate) -> pd.DataFrame:
     labels = _labels(shown)
     rows = []
     for c in shown:
-        total, volume = c.one_off_usd, s.requests_per_month
+        total = c.one_off_usd
         rows.append((c.id, labels[c.id], 0, float(total)))
-        for month in range(1, s.horizon_months + 1):
-            total += c.monthly_usd(volume)
-            volume *= 1 + s.growth_per_month
+        for month, cost in enumerate(month_costs(c, s), 1):
+            total += cost
             rows.append((c.id, labels[c.id], month, float(total)))
     return _frame(rows, CUMULATIVE_COLUMNS, {"month": "int64", "cumulative_usd": "float64"})
 

@@ -68,6 +68,8 @@ def _decimal(value: str | None, name: str, *, percent: bool = False) -> Decimal 
         raise click.BadParameter(f"{value!r} is not a number", param_hint=name) from None
     if not number.is_finite():
         raise click.BadParameter(f"{value!r} is not a finite number", param_hint=name)
+    if percent and scale == 1 and abs(number) > 1:
+        raise click.BadParameter(f"{value!r} is ambiguous: write {value}% or {number / 100}", param_hint=name)
     return number / scale
 
 
@@ -77,7 +79,8 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
     per_month = _decimal(opts.pop("requests_per_month"), "--requests-per-month")  # type: ignore[arg-type]
     if per_day is not None and per_month is not None:
         raise click.UsageError("give --requests-per-day or --requests-per-month, not both")
-    fields: dict[str, object] = {k: v for k, v in opts.items() if v not in (None, (), False)}
+    fields: dict[str, object] = {k: v for k, v in opts.items()
+                                 if v is not None and v != () and (v is not False or k == "batch")}
     for name in ("growth", "cache_hit_rate"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"), percent=True)
@@ -122,7 +125,8 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
                    "`fineadvisor prices offer` lists them.")
 @click.option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="A TOML price file whose rows override or add to the bundled ones (repeatable).")
-@click.option("--batch", is_flag=True, help="Latency allows the Batch API (24 h): price at batch rates.")
+@click.option("--batch/--no-batch", default=None,
+              help="Latency allows the Batch API (24 h): price at batch rates (default: yes for Batch API logs).")
 @click.option("--cache-hit-rate", metavar="PCT", help="Prompt-cache hit rate (default: measured, else 80%).")
 @click.option("--rag-chunks", type=click.IntRange(0, 100), metavar="K", help="Chunks retrieved per request (5).")
 @click.option("--rag-chunk-tokens", type=click.IntRange(1), metavar="N", help="Tokens per chunk (800).")

@@ -93,6 +93,9 @@ class StrategyCost:
     new_jobs_until: date | None = None
     notes: tuple[str, ...] = ()
     kind: Literal["prompting", "caching", "rag", "fine_tune", "self_hosted"] = "prompting"
+    retrain_usd: Decimal = ZERO
+    """Cost of one retraining (training + evaluation); `fixed_monthly_usd` includes it amortised."""
+    retrain_every_months: int | None = None
 
     def monthly_usd(self, requests_per_month: Decimal) -> Decimal:
         """Formula: monthly_usd = fixed_monthly_usd + per_request_usd × requests_per_month (one-offs excluded)."""
@@ -136,7 +139,7 @@ def cost_few_shot(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     Formula: per_request = (input − cached − written) × input_price + cached × cached_price
     + written × write_price + output × output_price (cached / written: per-request means from logged usage).
     """
-    inp, out, tag = _prices(p, s.batch)
+    inp, out, tag = _prices(p, bool(s.batch))
     cached, written = w.logged_cached_tokens, w.logged_cache_write_tokens
     notes: tuple[str, ...] = ()
     if s.batch and (cached or written):
@@ -150,11 +153,26 @@ def cost_few_shot(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
                         notes=notes)
 
 
+def _static(tokens: Decimal, w: Workload, p: ModelPrices, s: Scenario, price: Decimal, tag: str,
+            ) -> list[tuple[str, Decimal, Decimal]]:
+    """Input items for a static prompt part: cached at the hit rate when caching is considered and possible."""
+    if s.prompt_caching and not s.batch and tokens >= p.min_cacheable_tokens:
+        h = hit_rate(w, s)
+        return [("static prompt, cache reads", tokens * h, p.cached_input_usd_per_mtok),
+                ("static prompt, cache writes", tokens * (1 - h), p.cache_write_usd_per_mtok)]
+    return [(f"static prompt{tag}", tokens, price)]
+
+
 def cost_prompt_only(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
-    """The logged prompt without its few-shot examples. Formula: (static − few_shot + dynamic) × input + output."""
-    inp, out, tag = _prices(p, s.batch)
-    total, low, high, lines = _requests([(f"input without few-shot{tag}", w.input_tokens - w.few_shot_tokens, inp)],
-                                        out, w)
+    """The logged prompt without its few-shot examples (its static part cached like the logged setup's could be).
+
+    Formula: per_request = static_without_few_shot × (hit × cached + (1 − hit) × write price, when cacheable;
+    else input price) + dynamic × input + output.
+    """
+    inp, out, tag = _prices(p, bool(s.batch))
+    items = [*_static(w.static_tokens - w.few_shot_tokens, w, p, s, inp, tag),
+             (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    total, low, high, lines = _requests(items, out, w)
     return StrategyCost("prompt_only", f"Zero-shot: prompt without the examples ({p.model}{tag})", total, low, high,
                         ZERO, ZERO, tuple(lines),
                         notes=("quality without the examples is not measured here; test it on your evals",))
@@ -202,13 +220,14 @@ def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice
              store: VectorStorePrice) -> StrategyCost:
     """Retrieve k chunks instead of the few-shot block.
 
-    Formula: per_request = (input − few_shot + k × chunk) × input_price + query × embed_price
-    + store_query_price + output; monthly = max(store minimum, index GB × GB price)
+    Formula: per_request = static_without_few_shot (cached like prompt-only) + (dynamic + k × chunk) × input_price
+    + query × embed_price + store_query_price + output; monthly = max(store minimum, index GB × GB price)
     + reindex share × corpus × embed_price; one-off = corpus × embed_price + setup hours × labour rate.
     """
-    inp, out, tag = _prices(p, s.batch)
+    inp, out, tag = _prices(p, bool(s.batch))
     retrieved = Decimal(s.rag_chunks * s.rag_chunk_tokens)
-    items = [(f"input without few-shot{tag}", w.input_tokens - w.few_shot_tokens, inp),
+    items = [*_static(w.static_tokens - w.few_shot_tokens, w, p, s, inp, tag),
+             (f"dynamic input{tag}", w.dynamic_tokens, inp),
              (f"retrieved context ({s.rag_chunks} × {s.rag_chunk_tokens} tokens)", retrieved, inp),
              (f"query embedding ({embedding.id})", w.query_tokens, embedding.usd_per_mtok)]
     total, low, high, lines = _requests(items, out, w)
@@ -304,7 +323,8 @@ def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario) -> StrategyCo
     return StrategyCost(f"fine_tune:{offer.id}", f"Fine-tune {offer.id}{tag}", total, low, high,
                         hosting + offer.storage_usd_per_month + retrain, train + labour, tuple(lines),
                         available_until=offer.available_until, new_jobs_until=offer.new_jobs_until,
-                        notes=tuple(notes), kind="fine_tune")
+                        notes=tuple(notes), kind="fine_tune", retrain_usd=retrain * s.retrain_every_months,
+                        retrain_every_months=s.retrain_every_months)
 
 
 def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) -> StrategyCost:
@@ -344,7 +364,8 @@ def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) 
                         serve(w.output_tokens), serve(w.output_tokens_low), serve(w.output_tokens_high),
                         floor + retrain, train + labour, tuple(lines), kind="self_hosted",
                         notes=(f"{n:,} examples × {epochs} epochs; serving throughput is an assumption of the "
-                               "catalog row",))
+                               "catalog row",), retrain_usd=retrain * s.retrain_every_months,
+                        retrain_every_months=s.retrain_every_months)
 
 
 def ceil_months(x: Decimal) -> int:

@@ -23,8 +23,8 @@ from fineadvisor.costs import (
     hit_rate,
 )
 from fineadvisor.encodings import normalize_model
-from fineadvisor.recommend import Recommendation, recommend
-from fineadvisor.scenario import Scenario
+from fineadvisor.recommend import Recommendation, horizon_cost, recommend
+from fineadvisor.scenario import Scenario, today
 from fineadvisor.stats import Distribution
 
 
@@ -80,6 +80,8 @@ def workload_from(a: LogAnalysis) -> Workload:
     p, u = a.profile, a.profile.usage
     cal = Decimal(u.billed_prompt_tokens) / u.counted_prompt_tokens if u.records and u.counted_prompt_tokens else Decimal(1)
     static = _mean(p.static_prefix_tokens) * cal
+    # input per request over every record (billed where logged): lines with usage but no prompt still count
+    dynamic = max(Decimal(0), _mean(p.input_tokens) - static)
     out = p.output_tokens
     expected = _mean(out)
     measured = None
@@ -90,7 +92,7 @@ def workload_from(a: LogAnalysis) -> Workload:
         measured = min(Decimal(1), cached / static)
     return Workload(
         static_tokens=static, few_shot_tokens=_mean(p.few_shot_tokens) * cal,
-        dynamic_tokens=_mean(p.dynamic_tokens) * cal, query_tokens=_mean(p.query_tokens) * cal,
+        dynamic_tokens=dynamic, query_tokens=_mean(p.query_tokens) * cal or dynamic,
         output_tokens_low=min(_dec(out.p50), expected), output_tokens=expected,
         output_tokens_high=max(_dec(out.p95), expected), examples=a.readiness.usable_examples,
         templates=max(1, p.templates), measured_hit_rate=measured, calibration=cal, calibrated=bool(u.records),
@@ -148,20 +150,22 @@ def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
 def _volume_sensitivity(rec: Recommendation, s: Scenario) -> Sensitivity | None:
     """The starting volume at which another eligible strategy's horizon cost equals the chosen one's.
 
-    Formula: V0* = (one_off_b + H × fixed_b − one_off_a − H × fixed_a) ÷ ((per_request_a − per_request_b) × G),
-    G = Σ_{k<H} (1 + growth)^k (G = H without growth), a = the chosen strategy.
+    Formula: V0* = (horizon_b(V=0) − horizon_a(V=0)) ÷ ((per_request_a − per_request_b) × G),
+    G = Σ_{k<H} (1 + growth)^k (G = H without growth), a = the chosen strategy; horizon(V=0) holds the one-off,
+    the fixed months and the retrainings that fall inside the horizon.
     """
     best = next(r for r in rec.ranking if r.cost.id == rec.strategy).cost
     growth_sum = sum(((1 + s.growth_per_month) ** k for k in range(s.horizon_months)), Decimal(0))
     h = s.horizon_months
+    at_zero = s.model_copy(update={"requests_per_month": Decimal(0)})
     nearest: tuple[Decimal, Decimal, str] | None = None  # (distance, volume, id)
     for r in rec.ranking:
         c = r.cost
         slope = best.per_request_usd - c.per_request_usd
         if not r.eligible or c.id == best.id or slope == 0:
             continue
-        volume = (c.one_off_usd + h * c.fixed_monthly_usd - best.one_off_usd - h * best.fixed_monthly_usd) / (
-            slope * growth_sum)
+        # horizon cost = (its value at zero volume) + per_request × V0 × G
+        volume = (horizon_cost(c, at_zero) - horizon_cost(best, at_zero)) / (slope * growth_sum)
         if volume <= 0:
             continue
         distance = abs(volume / s.requests_per_month - 1) if s.requests_per_month else volume
@@ -223,7 +227,7 @@ def sensitivity(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
 
 
 def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: str,
-                self_host_gpu: str | None = None) -> tuple[Assumption, ...]:
+                self_host_gpu: str | None = None, batch_source: str | None = None) -> tuple[Assumption, ...]:
     """Every input the logs do not measure, with its value and whether it is a default."""
     defaults = Scenario(start=s.start)
 
@@ -237,8 +241,8 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("requests per month", f"{s.requests_per_month:,.0f}", volume_source),
         Assumption("monthly growth", f"{s.growth_per_month:+.1%}", src("growth_per_month")),
         Assumption("horizon", f"{s.horizon_months} months", src("horizon_months")),
-        Assumption("start", f"{s.start:%Y-%m-%d}", "today" if src("start") == "default" else "set by you"),
-        Assumption("Batch API", "yes" if s.batch else "no", src("batch")),
+        Assumption("start", f"{s.start:%Y-%m-%d}", "today" if s.start == today() else "set by you"),
+        Assumption("Batch API", "yes" if s.batch else "no", batch_source or src("batch")),
         Assumption("prompt caching", "considered" if s.prompt_caching else "not considered", src("prompt_caching")),
         Assumption("prices", f"{prices.model} at {prices.provider}", f"{prices.source}, checked {prices.checked}"),
         Assumption("cache hit rate", f"{h:.0%}", hit_src),
@@ -286,6 +290,13 @@ def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: C
         An `Estimate`; raises `UnknownPriceError` when the model or a requested offer has no price.
     """
     s = scenario or Scenario()
+    batch_source = "set by you"
+    if s.batch is None:
+        sources = dict(analysis.profile.sources)
+        batch_lines = sources.get("batch_input", 0) + sources.get("batch_output", 0)
+        auto = batch_lines * 2 > analysis.profile.records
+        s = s.model_copy(update={"batch": auto})
+        batch_source = "the logs are Batch API lines" if auto else "default: the logs are not Batch API lines"
     if volume_source is None:
         volume_source = ("default: 1,000 requests a day" if s.requests_per_month == Scenario(start=s.start).requests_per_month
                          else "set by you")
@@ -294,11 +305,20 @@ def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: C
     prices = cat.model_prices(model, on=s.start)
     w = workload_from(analysis)
     strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat)
+    if analysis.profile.records_with_prompt < analysis.profile.records:
+        missing = analysis.profile.records - analysis.profile.records_with_prompt
+        warnings.append(f"{missing:,} records carry billed usage but no prompt (e.g. Batch API output lines without "
+                        "their input file): their input is priced as dynamic input; give the input file too")
+    models = analysis.profile.models
+    if len(models) > 1 and sum(n for _, n in models[1:]) >= Decimal("0.1") * sum(n for _, n in models):
+        others = ", ".join(f"{m} ({n:,})" for m, n in models[1:4])
+        warnings.append(f"the logs mix models: everything is priced as {model}, but {others} requests name "
+                        "other models; estimate each model's logs separately (--model or split files)")
     if analysis.profile.output_tokens.count == 0:
         warnings.append("the logs hold no outputs: output tokens are counted as 0 in every strategy")
     if analysis.approximate:
         warnings.append("token counts are approximate for this model (see approximate_reasons)")
     gpu = s.self_host_gpu or (cat.open_models[s.self_host_model].gpu if s.self_host_model in cat.open_models else None)
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec,
-                    sensitivity(w, prices, s, cat, rec), assumptions(w, s, prices, volume_source, gpu),
+                    sensitivity(w, prices, s, cat, rec), assumptions(w, s, prices, volume_source, gpu, batch_source),
                     tuple(warnings), analysis)

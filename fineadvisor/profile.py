@@ -87,6 +87,8 @@ class WorkloadProfile:
     image_tokens: int
     usage: UsageComparison
     models: tuple[tuple[str, int], ...] = field(default=())
+    sources: tuple[tuple[str, int], ...] = field(default=())
+    """Records per log format (fine_tuning, chat_request, batch_input, …)."""
 
 
 class _MisraGries:
@@ -140,6 +142,7 @@ class ProfileBuilder:
         self._uncounted = 0
         self._images = 0
         self._models: Counter[str] = Counter()
+        self._sources: Counter[str] = Counter()
         self._usage = [0, 0, 0, 0, 0, 0, 0, 0]  # records, billed, counted, max|diff|, exact, cached, write, reasoning
 
     def add(self, rt: RecordTokens) -> None:
@@ -170,6 +173,7 @@ class ProfileBuilder:
         self._images += rt.image_tokens
         if rt.model:
             self._models[rt.model] += 1
+        self._sources[rt.source] += 1
         if not has_prompt:
             return
         self._system.append(rt.system_tokens)
@@ -220,6 +224,7 @@ class ProfileBuilder:
         self._uncounted += other._uncounted
         self._images += other._images
         self._models.update(other._models)
+        self._sources.update(other._sources)
         mine, theirs = self._usage, other._usage
         for i in range(len(mine)):
             mine[i] = max(mine[i], theirs[i]) if i == 3 else mine[i] + theirs[i]
@@ -288,4 +293,5 @@ class ProfileBuilder:
             image_tokens=self._images,
             usage=UsageComparison(*s),
             models=tuple(self._models.most_common(20)),
+            sources=tuple(self._sources.most_common()),
         )

@@ -18,6 +18,8 @@ from fineadvisor.readiness import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
 from fineadvisor.scenario import Scenario
 
 LONG_PREFIX_TOKENS = 1_000
+MATERIAL_SHARE = Decimal("0.01")
+"""An alternative must save at least this share of the logged setup's horizon cost to be recommended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +49,28 @@ class Recommendation:
     ranking: tuple[Ranked, ...]
 
 
-def horizon_cost(c: StrategyCost, s: Scenario) -> Decimal:
-    """Formula: one_off + Σ_k (fixed_monthly + per_request × V_k) over the horizon, volume growing monthly."""
-    total, volume = c.one_off_usd, s.requests_per_month
-    for _ in range(s.horizon_months):
-        total += c.monthly_usd(volume)
+def month_costs(c: StrategyCost, s: Scenario) -> list[Decimal]:
+    """Cost in months 1..H: fixed (retraining not amortised) + per_request × V_k, plus each retraining when it happens.
+
+    Formula: V_k = V_0 × (1 + growth)^(k − 1); the first training is in the one-off cost and covers R months,
+    so retrainings fall at the start of months R + 1, 2R + 1, … inside the horizon.
+    """
+    every = c.retrain_every_months
+    steady = c.fixed_monthly_usd - (c.retrain_usd / every if every else 0)
+    out: list[Decimal] = []
+    volume = s.requests_per_month
+    for k in range(1, s.horizon_months + 1):
+        cost = steady + c.per_request_usd * volume
+        if every and k > 1 and (k - 1) % every == 0:
+            cost += c.retrain_usd
+        out.append(cost)
         volume *= 1 + s.growth_per_month
-    return total
+    return out
+
+
+def horizon_cost(c: StrategyCost, s: Scenario) -> Decimal:
+    """Formula: one_off + Σ_k month_costs_k over the horizon (volume growing monthly, retraining when due)."""
+    return c.one_off_usd + sum(month_costs(c, s), Decimal(0))
 
 
 def exclusions(c: StrategyCost, w: Workload, s: Scenario) -> tuple[str, ...]:
@@ -85,10 +102,19 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
     best = ranked[0]
     base_monthly = baseline.monthly_usd(s.requests_per_month)
     base_horizon = horizon_cost(baseline, s)
+    immaterial = None
+    if best.cost.id != baseline.id and base_horizon - best.horizon_usd < base_horizon * MATERIAL_SHARE:
+        immaterial = best
+        best = next(r for r in ranked if r.cost.id == baseline.id)
     be = find_break_even(baseline, best.cost, s)
     reasons: list[str] = []
     warnings: list[str] = []
-    if best.cost.id == baseline.id:
+    if immaterial is not None:
+        reasons.append(f"the cheapest alternative, {immaterial.cost.label}, would save only "
+                       f"{_money(base_horizon - immaterial.horizon_usd)} over {s.horizon_months} months — under "
+                       f"{MATERIAL_SHARE:.0%} of the {_money(base_horizon)} the logged setup costs, within the "
+                       "precision of this estimate: not worth a change")
+    elif best.cost.id == baseline.id:
         runner = next((r for r in ranked[1:] if r.eligible), None)
         reasons.append(f"keeping the logged setup is cheapest over {s.horizon_months} months "
                        f"({_money(base_horizon)})")
@@ -99,8 +125,12 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
         saving = base_monthly - best.monthly_usd
         reasons.append(f"cheapest over {s.horizon_months} months: {_money(best.horizon_usd)} against "
                        f"{_money(base_horizon)} for the logged setup ({_money(base_horizon - best.horizon_usd)} less)")
-        reasons.append(f"saves {_money(saving)} a month at {s.requests_per_month:,.0f} requests/month "
-                       f"({_money(best.cost.one_off_usd)} up front)")
+        if saving >= 0:
+            reasons.append(f"saves {_money(saving)} a month at {s.requests_per_month:,.0f} requests/month "
+                           f"({_money(best.cost.one_off_usd)} up front)")
+        else:
+            reasons.append(f"costs {_money(-saving)} more in the first month at {s.requests_per_month:,.0f} "
+                           "requests/month, and less as the volume grows")
         if be.payback_kind == "crosses" and be.payback_months is not None:
             reasons.append(f"pays back its one-off costs in {be.payback_months:.1f} months")
         elif be.payback_kind == "immediately":
@@ -125,6 +155,8 @@ def _non_cost_reasons(c: StrategyCost, w: Workload, s: Scenario) -> list[str]:
     share = w.static_tokens / w.input_tokens if w.input_tokens else Decimal(0)
     if w.static_tokens >= LONG_PREFIX_TOKENS and share >= Decimal("0.5"):
         out.append(f"{share:.0%} of every request is the same {w.static_tokens:,.0f}-token prefix")
+    if c.kind in ("prompting", "rag"):
+        out += [n for n in c.notes if "quality" in n]
     if c.kind in ("fine_tune", "self_hosted"):
         out += list(c.notes)
         n = s.training_examples or w.examples

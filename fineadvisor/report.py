@@ -317,7 +317,8 @@ def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
         width = max(len(label) for _, label, *_ in rows) + 2
         lines += [head + ".", "", "  " + "Strategy".ljust(width) + "".join(c.rjust(14) for c in cols)]
         lines += [f"{m} " + label.ljust(width) + "".join(v.rjust(14) for v in vals) for m, label, *vals in rows]
-        lines.append("  (▶ recommended, ✗ cannot run your whole horizon; per request at the mean output length)")
+        lines.append("  (▶ recommended; ✗ not recommendable: shuts down or takes no new jobs within your horizon, or too "
+                     "few training examples; per request at the mean output length)")
     return lines
 
 

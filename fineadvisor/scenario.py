@@ -28,14 +28,15 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    requests_per_month: NonNegative = Field(
+    requests_per_month: Annotated[Decimal, Field(ge=0, le=10**12)] = Field(
         default=DEFAULT_REQUESTS_PER_DAY * DAYS_PER_MONTH,
         description="Requests per month now (default 1,000 a day).")
-    growth_per_month: Annotated[Decimal, Field(ge=-1, le=10)] = Field(
+    growth_per_month: Annotated[Decimal, Field(gt=-1, le=10)] = Field(
         default=Decimal(0), description="Monthly growth of the volume, e.g. 0.05 for +5% a month.")
     horizon_months: int = Field(default=12, ge=1, le=120, description="Months over which strategies are compared.")
     start: date = Field(default_factory=lambda: today(), description="When the chosen strategy would start.")
-    batch: bool = Field(default=False, description="Latency allows the 24-hour Batch API (about half price).")
+    batch: bool | None = Field(default=None, description="Latency allows the 24-hour Batch API (about half price); "
+                                                          "default: yes when the logs are Batch API lines.")
     model: str | None = Field(default=None, description="The model the logged setup uses (default: from logs).")
 
     # prompt caching

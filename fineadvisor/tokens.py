@@ -293,7 +293,7 @@ class RecordCounter:
             n_messages=len(roles),
             assistant_tokens=prompt_assistant + out_assistant,
             has_system="system" in role_set or "developer" in role_set, has_user="user" in role_set,
-            has_assistant="assistant" in role_set, format_issues=rec.format_issues,
+            has_assistant=any(m.role == "assistant" for m in rec.completion), format_issues=rec.format_issues,
             prompt_hash=_h64(*(c[2] for c in counted), tools_key), answer_hash=answer_hash,
             image_tokens=self._images, named_examples=named_examples,
             counted_input_tokens=prompt_framed + tool_tokens + priming,

@@ -39,7 +39,7 @@ def test_runs_on_the_sample() -> None:
 
 
 def test_volume_changes_metrics_and_across_break_even_the_recommendation() -> None:
-    """20,000 a day: keep the logged setup; 200,000 a day: past the break-even, a fine-tune wins."""
+    """20,000 a day: a prompting change wins; 200,000 a day: past the break-even, a fine-tune wins."""
     at = new_app()
     at.select_slider(key="requests_per_day").set_value(20_000).run()
     assert not at.exception
@@ -48,7 +48,7 @@ def test_volume_changes_metrics_and_across_break_even_the_recommendation() -> No
     high = (metric(at, "Requests per month"), heading(at), metric(at, "Logged setup per month"))
     assert low[0] == "608,750" and high[0] == "6,087,500"
     assert low[2] != high[2]
-    assert low[1] == "Recommendation: keep the logged setup"
+    assert "Fine-tune" not in low[1]
     assert high[1] != low[1] and "Fine-tune" in high[1]
 
 
@@ -58,6 +58,34 @@ def test_scenario_is_in_the_url() -> None:
     at.slider(key="horizon").set_value(24).run()
     assert at.query_params["requests_per_day"] == ["50000"] or at.query_params["requests_per_day"] == "50000"
     assert "24" in str(at.query_params["horizon"])
+
+
+@pytest.mark.parametrize(
+    ("params", "slider", "value"),
+    [({"horizon": "120"}, "horizon", 60), ({"growth": "80"}, "growth", 50), ({"rag_k": "-3"}, "rag_k", 0),
+     ({"horizon": "abc"}, "horizon", 12)],
+)
+def test_out_of_range_url_values_are_clamped(params: dict[str, str], slider: str, value: int) -> None:
+    """A hand-edited or stale link never crashes the page: values are clamped to the control's range."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    assert at.slider(key=slider).value == value
+
+
+def test_shared_link_with_a_custom_hit_rate() -> None:
+    at = new_app()
+    at.checkbox(key="hit_rate_measured").set_value(False).run()
+    at.slider(key="hit_rate_slider").set_value(55).run()
+    assert not at.exception
+    link = dict(at.query_params)
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in link.items():
+        again.query_params[k] = v[0] if isinstance(v, list) else v
+    again.run()
+    assert not again.exception, again.exception
 
 
 def test_url_sets_the_scenario() -> None:

@@ -210,7 +210,7 @@ def costs(draw: st.DrawFn, id: str) -> StrategyCost:
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     return Scenario(requests_per_month=draw(st.decimals(min_value=0, max_value=10**9, **DEC)),
-                    growth_per_month=draw(st.decimals(min_value=-1, max_value=10, **DEC)),
+                    growth_per_month=draw(st.decimals(min_value=D("-0.99"), max_value=10, **DEC)),
                     horizon_months=draw(st.integers(1, 120)),
                     start=draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31))))
 

@@ -579,3 +579,42 @@ def test_prices_command() -> None:
     assert "input $0.15/MTok" in run("prices", "--model", "gpt-4o-mini").stdout
     missing = run("prices", "zzz-nothing")
     assert missing.exit_code == 1 and "nothing priced matches" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--growth", "5"], "ambiguous: write 5% or 0.05"),
+        (["--growth", "-100%"], "growth"),
+        (["--requests-per-month", "1e999999"], "requests-per-month"),
+    ],
+)
+def test_scenario_values_that_make_no_sense(args: list[str], message: str) -> None:
+    result = _support(*args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("\xff\xfe[[offer]]".encode("latin-1"), "not UTF-8"),
+        (b'[[offer]]\nid = "x"\nprovider = "p"\nbase_model = "gpt-4o-mini"\nsource = "our contract"\n'
+         b"checked = 2026-11-01\ninput_usd_per_mtok = 0.2\noutput_usd_per_mtok = 0.8\n", "needs training_usd_per_mtok"),
+    ],
+)
+def test_price_files_that_cannot_be_used(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "prices.toml"
+    bad.write_bytes(content)
+    result = _support("--pricing", str(bad))
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_batch_logs_are_priced_at_batch_rates_by_default() -> None:
+    ins, outs = REPO / "examples" / "classify_batch_input.jsonl", REPO / "examples" / "classify_batch_output.jsonl"
+    doc = json.loads(run("estimate", str(ins), str(outs), "--json").stdout)
+    assert doc["scenario"]["batch"] is True
+    assert any(a["name"] == "Batch API" and a["value"] == "yes" and "Batch API lines" in a["source"]
+               for a in doc["assumptions"])
+    forced = json.loads(run("estimate", str(ins), str(outs), "--no-batch", "--json").stdout)
+    assert forced["scenario"]["batch"] is False
+    assert "(batch)" not in forced["strategies"][0]["label"] and "(batch)" in doc["strategies"][0]["label"]

@@ -89,6 +89,7 @@ LLAMA = OpenModel(id="llama-8b", params_billion=D(8), serving_tokens_per_second_
 LLAMA_2500 = LLAMA.model_copy(update={"serving_tokens_per_second_per_gpu": D(2500), "gpu": H100.id})
 
 S = Scenario(start=date(2026, 11, 22))
+NOCACHE = Scenario(start=date(2026, 11, 22), prompt_caching=False)  # alternatives priced without caching
 BATCH = Scenario(start=date(2026, 11, 22), batch=True)
 
 
@@ -134,7 +135,14 @@ CASES: list[Case] = [
      lambda: cost_few_shot(replace(W, logged_cached_tokens=D(1000)), OPENAI, BATCH),
      D("0.00019125"), D("0.00018525"), D("0.00022125"), D(0), D(0)),  # as "few_shot batch": no cached discount
     # ---------------------------------------------------------------- prompt only (few-shot removed)
-    ("prompt_only", lambda: cost_prompt_only(W, OPENAI, S),
+    ("prompt_only cached", lambda: cost_prompt_only(W, OPENAI, S),
+     # static without few-shot 1,400 ≥ 1,024 → cached at the default 0.8: 1,120 × 0.075 / 1e6 = 0.000084 reads,
+     # 280 × 0.15 / 1e6 = 0.000042 writes; dynamic 150 × 0.15 / 1e6 = 0.0000225; output 100 × 0.60 / 1e6 = 0.00006
+     D("0.0002085"),
+     D("0.0001965"),  # 0.0001485 + 80 × 0.60 / 1e6
+     D("0.0002685"),  # 0.0001485 + 200 × 0.60 / 1e6
+     D(0), D(0)),
+    ("prompt_only", lambda: cost_prompt_only(W, OPENAI, NOCACHE),
      D("0.0002925"),  # (2,000 − 600 + 150) = 1,550 × 0.15 / 1e6 = 0.0002325; + 0.00006
      D("0.0002805"),  # 0.0002325 + 0.000048
      D("0.0003525"),  # 0.0002325 + 0.00012
@@ -196,7 +204,7 @@ CASES: list[Case] = [
     ("caching under batch is priced at standard rates", lambda: cost_prompt_caching(W, OPENAI, BATCH),
      D("0.0002625"), D("0.0002505"), D("0.0003225"), D(0), D(0)),
     # ---------------------------------------------------------------- RAG
-    ("rag", lambda: cost_rag(W, OPENAI, S, EMBED, STORE),
+    ("rag", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE),
      # without few-shot 1,550 × 0.15 / 1e6 = 0.0002325; retrieved 5 × 800 = 4,000 × 0.15 / 1e6 = 0.0006;
      # query embedding 100 × 0.02 / 1e6 = 0.000002; output 0.00006; vector search 0.016 / 1,000 = 0.000016
      D("0.0009105"),
@@ -207,7 +215,7 @@ CASES: list[Case] = [
      D("50.004"),
      D("2400.04")),  # embed 2,000,000 × 0.02 / 1e6 = 0.04; build 24 h × $100
     ("rag big corpus above the minimum",
-     lambda: cost_rag(W, OPENAI, S.model_copy(update={"rag_corpus_tokens": 1_000_000_000, "rag_chunk_tokens": 500,
+     lambda: cost_rag(W, OPENAI, NOCACHE.model_copy(update={"rag_corpus_tokens": 1_000_000_000, "rag_chunk_tokens": 500,
                                                       "rag_embedding_dimensions": 3072}), EMBED, STORE_MIN10),
      # retrieved 5 × 500 = 2,500 × 0.15 / 1e6 = 0.000375; + 0.0002325 + 0.000002 + 0.00006 + 0.000016
      D("0.0006855"),
@@ -224,13 +232,13 @@ CASES: list[Case] = [
      D("0.00045825"),  # 0.00043425 + 0.000024
      D("0.00049425"),  # 0.00043425 + 0.00006
      D("50.004"), D("2400.04")),
-    ("rag store without minimum or query price", lambda: cost_rag(W, OPENAI, S, EMBED, STORE_FREE),
+    ("rag store without minimum or query price", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE_FREE),
      D("0.0008945"),  # 0.0009105 − 0.000016
      D("0.0008825"), D("0.0009545"),
      D("0.0116032"),  # max(0, 0.0076032) + 0.004
      D("2400.04")),
     ("rag no chunks, no build hours",
-     lambda: cost_rag(W, OPENAI, S.model_copy(update={"rag_chunks": 0, "rag_setup_hours": D(0)}), EMBED, STORE),
+     lambda: cost_rag(W, OPENAI, NOCACHE.model_copy(update={"rag_chunks": 0, "rag_setup_hours": D(0)}), EMBED, STORE),
      D("0.0003105"),  # 0.0002325 + 0.000002 + 0.00006 + 0.000016
      D("0.0002985"), D("0.0003705"),
      D("50.004"), D("0.04")),

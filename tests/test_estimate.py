@@ -230,13 +230,16 @@ def test_sensitivity_has_volume(seeds: Estimate) -> None:
 
 
 def test_volume_across_break_even_flips_the_recommendation(analysis: LogAnalysis) -> None:
-    """Only the open-ended offer, 24-month horizon: caching (no fixed cost) until fine-tuning's fixed and
-    one-off costs are repaid by its lower per-request price, V* = (fixed_ft + one_off_ft / 24) ÷ (caching − ft)."""
+    """Only the open-ended offer, 24-month horizon: caching (no fixed cost) until fine-tuning's horizon costs at
+    zero volume — one-off + 24 months of fixed costs + the retrainings due at the start of months 7, 13 and 19 —
+    are repaid by its lower per-request price: V* = horizon_ft(0) ÷ ((caching − ft) × 24)."""
     catalog = Catalog(offers={OPEN.id: OPEN})
     low = estimate(analysis, Scenario.per_day(20000, start=START, horizon_months=24), catalog)
     cache, ft = strategy(low, "prompt_caching"), strategy(low, OPEN_ID)
     assert cache.fixed_monthly_usd == cache.one_off_usd == 0
-    v_star = (ft.fixed_monthly_usd + ft.one_off_usd / 24) / (cache.per_request_usd - ft.per_request_usd)
+    steady = ft.fixed_monthly_usd - ft.retrain_usd / 6  # fixed costs without the amortised retraining
+    at_zero = ft.one_off_usd + 24 * steady + 3 * ft.retrain_usd
+    v_star = at_zero / ((cache.per_request_usd - ft.per_request_usd) * 24)
     assert v_star > low.scenario.requests_per_month
     assert low.recommendation.strategy == "prompt_caching"
     volume = next(s for s in low.sensitivity if s.input == "requests per month")
@@ -251,16 +254,17 @@ def test_volume_across_break_even_flips_the_recommendation(analysis: LogAnalysis
 
 
 def test_volume_flip_point_holds_with_growth(analysis: LogAnalysis) -> None:
-    """With +5% a month over 24 months the horizon cost is one_off + 24 × fixed + per_request × V₀ × Σ_{k<24} 1.05^k,
-    so caching (no fixed cost) and fine-tuning cost the same at
-    V₀* = (one_off_ft + 24 × fixed_ft) ÷ ((caching − ft per request) × Σ_{k<24} 1.05^k); the reported flip must be it."""
+    """With +5% a month over 24 months the horizon cost is one_off + 24 × steady fixed + 3 retrainings (months 7,
+    13, 19) + per_request × V₀ × Σ_{k<24} 1.05^k, so caching (no fixed cost) and fine-tuning cost the same at
+    V₀* = horizon_ft(0) ÷ ((caching − ft per request) × Σ_{k<24} 1.05^k); the reported flip must be it."""
     catalog = Catalog(offers={OPEN.id: OPEN})
     s = Scenario.per_day(20000, start=START, horizon_months=24, growth_per_month=D("0.05"))
     low = estimate(analysis, s, catalog)
     assert low.recommendation.strategy == "prompt_caching"
     cache, ft = strategy(low, "prompt_caching"), strategy(low, OPEN_ID)
     growth_sum = sum((D("1.05") ** k for k in range(24)), D(0))  # (1.05^24 − 1) / 0.05 = 44.50199…
-    v_star = (ft.one_off_usd + 24 * ft.fixed_monthly_usd) / ((cache.per_request_usd - ft.per_request_usd) * growth_sum)
+    at_zero = ft.one_off_usd + 24 * (ft.fixed_monthly_usd - ft.retrain_usd / 6) + 3 * ft.retrain_usd
+    v_star = at_zero / ((cache.per_request_usd - ft.per_request_usd) * growth_sum)
 
     def choice(requests_per_month: Decimal) -> str:
         return estimate(analysis, s.model_copy(update={"requests_per_month": requests_per_month}),
@@ -363,8 +367,9 @@ def test_a_value_you_set_is_not_called_a_default(seeds: Estimate, update: dict[s
 
 def test_defaults_are_called_defaults(seeds: Estimate) -> None:
     sources = {a.name: a.source for a in seeds.assumptions}
-    for name in ("monthly growth", "horizon", "Batch API", "RAG chunks × tokens", "retraining", "labour", "epochs"):
+    for name in ("monthly growth", "horizon", "RAG chunks × tokens", "retraining", "labour", "epochs"):
         assert sources[name] == "default", name
+    assert sources["Batch API"] == "default: the logs are not Batch API lines"
     assert sources["cache hit rate"] == "default 0.8"
     assert sources["billed ÷ counted prompt tokens"] == "no usage in the logs"
 

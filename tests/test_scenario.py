@@ -22,7 +22,7 @@ def test_month_constants() -> None:
         ("requests_per_month", Decimal("30437.5")),  # 1,000 a day × 30.4375 days
         ("growth_per_month", Decimal(0)),
         ("horizon_months", 12),
-        ("batch", False),
+        ("batch", None),  # None: decided from the logs (Batch API lines → yes)
         ("model", None),
         ("cache_hit_rate", None),  # None → measured from the logs, else 0.8
         ("rag_chunks", 5),
