@@ -82,9 +82,10 @@ DEFAULTS: dict[str, object] = {
     "sample": next(iter(SAMPLES)), "requests_per_day": 1_000, "growth": 0, "horizon": 12, "caching": True,
     "hit_rate": None, "rag_k": 5, "rag_chunk": 800, "rag_corpus": 2_000_000, "labour": 100, "batch": False,
     "knowledge": False, "model": ""}
+# Each numeric control's range: values from a URL are clamped into it, never passed to a widget out of range.
+# (A bare string here would be printed on the page by Streamlit's "magic".)
 RANGES = {"growth": (-10, 50), "horizon": (1, 60), "hit_rate": (0, 100), "rag_k": (0, 20), "rag_chunk": (50, 4096),
           "rag_corpus": (0, 10_000_000_000), "labour": (0, 1_000)}
-"""Each numeric control's range: values from a URL are clamped into it, never passed to a widget out of range."""
 
 
 def _from_url(key: str) -> object:

@@ -139,3 +139,9 @@ def test_caching_toggle_and_bad_price_file() -> None:
     at.file_uploader(key="pricing").set_value(("prices.toml", b"[[offer]]\nid = 'x'\n", "text/plain")).run()
     assert not at.exception
     assert any("Price overrides ignored" in e.value and "your price file" in e.value for e in at.error)
+
+
+def test_no_stray_text_on_the_page() -> None:
+    """Streamlit prints bare string literals ("magic"): the page shows only what the app means to show."""
+    at = new_app()
+    assert all("clamped" not in m.value and "Formula" not in m.value for m in at.markdown)
