@@ -130,6 +130,8 @@ class OpenModel(_Row):
     """Sustained generated+prefilled tokens per second one GPU serves (an assumption, sourced)."""
     gpu: str
     """The catalog `gpu` id it is served and trained on by default."""
+    gpus_per_replica: int = Field(default=1, ge=1)
+    """GPUs one serving replica needs (its weights must fit)."""
 
 
 class PriceFile(BaseModel):

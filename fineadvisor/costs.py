@@ -277,13 +277,15 @@ def _labour_lines(s: Scenario) -> tuple[Decimal, list[LineItem]]:
     ]
 
 
-def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario) -> StrategyCost:
+def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario, serving: OpenModel | None = None) -> StrategyCost:
     """A managed fine-tune: a short residual prompt at the fine-tuned price, training, retraining, hosting.
 
     Formula: per_request = (residual + dynamic) × ft_input + output × ft_output;
     training = max(min_job, billable tokens × training price) (or hours × hourly price);
     monthly = hosting/h × hours per month + storage + (training + evaluation) ÷ retrain interval;
     one-off = training + (data preparation + evaluation) hours × labour rate.
+    A dedicated endpoint (hourly hosting, no per-token price) serves `serving`'s tokens/s per GPU: beyond one
+    replica, capacity costs (residual + dynamic + output) × peak ÷ average ÷ (tokens/s × 3600) × hosting/h.
     """
     inp, out = offer.input_usd_per_mtok, offer.output_usd_per_mtok
     tag = ""
@@ -292,10 +294,21 @@ def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario) -> StrategyCo
     items = [(f"residual prompt{tag}", Decimal(s.residual_prompt_tokens), inp),
              (f"dynamic input{tag}", w.dynamic_tokens, inp)]
     total, low, high, lines = _requests(items, out, w)
+    if serving is not None and offer.hosting_usd_per_hour and not inp and not out:
+        replica_tps = serving.serving_tokens_per_second_per_gpu * serving.gpus_per_replica
+        per_token = offer.hosting_usd_per_hour / (replica_tps * 3600) * s.peak_to_average
+        base = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens
+        capacity = (base + w.output_tokens) * per_token
+        total, low, high = total + capacity, low + (base + w.output_tokens_low) * per_token, high + (
+            base + w.output_tokens_high) * per_token
+        lines.append(LineItem("serving capacity (more replicas as volume grows)", "per_request", capacity,
+                              f"{_n(base + w.output_tokens)} tokens × {s.peak_to_average} peak/average ÷ "
+                              f"{_n(replica_tps)} tokens/s per replica × {_p(offer.hosting_usd_per_hour)}/h"))
     n, epochs, tokens = training_tokens(w, s, offer.max_tokens_per_example)
     if offer.training_usd_per_mtok is not None:
         train = usd(tokens, offer.training_usd_per_mtok)
-        formula = f"{epochs} epochs × {n:,} examples → {_n(tokens)} tokens × {_p(offer.training_usd_per_mtok)}/MTok"
+        formula = (f"{epochs} epochs × {n:,} examples of the short prompt (residual + dynamic + output) → "
+                   f"{_n(tokens)} tokens × {_p(offer.training_usd_per_mtok)}/MTok")
     else:
         assert offer.training_usd_per_hour is not None and offer.training_hours_per_mtok is not None
         hours = tokens / MILLION * offer.training_hours_per_mtok
@@ -346,13 +359,14 @@ def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) 
     def serve(out_tokens: Decimal) -> Decimal:
         return (per_request_tokens + out_tokens) * usd_per_token
 
-    floor = gpu.usd_per_hour * HOURS_PER_MONTH
+    floor = gpu.usd_per_hour * model.gpus_per_replica * HOURS_PER_MONTH
     retrain = (train + s.eval_hours * s.labour_usd_per_hour) / s.retrain_every_months
     lines = [
         LineItem("serving capacity", "per_request", serve(w.output_tokens),
                  f"{_n(per_request_tokens + w.output_tokens)} tokens × {s.peak_to_average} peak/average ÷ "
                  f"{_n(model.serving_tokens_per_second_per_gpu)} tokens/s × {_p(gpu.usd_per_hour)}/h"),
-        LineItem("always-on GPU", "monthly", floor, f"1 × {gpu.id} × {HOURS_PER_MONTH} h × {_p(gpu.usd_per_hour)}/h"),
+        LineItem("always-on replica", "monthly", floor,
+                 f"{model.gpus_per_replica} × {gpu.id} × {HOURS_PER_MONTH} h × {_p(gpu.usd_per_hour)}/h"),
         LineItem("LoRA training", "one_off", train,
                  f"{s.lora_flops_per_param_token}·N·D = {flops:.3e} FLOPs ÷ ({_n(gpu.peak_bf16_tflops)} TFLOP/s × "
                  f"MFU {s.mfu}) + {s.run_overhead_hours} h overhead = {hours:.2f} h × {_p(gpu.usd_per_hour)}/h"),

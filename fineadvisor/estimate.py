@@ -125,7 +125,7 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
         o.id for o in catalog.offers.values() if o.new_jobs_until is None or o.new_jobs_until >= s.start)
     for offer_id in offer_ids:
         offer = catalog.offer(offer_id)  # an unknown id is the user's error: raise
-        cost = cost_fine_tune(w, offer, s)
+        cost = cost_fine_tune(w, offer, s, catalog.open_models.get(offer.base_model))
         if not same_family(offer.base_model, prices.model):
             cost = replace(cost, notes=(*cost.notes, f"tunes {offer.base_model}, not the logged {prices.model}: "
                                                       "re-check quality on your evals"))

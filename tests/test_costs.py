@@ -497,7 +497,7 @@ def test_fine_tune_items_and_notes() -> None:
 
 def test_self_hosted_items() -> None:
     c = cost_self_hosted(W, LLAMA, GPU, S)
-    assert _item(c, "always-on GPU") == D("2629.8")  # 3.60 × 730.5
+    assert _item(c, "always-on replica") == D("2629.8")  # 3.60 × 730.5
     assert close(_item(c, "LoRA training"), D("3.684"))
     assert close(_item(c, "serving capacity"), D("0.00035"))
     assert "1.680e+16" in next(i.formula for i in c.line_items if i.name == "LoRA training")
@@ -640,3 +640,27 @@ def test_line_items_add_up_for_any_inputs(costs: list[StrategyCost]) -> None:
         assert close(sums["per_request"], c.per_request_usd), c.id
         assert close(sums["monthly"], c.fixed_monthly_usd), c.id
         assert close(sums["one_off"], c.one_off_usd), c.id
+
+
+def test_dedicated_endpoint_pays_for_capacity() -> None:
+    """An hourly-hosted fine-tune with no per-token price needs more replicas as volume grows."""
+    offer = FineTuneOffer(id="t/llama", provider="t", base_model="llama-x", source="test source row",
+                          checked=date(2026, 11, 1), training_usd_per_mtok=D("0.48"), input_usd_per_mtok=D(0),
+                          output_usd_per_mtok=D(0), hosting_usd_per_hour=D("5.49"), marks_up=False)
+    model = OpenModel(id="llama-x", params_billion=D(8), serving_tokens_per_second_per_gpu=D(6000), gpu="g",
+                      source="test source row", checked=date(2026, 11, 1))
+    c = cost_fine_tune(W, offer, S, model)
+    # (residual 100 + dynamic 150 + output 100) = 350 tokens × 2 peak/average ÷ (6,000 tokens/s × 3,600 s) × $5.49/h
+    # = 3,843 ÷ 21,600,000
+    assert close(c.per_request_usd, D(3843) / D(21_600_000))
+    assert close(_item(c, "serving capacity (more replicas as volume grows)"), D(3843) / D(21_600_000))
+    assert close(cost_fine_tune(W, offer, S).per_request_usd, D(0))  # without the model's throughput: hosting only
+
+
+def test_a_replica_of_several_gpus() -> None:
+    model = OpenModel(id="big", params_billion=D(70), serving_tokens_per_second_per_gpu=D(700), gpu="g",
+                      gpus_per_replica=2, source="test source row", checked=date(2026, 11, 1))
+    gpu = GpuPrice(id="g", provider="p", gpu="h100", usd_per_hour=D("3.60"), peak_bf16_tflops=D(989), memory_gb=80,
+                   source="test source row", checked=date(2026, 11, 1))
+    c = cost_self_hosted(W, model, gpu, S)
+    assert _item(c, "always-on replica") == D("5259.6")  # 2 GPUs × $3.60/h × 730.5 h
