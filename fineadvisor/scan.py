@@ -33,6 +33,8 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 MAX_PENDING_BATCH = 200_000
 """Batch API lines waiting for their partner (input ↔ output) before they are taken as they are."""
 SHOWN_BAD_LINES = 5
+WINDOW_PER_WORKER = 2
+"""Chunks in flight per worker (results are merged in file order)."""
 _BATCH_SOURCES = ("batch_input", "batch_output")
 
 
@@ -265,7 +267,7 @@ def _results(path: str, executor: Executor | None, local: LineCounter | None, n_
     window: list[tuple[Chunk, Future[ChunkResult]]] = []
     for chunk in chunks:
         window.append((chunk, executor.submit(count_chunk, chunk, None, strict)))
-        if len(window) >= 2 * n_workers:
+        if len(window) >= WINDOW_PER_WORKER * n_workers:
             c, fut = window.pop(0)
             yield c, fut.result()
     for c, fut in window:
