@@ -20,6 +20,7 @@ from fineadvisor import FineAdvisorError, Scenario, analyze_logs, charts, estima
 from fineadvisor.analysis import LogAnalysis
 from fineadvisor.catalog import Catalog
 from fineadvisor.report import estimate_to_dict, estimate_to_markdown
+from fineadvisor.scenario import months
 
 ROOT = Path(__file__).resolve().parent
 SAMPLES = {
@@ -221,7 +222,7 @@ with st.container(border=True, key="recommendation"):
     cols = st.columns(4)
     cols[0].metric("Monthly savings", charts.fmt_usd(rec.monthly_savings_usd),
                    help="Against the logged setup at the current volume, one-off costs excluded.")
-    cols[1].metric(f"Savings over {horizon} months", charts.fmt_usd(rec.horizon_savings_usd))
+    cols[1].metric(f"Savings over {months(horizon)}", charts.fmt_usd(rec.horizon_savings_usd))
     cols[2].metric("Payback", "immediate" if rec.payback_months == 0 else
                    (f"{rec.payback_months:.1f} months" if rec.payback_months is not None else "—"))
     cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from fineadvisor.costs import StrategyCost, months_between
-from fineadvisor.scenario import Scenario
+from fineadvisor.scenario import Scenario, months
 
 MAX_PAYBACK_MONTHS = 120
 Kind = Literal["crosses", "never", "immediately"]
@@ -89,20 +89,20 @@ def find_break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> BreakEven:
     if a.id == b.id:
         return BreakEven(a.id, b.id, "never", None, None, None, "never", "a strategy does not break even with itself")
     kind, volume, above = break_even_volume(a, b, s.horizon_months)
-    pkind, months = payback_months(a, b, s)
+    pkind, paid = payback_months(a, b, s)
     name_a = "the logged setup" if a.id == "few_shot" else a.id
     if kind == "crosses":
         assert volume is not None
         side = "above" if above else "below"
-        reason = f"cheaper {side} {volume:,.0f} requests/month (one-off costs spread over {s.horizon_months} months)"
+        reason = f"cheaper {side} {volume:,.0f} requests/month (one-off costs spread over {months(s.horizon_months)})"
     elif kind == "immediately":
         reason = f"cheaper than {name_a} at every volume"
     else:
         reason = (f"never cheaper than {name_a}: it costs more per request, or saves too little per request to "
                   "repay its fixed costs")
     if pkind == "crosses":
-        assert months is not None
-        reason += f"; at your volume it pays back in {months:.1f} months"
+        assert paid is not None
+        reason += f"; at your volume it pays back in {paid:.1f} months"
     elif pkind == "never":
         reason += f"; at your volume it does not pay back within {MAX_PAYBACK_MONTHS} months"
     worth_it = True
@@ -110,8 +110,8 @@ def find_break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> BreakEven:
         left = months_between(s.start, b.available_until)
         if left <= 0:
             worth_it, reason = False, reason + f"; it is no longer available ({b.available_until:%Y-%m-%d})"
-        elif pkind == "never" or (months is not None and months > left):
+        elif pkind == "never" or (paid is not None and paid > left):
             worth_it = False
             reason += (f"; it shuts down on {b.available_until:%Y-%m-%d} ({left:.1f} months from "
                        f"{s.start:%Y-%m-%d}), before it pays back: not worth it")
-    return BreakEven(a.id, b.id, kind, volume, above, months, pkind, reason, worth_it)
+    return BreakEven(a.id, b.id, kind, volume, above, paid, pkind, reason, worth_it)

@@ -24,7 +24,7 @@ from fineadvisor.costs import (
 )
 from fineadvisor.encodings import normalize_model
 from fineadvisor.recommend import Recommendation, horizon_cost, recommend
-from fineadvisor.scenario import Scenario, today
+from fineadvisor.scenario import Scenario, months, today
 from fineadvisor.stats import Distribution
 
 
@@ -203,7 +203,7 @@ def sensitivity(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
          [(f"{v:.0%}", w, with_(cache_hit_rate=v)) for v in (Decimal("0.5"), Decimal("0.95")) if v != h]),
         ("residual prompt after fine-tuning", f"{s.residual_prompt_tokens} tokens",
          [(f"{v} tokens", w, with_(residual_prompt_tokens=v)) for v in (0, 500, 1000)]),
-        ("horizon", f"{s.horizon_months} months",
+        ("horizon", f"{months(s.horizon_months)}",
          [(f"{v} months", w, with_(horizon_months=v)) for v in (6, 24, 36) if v != s.horizon_months]),
         ("monthly growth", f"{s.growth_per_month:+.0%}",
          [(f"{v:+.0%}", w, with_(growth_per_month=v)) for v in (Decimal("0.05"), Decimal("0.2"))]),
@@ -240,7 +240,7 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
     return (
         Assumption("requests per month", f"{s.requests_per_month:,.0f}", volume_source),
         Assumption("monthly growth", f"{s.growth_per_month:+.1%}", src("growth_per_month")),
-        Assumption("horizon", f"{s.horizon_months} months", src("horizon_months")),
+        Assumption("horizon", f"{months(s.horizon_months)}", src("horizon_months")),
         Assumption("start", f"{s.start:%Y-%m-%d}", "today" if s.start == today() else "set by you"),
         Assumption("Batch API", "yes" if s.batch else "no", batch_source or src("batch")),
         Assumption("prompt caching", "considered" if s.prompt_caching else "not considered", src("prompt_caching")),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from fineadvisor.breakeven import BreakEven, find_break_even
 from fineadvisor.costs import StrategyCost, Workload, months_between
 from fineadvisor.readiness import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
-from fineadvisor.scenario import Scenario
+from fineadvisor.scenario import Scenario, months
 
 LONG_PREFIX_TOKENS = 1_000
 MATERIAL_SHARE = Decimal("0.01")
@@ -111,19 +111,19 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
     warnings: list[str] = []
     if immaterial is not None:
         reasons.append(f"the cheapest alternative, {immaterial.cost.label}, would save only "
-                       f"{_money(base_horizon - immaterial.horizon_usd)} over {s.horizon_months} months — under "
+                       f"{_money(base_horizon - immaterial.horizon_usd)} over {months(s.horizon_months)} — under "
                        f"{MATERIAL_SHARE:.0%} of the {_money(base_horizon)} the logged setup costs, within the "
                        "precision of this estimate: not worth a change")
     elif best.cost.id == baseline.id:
         runner = next((r for r in ranked[1:] if r.eligible), None)
-        reasons.append(f"keeping the logged setup is cheapest over {s.horizon_months} months "
+        reasons.append(f"keeping the logged setup is cheapest over {months(s.horizon_months)} "
                        f"({_money(base_horizon)})")
         if runner is not None:
             reasons.append(f"the next best, {runner.cost.label}, would cost {_money(runner.horizon_usd)} "
                            f"({_money(runner.horizon_usd - base_horizon)} more)")
     else:
         saving = base_monthly - best.monthly_usd
-        reasons.append(f"cheapest over {s.horizon_months} months: {_money(best.horizon_usd)} against "
+        reasons.append(f"cheapest over {months(s.horizon_months)}: {_money(best.horizon_usd)} against "
                        f"{_money(base_horizon)} for the logged setup ({_money(base_horizon - best.horizon_usd)} less)")
         if saving >= 0:
             reasons.append(f"saves {_money(saving)} a month at {s.requests_per_month:,.0f} requests/month "

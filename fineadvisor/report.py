@@ -11,6 +11,7 @@ from fineadvisor.analysis import LogAnalysis
 from fineadvisor.estimate import Estimate
 from fineadvisor.logs import describe
 from fineadvisor.readiness import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
+from fineadvisor.scenario import months
 from fineadvisor.stats import Distribution
 
 JSON_SCHEMA_VERSION = 1
@@ -329,7 +330,7 @@ def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], li
     else:
         pay = f", pays back in {r.payback_months:.1f} months" if r.payback_months else ""
         title = (f"Recommendation: {r.label} — saves {_usd(r.monthly_savings_usd)} a month, "
-                 f"{_usd(r.horizon_savings_usd)} over {e.scenario.horizon_months} months{pay}.")
+                 f"{_usd(r.horizon_savings_usd)} over {months(e.scenario.horizon_months)}{pay}.")
     labels = {c.id: c.label for c in e.strategies}
     shown = [b for b in e.break_evens if b.kind == "crosses" or not b.worth_it]
     breaks = [f"{labels[b.b]}: {b.reason}" for b in shown]

@@ -18,6 +18,11 @@ HOURS_PER_MONTH = Decimal("730.5")
 """24 × 30.4375."""
 
 
+def months(n: int) -> str:
+    """'1 month', '12 months'."""
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
 def today() -> date:
     """Today's date (one seam, so that tests and reproducible reports can fix the date)."""
     return date.today()
