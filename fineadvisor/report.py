@@ -358,7 +358,7 @@ def estimate_to_markdown(e: Estimate) -> str:
     """The Markdown report with costs and the recommendation."""
     base = to_markdown(e.analysis) if e.analysis is not None else ""
     title, reasons, breaks, sens, notes = _advice_lines(e)
-    lines = ["", f"## {title.removeprefix('Recommendation: ')}", "", *[f"- {x}" for x in reasons], "",
+    lines = ["", f"## {title}", "", *[f"- {x}" for x in reasons], "",
              *_cost_lines(e, True), ""]
     if breaks:
         lines += ["## Break-even against the logged setup", "", *[f"- {x}" for x in breaks], ""]
