@@ -145,3 +145,13 @@ def test_no_stray_text_on_the_page() -> None:
     """Streamlit prints bare string literals ("magic"): the page shows only what the app means to show."""
     at = new_app()
     assert all("clamped" not in m.value and "Formula" not in m.value for m in at.markdown)
+
+
+def test_oversized_record_upload_is_explained() -> None:
+    """A single 33 MB line gets the CLI's line-limit message in the page; the page keeps working."""
+    big = b'{"messages": [{"role": "user", "content": "' + b"a" * (33 * 1024 * 1024) + b'"}]}\n'
+    at = new_app()
+    at.selectbox(key="sample").set_value("Upload my own logs").run()
+    at.file_uploader(key="upload").set_value(("huge.jsonl", big, "application/octet-stream")).run()
+    assert not at.exception
+    assert any("over the 32 MiB limit for one record" in e.value and "huge.jsonl:1" in e.value for e in at.error)
