@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from fineadvisor.catalog import (
@@ -380,11 +380,6 @@ def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) 
                         notes=(f"{n:,} examples × {epochs} epochs; serving throughput is an assumption of the "
                                "catalog row",), retrain_usd=retrain * s.retrain_every_months,
                         retrain_every_months=s.retrain_every_months)
-
-
-def ceil_months(x: Decimal) -> int:
-    """Whole months, rounding up."""
-    return int(x.to_integral_value(rounding=ROUND_CEILING))
 
 
 def months_between(start: date, end: date) -> Decimal:

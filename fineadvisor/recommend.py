@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from fineadvisor.breakeven import BreakEven, find_break_even
@@ -179,8 +178,3 @@ def _non_cost_reasons(c: StrategyCost, w: Workload, s: Scenario) -> list[str]:
     if c.available_until is not None:
         out.append(f"available until {c.available_until:%Y-%m-%d}")
     return out
-
-
-def available_months(c: StrategyCost, start: date) -> Decimal | None:
-    """Months the strategy remains available from `start` (None when open-ended)."""
-    return None if c.available_until is None else months_between(start, c.available_until)

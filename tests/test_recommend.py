@@ -11,7 +11,7 @@ import pytest
 
 from fineadvisor.breakeven import find_break_even
 from fineadvisor.costs import StrategyCost, Workload
-from fineadvisor.recommend import Recommendation, available_months, exclusions, horizon_cost, recommend
+from fineadvisor.recommend import Recommendation, exclusions, horizon_cost, recommend
 from fineadvisor.scenario import Scenario
 
 D = Decimal
@@ -106,11 +106,6 @@ def test_availability_exclusions(new_jobs_until: date | None, available_until: d
     assert len(why) == len(words)
     for reason, word in zip(why, words, strict=True):
         assert word in reason
-
-
-def test_available_months() -> None:
-    assert available_months(sc("x", "0"), START) is None
-    assert available_months(sc("x", "0", available_until=SHUTDOWN), START) == D(53) / D("30.4375")
 
 
 # ---------------------------------------------------------------- recommend
