@@ -46,8 +46,8 @@ def amortised_monthly(c: StrategyCost, volume: Decimal, horizon_months: int) -> 
 
 def break_even_volume(a: StrategyCost, b: StrategyCost, horizon_months: int) -> tuple[Kind, Decimal | None, bool | None]:
     """Where amortised monthly costs are equal: (kind, V*, b cheaper above V*)."""
-    fixed_a = a.fixed_monthly_usd + a.one_off_usd / horizon_months
-    fixed_b = b.fixed_monthly_usd + b.one_off_usd / horizon_months
+    fixed_a = amortised_monthly(a, Decimal(0), horizon_months)
+    fixed_b = amortised_monthly(b, Decimal(0), horizon_months)
     slope = a.per_request_usd - b.per_request_usd  # what b saves per request
     if slope == 0:
         return ("immediately" if fixed_b < fixed_a else "never"), None, None

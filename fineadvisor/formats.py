@@ -161,13 +161,6 @@ _PLAIN_KEYS = frozenset({"role", "content", "weight"})
 
 
 def _openai_message(m: object, index: int, issues: list[str]) -> Message:
-    # Fast path for the common {"role": ..., "content": "<text>"} message: same result, a fraction of the work.
-    if type(m) is dict and m.keys() <= _PLAIN_KEYS:
-        role, content = m.get("role"), m.get("content")
-        if type(role) is str and type(content) is str and role in FT_ROLES:
-            if not content:
-                issues.append("missing_content")
-            return Message(role, (content,))
     where = f"messages[{index}]"
     if not isinstance(m, dict):
         raise RecordError(f"{where} must be an object, got {_type_name(m)}", "data_type")

@@ -22,8 +22,17 @@ from dataclasses import dataclass, field, replace
 from fineadvisor.encodings import DEFAULT_MODEL, EncodingChoice, choose_encoding
 from fineadvisor.errors import LogFormatError
 from fineadvisor.formats import RecordError, to_record
-from fineadvisor.logs import MAX_LINE_BYTES, Chunk, Line, chunk_lines, describe, file_size, is_plain_file, iter_chunks
-from fineadvisor.logs import parse_json as parse_json
+from fineadvisor.logs import (
+    MAX_LINE_BYTES,
+    Chunk,
+    Line,
+    chunk_lines,
+    describe,
+    file_size,
+    is_plain_file,
+    iter_chunks,
+    parse_json,
+)
 from fineadvisor.profile import ProfileBuilder
 from fineadvisor.readiness import ReadinessBuilder
 from fineadvisor.tokens import RecordCounter, RecordTokens
