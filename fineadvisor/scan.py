@@ -31,8 +31,8 @@ from fineadvisor.logs import (
     file_size,
     is_plain_file,
     iter_chunks,
-    parse_json,
 )
+from fineadvisor.prefixes import PrefixParser
 from fineadvisor.profile import ProfileBuilder
 from fineadvisor.readiness import ReadinessBuilder
 from fineadvisor.tokens import RecordCounter, RecordTokens
@@ -105,6 +105,7 @@ class LineCounter:
         self.default = choose_encoding(DEFAULT_MODEL)
         self._counters: dict[str, RecordCounter] = {}
         self.approximate: dict[str, str] = {}
+        self._parser = PrefixParser()
 
     def _counter(self, model: str | None) -> RecordCounter:
         choice: EncodingChoice = self.forced or (choose_encoding(model) if model else self.default)
@@ -125,7 +126,7 @@ class LineCounter:
         if not line.data or line.data.isspace():
             return None
         try:
-            obj = parse_json(line.data)
+            obj = self._parser.parse(line.data)
         except (ValueError, UnicodeDecodeError) as exc:
             return BadLine(path, line.line_no, _describe_json_error(line, exc), "data_type")
         try:
