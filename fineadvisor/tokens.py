@@ -46,6 +46,8 @@ CACHE_ENTRIES = 200_000
 """Distinct strings remembered per generation of the count cache (two generations are kept)."""
 CACHE_CHARS = 8_000_000
 """Characters of distinct text remembered per generation (≤ 32 MB even for 4-byte characters)."""
+HASH_MEMO_ENTRIES = 65_536
+"""Hashes of recurring message groups remembered (the memo is emptied when full)."""
 EXAMPLE_NAMES = frozenset({"example_user", "example_assistant"})
 _SYSTEM_ROLES = frozenset({"system", "developer"})
 
@@ -185,6 +187,7 @@ class RecordCounter:
         self._role_prefix: dict[str, bytes] = {}
         self._uncounted = 0
         self._images = 0
+        self._h64_memo: dict[tuple[bytes, ...], int] = {}
 
     def _message(self, m: Message) -> tuple[int, int, bytes]:
         """(framed tokens, content tokens, digest) of one message; adds to the record's image/uncounted tallies."""
@@ -218,25 +221,43 @@ class RecordCounter:
             h.update(f"\x00img{image.width}x{image.height}{image.detail}".encode())
         return framed, content, h.digest()
 
+    def _memo_h64(self, parts: tuple[bytes, ...]) -> int:
+        """`_h64` of parts that recur from record to record (few-shot pairs, system blocks), remembered."""
+        h = self._h64_memo.get(parts)
+        if h is None:
+            if len(self._h64_memo) >= HASH_MEMO_ENTRIES:
+                self._h64_memo.clear()
+            h = self._h64_memo[parts] = _h64(*parts)
+        return h
+
     def count(self, rec: Record) -> RecordTokens:
         """Split one record's tokens into system, tools, few-shot candidates, history, query and output."""
         self._uncounted = self._images = 0
         prompt = rec.prompt
         n = len(prompt)
-        counted: list[tuple[int, int, bytes]] = []
-        append = counted.append
+        framed: list[int] = []
+        content: list[int] = []
+        digests: list[bytes] = []
+        roles: list[str] = []
+        hot = self.counter._hot
         lookup = self.counter.lookup
         role_tokens = self._role_tokens
         role_prefix = self._role_prefix
         for m in prompt:
+            role = m.role
+            roles.append(role)
             # Inline fast path for a one-text message (the common case); `_message` handles the rest.
-            if m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts and m.role in role_prefix:
-                tokens, digest = lookup(m.texts[0])
-                append((TOKENS_PER_MESSAGE + role_tokens[m.role] + tokens, tokens, role_prefix[m.role] + digest))
+            if m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts and role in role_prefix:
+                text = m.texts[0]
+                tokens, digest = hot.get(text) or lookup(text)
+                framed.append(TOKENS_PER_MESSAGE + role_tokens[role] + tokens)
+                content.append(tokens)
+                digests.append(role_prefix[role] + digest)
             else:
-                append(self._message(m))
-        framed = [c[0] for c in counted]
-        roles = [m.role for m in prompt]
+                f, c, d = self._message(m)
+                framed.append(f)
+                content.append(c)
+                digests.append(d)
 
         # leading system block (named examples inside it are few-shot)
         s = system_tokens = named = named_examples = 0
@@ -251,7 +272,7 @@ class RecordCounter:
         tool_tokens = self.counter.count_tools(tools) if tools else 0
         tools_key = orjson.dumps([(t.name, t.description, t.parameters) for t in tools],
                                  option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS) if tools else b""
-        template = _h64(*(c[2] for c in counted[:s]), tools_key)
+        template = self._memo_h64((*digests[:s], tools_key))
 
         # final turn: after the last assistant message that precedes the last non-assistant message
         last_input = n - 1
@@ -266,13 +287,13 @@ class RecordCounter:
         i = s
         while (i + 1 < final_start and roles[i] == "user" and roles[i + 1] == "assistant"
                and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
-            pairs.append((_h64(counted[i][2], counted[i + 1][2]), framed[i] + framed[i + 1]))
+            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
             i += 2
         history = sum(framed[i:final_start])
         priming = REPLY_PRIMING_TOKENS if n else 0
         query = sum(framed[final_start:]) + priming
         prompt_framed = sum(framed)
-        prompt_assistant = sum(c[1] for c, role in zip(counted, roles, strict=True) if role == "assistant")
+        prompt_assistant = sum(c for c, role in zip(content, roles, strict=True) if role == "assistant")
 
         output_tokens: int | None = None
         answer_hash = out_framed = out_assistant = 0
@@ -294,7 +315,7 @@ class RecordCounter:
             assistant_tokens=prompt_assistant + out_assistant,
             has_system="system" in role_set or "developer" in role_set, has_user="user" in role_set,
             has_assistant=any(m.role == "assistant" for m in rec.completion), format_issues=rec.format_issues,
-            prompt_hash=_h64(*(c[2] for c in counted), tools_key), answer_hash=answer_hash,
+            prompt_hash=_h64(*digests, tools_key), answer_hash=answer_hash,
             image_tokens=self._images, named_examples=named_examples,
             counted_input_tokens=prompt_framed + tool_tokens + priming,
         )
