@@ -9,6 +9,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fineadvisor.records import Image, Message, Record, SourceFormat, Tool, Usage
+from fineadvisor.reuse import LeadingReuse
+
+MessageReuse = LeadingReuse[object, Message]
+"""Normalised messages remembered for the leading raw message objects of earlier lines."""
 
 # The OpenAI fine-tuning chat format (cookbook + today's tool-calling additions).
 FT_MESSAGE_KEYS = frozenset({"role", "content", "name", "function_call", "weight", "tool_calls", "tool_call_id",
@@ -34,21 +38,25 @@ def _type_name(value: object) -> str:
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def to_record(obj: object, line_no: int) -> Record:
-    """Detect the format of one parsed JSON line and normalise it; raise `RecordError` with the reason."""
+def to_record(obj: object, line_no: int, reuse: MessageReuse | None = None) -> Record:
+    """Detect the format of one parsed JSON line and normalise it; raise `RecordError` with the reason.
+
+    With `reuse`, plain messages that are the very objects of an earlier line's leading messages are not
+    normalised again (see `fineadvisor.reuse`).
+    """
     if not isinstance(obj, dict):
         raise RecordError(f"a line must be a JSON object, got {_type_name(obj)}", "data_type")
     if "custom_id" in obj and "body" in obj:
-        return _batch_input(obj, line_no)
+        return _batch_input(obj, line_no, reuse)
     if "custom_id" in obj and ("response" in obj or "error" in obj):
         return _batch_output(obj, line_no)
     if "request" in obj:
-        return _request_response(obj, line_no)
+        return _request_response(obj, line_no, reuse)
     if "messages" in obj:
         if _looks_anthropic(obj, None):
             return _anthropic(obj, None, line_no, "anthropic")
         source: SourceFormat = "chat_request" if any(k in obj for k in _REQUEST_HINT_KEYS) else "fine_tuning"
-        return _openai(obj, None, line_no, source)
+        return _openai(obj, None, line_no, source, reuse)
     keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
     raise RecordError(f'no "messages" list and no known log format (keys found: {keys}); {_FORMAT_HELP}',
                       "missing_messages_list")
@@ -57,14 +65,14 @@ def to_record(obj: object, line_no: int) -> Record:
 # ---------------------------------------------------------------- format shapes
 
 
-def _batch_input(obj: dict[str, Any], line_no: int) -> Record:
+def _batch_input(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
     body = obj["body"]
     if not isinstance(body, dict):
         raise RecordError(f'Batch API "body" must be an object, got {_type_name(body)}')
     url = obj.get("url", "/v1/chat/completions")
     if isinstance(url, str) and "embeddings" in url:
         raise RecordError(f"Batch API line for {url} is an embeddings request, not a chat request")
-    rec = _openai(body, None, line_no, "batch_input")
+    rec = _openai(body, None, line_no, "batch_input", reuse)
     return _with(rec, custom_id=str(obj["custom_id"]))
 
 
@@ -87,7 +95,7 @@ def _batch_output(obj: dict[str, Any], line_no: int) -> Record:
                   str(obj["custom_id"]))
 
 
-def _request_response(obj: dict[str, Any], line_no: int) -> Record:
+def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
     request = obj["request"]
     if not isinstance(request, dict):
         raise RecordError(f'"request" must be an object, got {_type_name(request)}')
@@ -102,7 +110,7 @@ def _request_response(obj: dict[str, Any], line_no: int) -> Record:
         raise RecordError('"request" has no "messages" list', "missing_messages_list")
     if _looks_anthropic(request, response):
         return _anthropic(request, response, line_no, "request_response")
-    return _openai(request, response, line_no, "request_response")
+    return _openai(request, response, line_no, "request_response", reuse)
 
 
 def _with(rec: Record, **changes: Any) -> Record:
@@ -119,23 +127,29 @@ def _model(obj: Mapping[str, Any]) -> str | None:
 # ---------------------------------------------------------------- OpenAI
 
 
-def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat) -> Record:
+def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
+            reuse: MessageReuse | None = None) -> Record:
     raw = req.get("messages")
     if not isinstance(raw, list) or not raw:
         got = "an empty list" if isinstance(raw, list) else _type_name(raw)
         raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
                           "missing_messages_list")
     issues: list[str] = []
-    parsed: list[Message] = []
+    parsed: list[Message] = reuse.match(raw) if reuse is not None else []
+    plain = start = len(parsed)  # leading messages that are plain (no format issue possible): safe to reuse
     append = parsed.append
-    for i, m in enumerate(raw):
+    for i in range(start, len(raw)):
+        m = raw[i]
         # Inline fast path for the common {"role": ..., "content": "<non-empty text>"} message.
         if type(m) is dict and m.keys() <= _PLAIN_KEYS:
             role, content = m.get("role"), m.get("content")
             if type(role) is str and type(content) is str and content and role in FT_ROLES:
                 append(Message(role, (content,)))
+                plain += plain == i
                 continue
         append(_openai_message(m, i, issues))
+    if reuse is not None and start == 0:
+        reuse.remember(raw, parsed[:plain])
     messages = tuple(parsed)
     tools = _openai_tools(req.get("tools"), req.get("functions")) if "tools" in req or "functions" in req else ()
     completion: tuple[Message, ...] = ()

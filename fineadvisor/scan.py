@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from fineadvisor.encodings import DEFAULT_MODEL, EncodingChoice, choose_encoding
 from fineadvisor.errors import LogFormatError
-from fineadvisor.formats import RecordError, to_record
+from fineadvisor.formats import MessageReuse, RecordError, to_record
 from fineadvisor.logs import (
     MAX_LINE_BYTES,
     Chunk,
@@ -35,6 +35,7 @@ from fineadvisor.logs import (
 from fineadvisor.prefixes import PrefixParser
 from fineadvisor.profile import ProfileBuilder
 from fineadvisor.readiness import ReadinessBuilder
+from fineadvisor.reuse import LeadingReuse
 from fineadvisor.tokens import RecordCounter, RecordTokens
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -106,6 +107,7 @@ class LineCounter:
         self._counters: dict[str, RecordCounter] = {}
         self.approximate: dict[str, str] = {}
         self._parser = PrefixParser()
+        self._reuse: MessageReuse = LeadingReuse()
 
     def _counter(self, model: str | None) -> RecordCounter:
         choice: EncodingChoice = self.forced or (choose_encoding(model) if model else self.default)
@@ -130,7 +132,7 @@ class LineCounter:
         except (ValueError, UnicodeDecodeError) as exc:
             return BadLine(path, line.line_no, _describe_json_error(line, exc), "data_type")
         try:
-            rec = to_record(obj, line.line_no)
+            rec = to_record(obj, line.line_no, self._reuse)
         except RecordError as exc:
             return BadLine(path, line.line_no, str(exc), exc.issue)
         return self._counter(rec.model).count(rec)

@@ -21,6 +21,7 @@ import tiktoken
 from fineadvisor.encodings import EncodingChoice, load_encoding
 from fineadvisor.images import image_tokens
 from fineadvisor.records import Message, Record, Tool, Usage
+from fineadvisor.reuse import LeadingReuse
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -188,6 +189,7 @@ class RecordCounter:
         self._uncounted = 0
         self._images = 0
         self._h64_memo: dict[tuple[bytes, ...], int] = {}
+        self._reuse: LeadingReuse[Message, tuple[int, int, bytes]] = LeadingReuse()
 
     def _message(self, m: Message) -> tuple[int, int, bytes]:
         """(framed tokens, content tokens, digest) of one message; adds to the record's image/uncounted tallies."""
@@ -235,15 +237,19 @@ class RecordCounter:
         self._uncounted = self._images = 0
         prompt = rec.prompt
         n = len(prompt)
-        framed: list[int] = []
-        content: list[int] = []
-        digests: list[bytes] = []
-        roles: list[str] = []
+        # Leading messages that are the very objects of an earlier record's: their counts are known.
+        reused = self._reuse.match(prompt)
+        framed: list[int] = [e[0] for e in reused]
+        content: list[int] = [e[1] for e in reused]
+        digests: list[bytes] = [e[2] for e in reused]
+        roles: list[str] = [m.role for m in prompt[: len(reused)]]
+        plain = start = len(reused)
         hot = self.counter._hot
         lookup = self.counter.lookup
         role_tokens = self._role_tokens
         role_prefix = self._role_prefix
-        for m in prompt:
+        for i in range(start, n):
+            m = prompt[i]
             role = m.role
             roles.append(role)
             # Inline fast path for a one-text message (the common case); `_message` handles the rest.
@@ -253,11 +259,14 @@ class RecordCounter:
                 framed.append(TOKENS_PER_MESSAGE + role_tokens[role] + tokens)
                 content.append(tokens)
                 digests.append(role_prefix[role] + digest)
+                plain += plain == i
             else:
                 f, c, d = self._message(m)
                 framed.append(f)
                 content.append(c)
                 digests.append(d)
+        if start == 0 and plain:
+            self._reuse.remember(prompt, list(zip(framed[:plain], content[:plain], digests[:plain], strict=True)))
 
         # leading system block (named examples inside it are few-shot)
         s = system_tokens = named = named_examples = 0

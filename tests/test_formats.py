@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from PIL import Image as PILImage
 
-from fineadvisor.formats import RecordError, to_record
+from fineadvisor.formats import MessageReuse, RecordError, to_record
 from fineadvisor.records import Image, Usage
+from fineadvisor.reuse import LeadingReuse
 
 USER = {"role": "user", "content": "Where is my invoice?"}
 ANSWER = {"role": "assistant", "content": "Under Billing → Invoices."}
@@ -135,3 +136,17 @@ def test_refused_lines(line: object, message: str, issue: str | None) -> None:
         to_record(line, 1)
     assert message in str(err.value)
     assert err.value.issue == issue
+
+
+def test_reused_messages_give_the_same_records_and_keep_format_issues() -> None:
+    # Lines share their leading message objects (as PrefixParser returns them); one shared message has an issue.
+    system = {"role": "system", "content": "Be kind."}
+    odd = {"role": "user", "content": "hi", "colour": "blue"}  # unrecognised key: never reused, issue kept
+    shots = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    lines = [{"messages": [system, *shots, odd, {"role": "user", "content": f"q{i}"},
+                           {"role": "assistant", "content": f"a{i}"}]} for i in range(4)]
+    reuse: MessageReuse = LeadingReuse()
+    with_reuse = [to_record(line, i, reuse) for i, line in enumerate(lines)]
+    assert with_reuse == [to_record(line, i) for i, line in enumerate(lines)]
+    assert with_reuse[3].prompt[0] is with_reuse[1].prompt[0]  # normalised once, then reused
+    assert all(r.format_issues == ("message_unrecognized_key",) for r in with_reuse)

@@ -149,3 +149,23 @@ def test_name_costs_one_token_plus_its_text() -> None:
     base = count("gpt-4o", messages=[{"role": "user", "content": "Hello!"}]).counted_input_tokens
     named = count("gpt-4o", messages=[{"role": "user", "name": "bob", "content": "Hello!"}]).counted_input_tokens
     assert named - base == 1 + 1  # tokens_per_name + tokens("bob")
+
+
+def test_counts_of_reused_leading_messages_equal_fresh_counts() -> None:
+    # The same Message objects lead each record (as to_record returns them with reuse); a named example and an
+    # image-less URL part among them must still add their name tokens and uncounted parts to every record.
+    from fineadvisor.formats import MessageReuse
+    from fineadvisor.reuse import LeadingReuse
+
+    shared = [*TV1[:3], {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}]
+    lines = [{"model": "gpt-4o", "messages": [*shared, {"role": "user", "content": f"query {i}"}],
+              "response": {"choices": [{"message": {"role": "assistant", "content": f"answer {i}"}}]}}
+             for i in range(5)]
+    reuse: MessageReuse = LeadingReuse()
+    records = [to_record(line, i, reuse) for i, line in enumerate(lines)]
+    assert records[4].prompt[0] is records[2].prompt[0]
+    counter = RecordCounter(choose_encoding("gpt-4o"))
+    reused = [counter.count(r) for r in records]
+    fresh = [RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, i)) for i, line in enumerate(lines)]
+    assert reused == fresh
+    assert all(rt.uncounted_parts == 1 and rt.named_example_tokens > 0 for rt in reused)
