@@ -14,6 +14,9 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from fineadvisor.stats import Distribution, distribution
 from fineadvisor.tokens import RecordTokens
 
@@ -234,39 +237,42 @@ class ProfileBuilder:
         return Counter(self._models)
 
     def result(self) -> WorkloadProfile:
-        """Classify few-shot pairs and summarise every part."""
+        """Classify few-shot pairs and summarise every part (vectorised: one pass over the arrays)."""
         n = len(self._template)
-        few = array("q", bytes(8 * n))
-        fewshot_keys: set[tuple[int, int, int]] = set()
-        extra_history = array("q", bytes(8 * n))
+        template = np.asarray(self._template, dtype=np.int64)
+        pair_tokens = np.asarray(self._pair_tokens, dtype=np.int64)
+        pair_start = np.asarray(self._pair_start, dtype=np.int64)
+        n_pairs = len(pair_tokens)
+        # Each pair's record, position in its record and template.
+        rec = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.append(pair_start, n_pairs)))
+        pos = np.arange(n_pairs, dtype=np.int64) - pair_start[rec]
+        pair_template = template[rec]
+        # A pair is few-shot when its (template, position, pair) key is frequent enough in its template, and so
+        # is every pair before it in the record.
         threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
-        counts = self._pairs.counts
-        ends = [*self._pair_start[1:], len(self._pair_hash)]
-        for r in range(n):
-            t = self._template[r]
-            start, end = self._pair_start[r], ends[r]
-            pos = 0
-            while start + pos < end:
-                key = (t, pos, self._pair_hash[start + pos])
-                if t < 0 or counts.get(key, 0) < threshold[t]:
-                    break
-                few[r] += self._pair_tokens[start + pos]
-                fewshot_keys.add(key)
-                pos += 1
-            extra_history[r] = sum(self._pair_tokens[start + pos:end])
-        few_total = [self._named[r] + few[r] for r in range(n)]
-        history = [self._history[r] + extra_history[r] for r in range(n)]
-        static = [self._system[r] + self._tools[r] + few_total[r] for r in range(n)]
-        dynamic = [history[r] + self._query[r] for r in range(n)]
-        counted_total = sum(static) + sum(dynamic)
+        frequent = [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
+        keys = _pair_keys(pair_template, pos, np.asarray(self._pair_hash, dtype=np.uint64))
+        ok = np.isin(keys, _pair_keys(np.array([k[0] for k in frequent], dtype=np.int64),
+                                      np.array([k[1] for k in frequent], dtype=np.int64),
+                                      np.array([k[2] for k in frequent], dtype=np.uint64)))
+        first_miss = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_miss, rec[~ok], pos[~ok])
+        fewshot = pos < first_miss[rec]
+        few = np.bincount(rec[fewshot], weights=pair_tokens[fewshot], minlength=n).astype(np.int64)
+        extra_history = np.bincount(rec[~fewshot], weights=pair_tokens[~fewshot], minlength=n).astype(np.int64)
+        few_total = np.asarray(self._named, dtype=np.int64) + few
+        history = np.asarray(self._history, dtype=np.int64) + extra_history
+        static = np.asarray(self._system, dtype=np.int64) + np.asarray(self._tools, dtype=np.int64) + few_total
+        dynamic = history + np.asarray(self._query, dtype=np.int64)
+        counted_total = int(static.sum()) + int(dynamic.sum())
 
-        per_template_pairs: Counter[int] = Counter(k[0] for k in fewshot_keys)
-        first_of: dict[int, int] = {}
-        for r in range(n):
-            first_of.setdefault(self._template[r], r)
+        fewshot_templates = np.unique(keys[fewshot]).view(np.uint64).reshape(-1, 3)[:, 0].astype(np.int64) - 1
+        per_template_pairs: Counter[int] = Counter(fewshot_templates.tolist())
+        firsts, first_index = np.unique(template, return_index=True)
+        first_of = dict(zip(firsts.tolist(), first_index.tolist(), strict=True))
         tops = sorted(((c, t) for t, c in enumerate(self._template_count)), reverse=True)[:TOP_TEMPLATES]
         top_templates = tuple(
-            TemplateStats(c, static[first_of[t]], per_template_pairs[t] + self._template_named[t])
+            TemplateStats(c, int(static[first_of[t]]), per_template_pairs[t] + self._template_named[t])
             for c, t in tops if t in first_of
         )
         few_shot_examples = sum(per_template_pairs.values()) + sum(self._template_named)
@@ -282,7 +288,7 @@ class ProfileBuilder:
             history_tokens=distribution(history),
             query_tokens=distribution(self._query),
             dynamic_tokens=distribution(dynamic),
-            static_share=sum(static) / counted_total if counted_total else 0.0,
+            static_share=int(static.sum()) / counted_total if counted_total else 0.0,
             templates=len(self._template_count),
             templates_capped=self._templates_capped,
             few_shot_examples=few_shot_examples,
@@ -295,3 +301,13 @@ class ProfileBuilder:
             models=tuple(self._models.most_common(20)),
             sources=tuple(self._sources.most_common()),
         )
+
+
+def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64],
+               pair_hash: npt.NDArray[np.uint64]) -> npt.NDArray[np.void]:
+    """(template + 1, position, pair hash) rows as one opaque 24-byte value each, for exact set operations."""
+    rows = np.empty((len(pos), 3), dtype=np.uint64)
+    rows[:, 0] = (template + 1).astype(np.uint64)  # template −1 (untracked) becomes 0
+    rows[:, 1] = pos.astype(np.uint64)
+    rows[:, 2] = pair_hash
+    return rows.view(np.dtype((np.void, 24))).ravel()

@@ -11,6 +11,8 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from fineadvisor.encodings import normalize_model
 from fineadvisor.stats import Distribution, distribution
 from fineadvisor.tokens import RecordTokens
@@ -148,9 +150,10 @@ class ReadinessBuilder:
         n = len(self._tokens)
         duplicates, contradictory_prompts, contradictory_examples = _duplicates(self._prompt_hash,
                                                                                 self._answer_hash)
-        per_epoch = sum(min(limit, t) for t in self._tokens)
+        tokens = np.asarray(self._tokens, dtype=np.int64)
+        per_epoch = int(np.minimum(tokens, limit).sum())
         epochs = default_epochs(n)
-        over = sum(t > limit for t in self._tokens)
+        over = int(np.count_nonzero(tokens > limit))
         warnings: list[str] = []
         if n < MIN_EXAMPLES:
             warnings.append(f"{n} examples: OpenAI requires at least {MIN_EXAMPLES} to start a fine-tuning job")
@@ -182,20 +185,15 @@ class ReadinessBuilder:
 
 def _duplicates(prompts: array[int], answers: array[int]) -> tuple[int, int, int]:
     """(exact duplicates, prompts with several answers, examples carrying those prompts)."""
-    order = sorted(range(len(prompts)), key=lambda i: (prompts[i], answers[i]))
-    duplicates = contradictory_prompts = contradictory_examples = 0
-    i = 0
-    while i < len(order):
-        j = i
-        answers_seen = 1
-        while j + 1 < len(order) and prompts[order[j + 1]] == prompts[order[i]]:
-            j += 1
-            if answers[order[j]] == answers[order[j - 1]]:
-                duplicates += 1
-            else:
-                answers_seen += 1
-        if answers_seen > 1:
-            contradictory_prompts += 1
-            contradictory_examples += j - i + 1
-        i = j + 1
-    return duplicates, contradictory_prompts, contradictory_examples
+    if not prompts:
+        return 0, 0, 0
+    p, a = np.asarray(prompts, dtype=np.uint64), np.asarray(answers, dtype=np.uint64)
+    order = np.lexsort((a, p))  # by prompt, then answer
+    p, a = p[order], a[order]
+    same_prompt = p[1:] == p[:-1]
+    duplicates = int(np.count_nonzero(same_prompt & (a[1:] == a[:-1])))
+    starts = np.flatnonzero(np.concatenate(([True], ~same_prompt)))  # first example of each prompt
+    new_answer = np.concatenate(([0], same_prompt & (a[1:] != a[:-1]))).astype(np.int64)
+    several = np.add.reduceat(new_answer, starts) > 0  # prompts with more than one distinct answer
+    sizes = np.diff(np.append(starts, len(p)))
+    return duplicates, int(np.count_nonzero(several)), int(sizes[several].sum())

@@ -6,6 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True, slots=True)
 class Distribution:
@@ -29,7 +32,7 @@ class Distribution:
 EMPTY = Distribution(0, 0.0, 0.0, 0.0, 0.0, 0, 0)
 
 
-def percentile(sorted_values: Sequence[int], q: float) -> float:
+def percentile(sorted_values: Sequence[int] | npt.NDArray[np.int64], q: float) -> float:
     """The q-th quantile (0 ≤ q ≤ 1) of sorted values: x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]), h = (n−1)q."""
     n = len(sorted_values)
     if n == 0:
@@ -40,11 +43,12 @@ def percentile(sorted_values: Sequence[int], q: float) -> float:
     return float(sorted_values[lo] + (h - lo) * (sorted_values[hi] - sorted_values[lo]))
 
 
-def distribution(values: Sequence[int]) -> Distribution:
-    """Summarise a sequence of token counts."""
-    if not values:
+def distribution(values: Sequence[int] | npt.NDArray[np.int64]) -> Distribution:
+    """Summarise token counts (a sequence, an `array("q")` or an int64 numpy array)."""
+    if len(values) == 0:
         return EMPTY
-    ordered = sorted(values)
-    total = sum(ordered)
-    return Distribution(len(ordered), total / len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9),
-                        percentile(ordered, 0.95), ordered[-1], total)
+    ordered = np.sort(np.asarray(values, dtype=np.int64))
+    total = int(ordered.sum())
+    n = len(ordered)
+    return Distribution(n, total / n, percentile(ordered, 0.5), percentile(ordered, 0.9),
+                        percentile(ordered, 0.95), int(ordered[-1]), total)

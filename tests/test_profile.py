@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from fineadvisor.analysis import analyze_logs
 from fineadvisor.encodings import choose_encoding
 from fineadvisor.formats import to_record
 from fineadvisor.profile import ProfileBuilder
+from fineadvisor.stats import distribution
 from fineadvisor.tokens import RecordCounter
 
 SYSTEM = {"role": "system", "content": "You are the support assistant for Larkspur. Be brief and exact."}
@@ -119,3 +122,36 @@ def test_parts_always_add_up(spec: list[tuple[int, int, str]]) -> None:
     assert p.static_prefix_tokens.total + p.dynamic_tokens.total == p.input_tokens.total
     assert p.dynamic_tokens.total == p.history_tokens.total + p.query_tokens.total
     assert 0.0 <= p.static_share <= 1.0
+
+
+def _reference_few_shot(records: list[tuple[int, list[tuple[int, int]]]]) -> tuple[list[int], list[int], int]:
+    """The few-shot rule written plainly: per record, leading pairs whose (template, position, pair) key is in
+    at least half (and ≥ 2) of the template's records; returns (few-shot tokens, other pair tokens, examples)."""
+    per_template = Counter(t for t, _ in records)
+    keys = Counter((t, pos, h) for t, pairs in records for pos, (h, _) in enumerate(pairs))
+    few, rest, found = [], [], set()
+    for t, pairs in records:
+        k = 0
+        while k < len(pairs) and keys[(t, k, pairs[k][0])] >= max(2, math.ceil(0.5 * per_template[t])):
+            found.add((t, k, pairs[k][0]))
+            k += 1
+        few.append(sum(tok for _, tok in pairs[:k]))
+        rest.append(sum(tok for _, tok in pairs[k:]))
+    return few, rest, len(found)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.integers(1, 4), st.integers(1, 50)), max_size=4)),
+                min_size=1, max_size=30))
+def test_few_shot_classification_matches_the_plain_rule(records: list[tuple[int, list[tuple[int, int]]]]) -> None:
+    # Pair hashes 1–4 and templates 0–2 collide often, so some pairs are frequent and some are not.
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
+    builder = ProfileBuilder()
+    for t, pairs in records:
+        builder.add(base._replace(template=t, pairs=tuple(pairs), history_tokens=0))
+    p = builder.result()
+    few, rest, examples = _reference_few_shot(records)
+    assert (p.few_shot_tokens.total, p.few_shot_tokens.max, p.few_shot_tokens.p50) == (
+        sum(few), max(few), distribution(few).p50)
+    assert p.history_tokens.total == sum(rest) and p.history_tokens.max == max(rest)
+    assert p.few_shot_examples == examples

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from array import array
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fineadvisor.analysis import analyze_logs
-from fineadvisor.readiness import default_epochs, example_token_limit
+from fineadvisor.readiness import _duplicates, default_epochs, example_token_limit
 
 from .conftest import DATA
 
@@ -94,3 +98,27 @@ def test_example_limit_override() -> None:
 )
 def test_example_token_limit(model: str, limit: int) -> None:
     assert example_token_limit(model)[0] == limit
+
+
+@pytest.mark.parametrize(("pairs", "expected"), [
+    ([], (0, 0, 0)),
+    ([(1, 1)], (0, 0, 0)),
+    ([(1, 1), (1, 1), (1, 1)], (2, 0, 0)),  # one example and two exact copies
+    ([(1, 1), (1, 2)], (0, 1, 2)),  # one prompt, two answers, two examples
+    ([(1, 1), (2, 5), (1, 2), (1, 1), (3, 3)], (1, 1, 3)),  # prompt 1: answers 1, 2, 1 → 1 copy; 3 examples
+    ([(2**64 - 1, 0), (2**64 - 1, 2**64 - 1)], (0, 1, 2)),  # full 64-bit hashes
+])
+def test_duplicate_and_contradiction_counts(pairs: list[tuple[int, int]], expected: tuple[int, int, int]) -> None:
+    assert _duplicates(array("Q", [p for p, _ in pairs]), array("Q", [a for _, a in pairs])) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), max_size=40))
+def test_duplicates_match_the_plain_count(pairs: list[tuple[int, int]]) -> None:
+    copies = Counter(pairs)
+    answers: dict[int, set[int]] = {}
+    for p, a in pairs:
+        answers.setdefault(p, set()).add(a)
+    contradictory = {p for p, seen in answers.items() if len(seen) > 1}
+    expected = (sum(c - 1 for c in copies.values()), len(contradictory), sum(p in contradictory for p, _ in pairs))
+    assert _duplicates(array("Q", [p for p, _ in pairs]), array("Q", [a for _, a in pairs])) == expected
