@@ -1113,8 +1113,8 @@ def main(argv: list[str] | None = None) -> int:
                 res = measure(method, specs[kind].path, workers, env)
                 res.update(key=k, label=label, method=method, file=kind, workers=workers, round=rnd)
                 rows.append(res)
-            print(f"  {res['wall_s']:.1f} s, tree RSS peak {res['tree_rss_peak_mb']:,.0f} MB, "
-                  f"{res['total_tokens']:,} tokens", flush=True)
+                print(f"  {res['wall_s']:.1f} s, tree RSS peak {res['tree_rss_peak_mb']:,.0f} MB, "
+                      f"{res['total_tokens']:,} tokens", flush=True)
     finally:
         if not args.keep:
             for p in created:

@@ -13,9 +13,11 @@ import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 from fineadvisor.stats import Distribution, distribution
 from fineadvisor.tokens import RecordTokens
@@ -238,6 +240,8 @@ class ProfileBuilder:
 
     def result(self) -> WorkloadProfile:
         """Classify few-shot pairs and summarise every part (vectorised: one pass over the arrays)."""
+        import numpy as np  # here, not at the top: counting workers import this module but never summarise
+
         n = len(self._template)
         template = np.asarray(self._template, dtype=np.int64)
         pair_tokens = np.asarray(self._pair_tokens, dtype=np.int64)
@@ -306,6 +310,8 @@ class ProfileBuilder:
 def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64],
                pair_hash: npt.NDArray[np.uint64]) -> npt.NDArray[np.void]:
     """(template + 1, position, pair hash) rows as one opaque 24-byte value each, for exact set operations."""
+    import numpy as np
+
     rows = np.empty((len(pos), 3), dtype=np.uint64)
     rows[:, 0] = (template + 1).astype(np.uint64)  # template −1 (untracked) becomes 0
     rows[:, 1] = pos.astype(np.uint64)

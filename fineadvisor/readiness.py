@@ -11,8 +11,6 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
 from fineadvisor.encodings import normalize_model
 from fineadvisor.stats import Distribution, distribution
 from fineadvisor.tokens import RecordTokens
@@ -150,6 +148,8 @@ class ReadinessBuilder:
         n = len(self._tokens)
         duplicates, contradictory_prompts, contradictory_examples = _duplicates(self._prompt_hash,
                                                                                 self._answer_hash)
+        import numpy as np  # here, not at the top: counting workers import this module but never summarise
+
         tokens = np.asarray(self._tokens, dtype=np.int64)
         per_epoch = int(np.minimum(tokens, limit).sum())
         epochs = default_epochs(n)
@@ -185,6 +185,8 @@ class ReadinessBuilder:
 
 def _duplicates(prompts: array[int], answers: array[int]) -> tuple[int, int, int]:
     """(exact duplicates, prompts with several answers, examples carrying those prompts)."""
+    import numpy as np
+
     if not prompts:
         return 0, 0, 0
     p, a = np.asarray(prompts, dtype=np.uint64), np.asarray(answers, dtype=np.uint64)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ def percentile(sorted_values: Sequence[int] | npt.NDArray[np.int64], q: float) -
 
 def distribution(values: Sequence[int] | npt.NDArray[np.int64]) -> Distribution:
     """Summarise token counts (a sequence, an `array("q")` or an int64 numpy array)."""
+    import numpy as np  # here, not at the top: counting workers import this module but never summarise
+
     if len(values) == 0:
         return EMPTY
     ordered = np.sort(np.asarray(values, dtype=np.int64))
