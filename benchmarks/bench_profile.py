@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import compileall
 import contextlib
 import importlib
 import inspect
@@ -963,13 +964,16 @@ def _code_digest(root: Path = REPO) -> str:
 
 
 def snapshot_package() -> tuple[Path, dict[str, str]]:
-    """Copy fineadvisor/ to a temporary directory and put it first on PYTHONPATH for the measured subprocesses
-    (and their workers), so that edits made in the work tree during a run do not mix code versions."""
+    """Copy fineadvisor/ (byte-compiled) to a temporary directory and put it first on PYTHONPATH for the measured
+    subprocesses (and their workers), so that edits made in the work tree during a run do not mix code versions."""
     import shutil
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="fineadvisor-bench-"))
     shutil.copytree(REPO / "fineadvisor", root / "fineadvisor", ignore=shutil.ignore_patterns("__pycache__"))
+    # Byte-compiled, as an installed package is: otherwise with PYTHONDONTWRITEBYTECODE set (as on this machine)
+    # every measured process and worker would compile fineadvisor's sources again.
+    compileall.compile_dir(root / "fineadvisor", quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
     return root, env
