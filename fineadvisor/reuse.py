@@ -9,6 +9,7 @@ object while its entry exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import is_
 from typing import Generic, TypeVar
 
 In = TypeVar("In")
@@ -28,14 +29,18 @@ class LeadingReuse(Generic[In, Out]):
         """What was derived for the longest remembered run that `items` starts with (same objects)."""
         if not items:
             return []
-        run = self._runs.get(id(items[0]))
+        key = id(items[0])
+        run = self._runs.get(key)
         if run is None:
             return []
         seen, derived = run
+        if all(map(is_, items, seen)):  # the usual case once runs are trimmed (below): one pass in C
+            return derived[: min(len(seen), len(items))]
         n = 1
-        limit = min(len(seen), len(items))
-        while n < limit and items[n] is seen[n]:
+        while items[n] is seen[n]:
             n += 1
+        # Later items differ from line to line: keep only the shared start, so the next match is one pass.
+        self._runs[key] = (seen[:n], derived[:n])
         return derived[:n]
 
     def remember(self, items: Sequence[In], derived: Sequence[Out]) -> None:

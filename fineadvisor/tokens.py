@@ -189,7 +189,7 @@ class RecordCounter:
         self._uncounted = 0
         self._images = 0
         self._h64_memo: dict[tuple[bytes, ...], int] = {}
-        self._reuse: LeadingReuse[Message, tuple[int, int, bytes]] = LeadingReuse()
+        self._reuse: LeadingReuse[Message, tuple[int, int, bytes, str]] = LeadingReuse()
 
     def _message(self, m: Message) -> tuple[int, int, bytes]:
         """(framed tokens, content tokens, digest) of one message; adds to the record's image/uncounted tallies."""
@@ -239,10 +239,14 @@ class RecordCounter:
         n = len(prompt)
         # Leading messages that are the very objects of an earlier record's: their counts are known.
         reused = self._reuse.match(prompt)
-        framed: list[int] = [e[0] for e in reused]
-        content: list[int] = [e[1] for e in reused]
-        digests: list[bytes] = [e[2] for e in reused]
-        roles: list[str] = [m.role for m in prompt[: len(reused)]]
+        framed: list[int]
+        content: list[int]
+        digests: list[bytes]
+        roles: list[str]
+        if reused:
+            framed, content, digests, roles = (list(column) for column in zip(*reused, strict=True))
+        else:
+            framed, content, digests, roles = [], [], [], []
         plain = start = len(reused)
         hot = self.counter._hot
         lookup = self.counter.lookup
@@ -266,7 +270,8 @@ class RecordCounter:
                 content.append(c)
                 digests.append(d)
         if start == 0 and plain:
-            self._reuse.remember(prompt, list(zip(framed[:plain], content[:plain], digests[:plain], strict=True)))
+            self._reuse.remember(prompt, list(zip(framed[:plain], content[:plain], digests[:plain], roles[:plain],
+                                                  strict=True)))
 
         # leading system block (named examples inside it are few-shot)
         s = system_tokens = named = named_examples = 0
@@ -293,10 +298,12 @@ class RecordCounter:
         final_start = max(last_assistant + 1, s)
 
         pairs: list[tuple[int, int]] = []
+        memo = self._h64_memo
         i = s
         while (i + 1 < final_start and roles[i] == "user" and roles[i + 1] == "assistant"
                and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
-            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
+            key = (digests[i], digests[i + 1])
+            pairs.append((memo.get(key) or self._memo_h64(key), framed[i] + framed[i + 1]))
             i += 2
         history = sum(framed[i:final_start])
         priming = REPLY_PRIMING_TOKENS if n else 0
