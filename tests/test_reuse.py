@@ -45,3 +45,12 @@ def test_the_table_is_bounded() -> None:
         r.remember(run, [i])
     assert len(r._runs) <= reuse.RUNS
     assert r.match(runs[-1]) == [reuse.RUNS]
+
+
+def test_a_partial_match_trims_the_run_to_its_shared_start() -> None:
+    r: LeadingReuse[list[str], str] = LeadingReuse()
+    r.remember([A, B, C], ["A", "B", "C"])
+    assert r.match([A, B, D]) == ["A", "B"]  # C is line-specific: forgotten
+    assert r.match([A, B, C]) == ["A", "B"]
+    assert r.match([A]) == ["A"]
+    assert r.match([A, C]) == ["A"]
