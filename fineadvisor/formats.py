@@ -155,7 +155,7 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
     completion: tuple[Message, ...] = ()
     usage = None
     if source == "fine_tuning":
-        if not any(m.role == "assistant" for m in messages):
+        if messages[-1].role != "assistant" and not any(m.role == "assistant" for m in messages):
             issues.append("example_missing_assistant_message")
         if messages[-1].role == "assistant":
             completion, messages = messages[-1:], messages[:-1]
