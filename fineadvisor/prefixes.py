@@ -68,19 +68,21 @@ class PrefixParser:
         return obj
 
     def _parse_rest(self, p: _Prefix, data: bytes) -> dict[str, Any] | None:
-        rest = data[len(p.data):]
+        at = len(p.data)
         # The whole line continues after a complete message, the rest parses after an opening bracket: the two
         # agree only on "," + a message (the comma is dropped) or on "]"; anything else is left to a full parse
         # (e.g. a trailing comma, a missing comma, or more white space than is cheap to look through).
-        if rest[:1] == b",":
-            rest = rest[1:]
-            head = rest[:64].lstrip(_WS)
+        if data[at:at + 1] == b",":
+            at += 1
+            head = data[at:at + 64].lstrip(_WS)
             if not head or head[:1] == b"]":
                 return None
-        elif rest[:64].lstrip(_WS)[:1] != b"]":
+        elif data[at:at + 64].lstrip(_WS)[:1] != b"]":
             return None
-        if any(k in rest for k in p.keys):
-            return None
+        rest = data[at:]
+        for key in p.keys:
+            if key in rest:
+                return None
         try:
             tail = orjson.loads(p.opener + rest)
         except orjson.JSONDecodeError:
@@ -98,7 +100,8 @@ class PrefixParser:
         messages = inner_tail.get("messages")
         if not isinstance(messages, list):
             return None
-        inner.update((k, v) for k, v in inner_tail.items() if k != "messages")
+        if len(inner_tail) > 1:
+            inner.update((k, v) for k, v in inner_tail.items() if k != "messages")
         inner["messages"] = inner["messages"] + messages
         return top
 
