@@ -77,3 +77,35 @@ def test_byte_range_chunks_number_lines_across_chunks(write_log: Callable[..., P
     scan = scan_logs([path], workers=1)
     assert [b.line_no for b in scan.skipped_examples] == [1, 8, 15, 22, 29]  # the first five of 15
     assert (scan.skipped, scan.lines, scan.records) == (15, 100, 85)
+
+
+@pytest.mark.parametrize(("example", "min_reused_share"), [
+    ("support_bot.jsonl", 0.9),  # one system prompt + five few-shot pairs on every request
+    ("agent_anthropic.jsonl", 0.1),  # conversations share a prefix with their own earlier requests
+    ("classify_batch_input.jsonl", 0.0),  # a Batch line starts with its own custom_id: nothing shared
+])
+def test_reusing_repeated_prefixes_changes_no_result(example: str, min_reused_share: float,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bundled logs repeat long system prompts and few-shot messages: counted with prefix parsing and reuse,
+    # and again with both switched off, every figure is the same.
+    from fineadvisor import prefixes
+    from fineadvisor.logs import parse_json
+    from fineadvisor.reuse import LeadingReuse
+
+    path = str(Path(__file__).parent.parent / "examples" / example)
+    hits: list[int] = []
+    original = prefixes.PrefixParser._parse_rest
+
+    def counting(self: prefixes.PrefixParser, p: Any, data: bytes) -> Any:
+        out = original(self, p, data)
+        hits.append(out is not None)
+        return out
+
+    monkeypatch.setattr(prefixes.PrefixParser, "_parse_rest", counting)
+    with_reuse = analyze_logs([path], workers=1)
+    monkeypatch.setattr(prefixes.PrefixParser, "parse", lambda self, data: parse_json(data))
+    monkeypatch.setattr(LeadingReuse, "match", lambda self, items: [])
+    without = analyze_logs([path], workers=1)
+    assert with_reuse.profile == without.profile
+    assert with_reuse.readiness == without.readiness
+    assert sum(hits) >= min_reused_share * with_reuse.records_read
