@@ -249,7 +249,6 @@ class RecordCounter:
         else:
             framed, content, digests, roles = [], [], [], []
         plain = start = len(reused)
-        hot = self.counter._hot
         lookup = self.counter.lookup
         role_tokens = self._role_tokens
         role_prefix = self._role_prefix
@@ -260,7 +259,7 @@ class RecordCounter:
             # Inline fast path for a one-text message (the common case); `_message` handles the rest.
             if m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts and role in role_prefix:
                 text = m.texts[0]
-                tokens, digest = hot.get(text) or lookup(text)
+                tokens, digest = lookup(text)
                 framed.append(TOKENS_PER_MESSAGE + role_tokens[role] + tokens)
                 content.append(tokens)
                 digests.append(role_prefix[role] + digest)
@@ -299,12 +298,10 @@ class RecordCounter:
         final_start = max(last_assistant + 1, s)
 
         pairs: list[tuple[int, int]] = []
-        memo = self._h64_memo
         i = s
         while (i + 1 < final_start and roles[i] == "user" and roles[i + 1] == "assistant"
                and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
-            key = (digests[i], digests[i + 1])
-            pairs.append((memo.get(key) or self._memo_h64(key), framed[i] + framed[i + 1]))
+            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
             i += 2
         history = sum(framed[i:final_start])
         priming = REPLY_PRIMING_TOKENS if n else 0
