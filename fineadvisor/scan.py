@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -35,6 +35,7 @@ from fineadvisor.logs import (
 from fineadvisor.prefixes import PrefixParser
 from fineadvisor.profile import ProfileBuilder
 from fineadvisor.readiness import ReadinessBuilder
+from fineadvisor.records import Record
 from fineadvisor.reuse import LeadingReuse
 from fineadvisor.tokens import RecordCounter, RecordTokens
 
@@ -119,8 +120,8 @@ class LineCounter:
             counter = self._counters[key] = RecordCounter(choice)
         return counter
 
-    def count_line(self, path: str, line: Line) -> RecordTokens | BadLine | None:
-        """One line → its token counts, a `BadLine`, or None for a blank line."""
+    def read_line(self, path: str, line: Line) -> Record | BadLine | None:
+        """One line → its record, a `BadLine`, or None for a blank line."""
         if line.too_long_bytes:
             return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
                            f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one record; is this a JSON Lines "
@@ -132,9 +133,24 @@ class LineCounter:
         except (ValueError, UnicodeDecodeError) as exc:
             return BadLine(path, line.line_no, _describe_json_error(line, exc), "data_type")
         try:
-            rec = to_record(obj, line.line_no, self._reuse)
+            return to_record(obj, line.line_no, self._reuse)
         except RecordError as exc:
             return BadLine(path, line.line_no, str(exc), exc.issue)
+
+    def prefetch(self, records: Iterable[Record]) -> None:
+        """Encode the not-yet-cached message texts of `records` together (see `TokenCounter.prefetch`)."""
+        texts: dict[RecordCounter, list[str]] = {}
+        for rec in records:
+            group = texts.setdefault(self._counter(rec.model), [])
+            for m in rec.prompt:
+                group += m.texts
+            for m in rec.completion:
+                group += m.texts
+        for counter, group in texts.items():
+            counter.counter.prefetch(group)
+
+    def count(self, rec: Record) -> RecordTokens:
+        """The token counts of one record, with its model's encoding (or the forced one)."""
         return self._counter(rec.model).count(rec)
 
 
@@ -164,24 +180,31 @@ def count_chunk(chunk: Chunk, counter: LineCounter | None = None, strict: bool =
 def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     out = ChunkResult()
     last = 0
+    # Read the whole chunk first, so that its new strings are encoded in one go (`LineCounter.prefetch`).
+    items: list[Record | BadLine] = []
     for line in chunk_lines(chunk):
         last = line.line_no
-        rt = lc.count_line(chunk.path, line)
-        if isinstance(rt, BadLine):
-            out.bad_count += 1
-            out.bad_reasons[reason_kind(rt.reason)] += 1
-            out.readiness.add_skipped(rt.issue)
-            if len(out.bad) < SHOWN_BAD_LINES:
-                out.bad.append(rt)
-            if strict:
+        item = lc.read_line(chunk.path, line)
+        if item is not None:
+            items.append(item)
+            if strict and isinstance(item, BadLine):
                 break
-        elif rt is not None:
-            out.records += 1
-            if rt.custom_id is not None and rt.source in _BATCH_SOURCES:
-                out.batch.append(rt)
-            else:
-                out.profile.add(rt)
-                out.readiness.add(rt)
+    lc.prefetch(item for item in items if not isinstance(item, BadLine))
+    for item in items:
+        if isinstance(item, BadLine):
+            out.bad_count += 1
+            out.bad_reasons[reason_kind(item.reason)] += 1
+            out.readiness.add_skipped(item.issue)
+            if len(out.bad) < SHOWN_BAD_LINES:
+                out.bad.append(item)
+            continue
+        rt = lc.count(item)
+        out.records += 1
+        if rt.custom_id is not None and rt.source in _BATCH_SOURCES:
+            out.batch.append(rt)
+        else:
+            out.profile.add(rt)
+            out.readiness.add(rt)
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
     out.lines = last - first + 1 if last else 0
     out.approximate = dict(lc.approximate)

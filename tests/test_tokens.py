@@ -145,6 +145,34 @@ def test_cache_is_bounded_and_keeps_hot_entries(monkeypatch: pytest.MonkeyPatch)
     assert CACHE_ENTRIES >= 100_000
 
 
+@pytest.mark.parametrize(
+    ("texts", "encoded_by_prefetch"),
+    [
+        (["a b c", "a b c", "d e"], 2),  # duplicates within one prefetch: encoded once
+        (["x" * 1_000_001, "short"], 1),  # over CACHE_CHARS // 8 characters: left to lookup, not cached
+        ([], 0),
+    ],
+)
+def test_prefetch_encodes_new_strings_once_and_lookups_then_hit(texts: list[str], encoded_by_prefetch: int) -> None:
+    counter = TokenCounter("o200k_base")
+    counter.prefetch(texts)
+    assert counter.strings_encoded == encoded_by_prefetch
+    fresh = TokenCounter("o200k_base")
+    assert [counter.lookup(t) for t in texts] == [fresh.lookup(t) for t in texts]
+    uncached = sum(len(t) > 1_000_000 for t in texts)  # encoded again by lookup, as without prefetch
+    assert counter.strings_encoded == encoded_by_prefetch + uncached
+
+
+def test_prefetch_skips_cached_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("fineadvisor.tokens.CACHE_ENTRIES", 4)
+    counter = TokenCounter("o200k_base")
+    counter.count("old")
+    counter.prefetch(["old", "p", "q", "r", "s"])  # "old" is cached; storing "s" rolls {old, p, q, r} to cold
+    assert counter.strings_encoded == 1 + 4
+    assert [counter.count(t) for t in ("old", "p", "q", "r", "s")] == [1, 1, 1, 1, 1]
+    assert counter.strings_encoded == 5  # every lookup hit, in the hot or the cold generation
+
+
 def test_name_costs_one_token_plus_its_text() -> None:
     base = count("gpt-4o", messages=[{"role": "user", "content": "Hello!"}]).counted_input_tokens
     named = count("gpt-4o", messages=[{"role": "user", "name": "bob", "content": "Hello!"}]).counted_input_tokens
