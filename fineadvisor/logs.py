@@ -10,7 +10,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 import orjson
 
@@ -37,14 +37,30 @@ class Chunk:
     end: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One physical line: its number, its bytes without the final newline, and whether it was too long."""
+class Line(NamedTuple):
+    """One physical line: its number, where its bytes are (without the final newline), and whether it was too long.
+
+    A line read from a block refers to the block (`buf[start:end]`) instead of holding a copy of its bytes.
+    """
 
     line_no: int
-    data: bytes
+    buf: bytes
+    start: int
+    end: int
     too_long_bytes: int = 0
     """When > 0 the line was longer than MAX_LINE_BYTES and `data` holds only its start."""
+
+    @property
+    def data(self) -> bytes:
+        """The line's bytes (a copy, unless the line is its whole buffer)."""
+        if self.start == 0 and self.end == len(self.buf):
+            return self.buf
+        return self.buf[self.start:self.end]
+
+    @classmethod
+    def of(cls, line_no: int, data: bytes, too_long_bytes: int = 0) -> Line:
+        """A line that is the whole of `data`."""
+        return cls(line_no, data, 0, len(data), too_long_bytes)
 
 
 def describe(path: str) -> str:
@@ -135,9 +151,9 @@ def iter_lines(stream: IO[bytes], path: str, first_line_no: int = 1, *, strip_bo
                     consumed += len(rest)
                     if not rest or rest.endswith(b"\n"):
                         break
-                yield Line(line_no, data[:200], total)
+                yield Line.of(line_no, data[:200], total)
                 continue
-            yield Line(line_no, data[:-1] if data.endswith(b"\n") else data)
+            yield Line.of(line_no, data[:-1] if data.endswith(b"\n") else data)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise _read_errors(path, line_no) from exc
 
@@ -189,14 +205,18 @@ def iter_chunks(path: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
 
 
 def _split(data: bytes, first: int, strip_bom: bool) -> Iterator[Line]:
-    """Lines of a block that cannot hold an over-long line (it is at most MAX_LINE_BYTES)."""
-    if strip_bom and data.startswith(_BOM):
-        data = data[len(_BOM):]
-    lines = data.split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    for i, line in enumerate(lines, first):
-        yield Line(i, line)
+    """Lines of a block that cannot hold an over-long line (it is at most MAX_LINE_BYTES), without copying them."""
+    start = len(_BOM) if strip_bom and data.startswith(_BOM) else 0
+    size = len(data)
+    find = data.find
+    line_no = first
+    while start < size:
+        end = find(b"\n", start)
+        if end < 0:
+            end = size
+        yield Line(line_no, data, start, end)
+        line_no += 1
+        start = end + 1
 
 
 def chunk_lines(chunk: Chunk) -> Iterator[Line]:

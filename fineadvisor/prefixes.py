@@ -53,33 +53,39 @@ class PrefixParser:
         self._misses_since_learned = 0
         self.hits = 0
 
-    def parse(self, data: bytes) -> object:
-        """The parsed line (equal to a full parse); raises what `parse_json` raises for a bad line."""
+    def parse(self, buf: bytes, start: int = 0, end: int | None = None) -> object:
+        """The parsed line `buf[start:end]` (equal to a full parse); raises what `parse_json` raises for a bad line.
+
+        Giving the line as a range of a larger buffer spares copying it when only its rest is parsed.
+        """
+        if end is None:
+            end = len(buf)
         for i, p in enumerate(self._prefixes):
-            if data.startswith(p.data):
-                reused = self._parse_rest(p, data)
+            if buf.startswith(p.data, start, end):
+                reused = self._parse_rest(p, buf, start + len(p.data), end)
                 if reused is not None:
                     if i:
                         self._prefixes.insert(0, self._prefixes.pop(i))
                     self.hits += 1
                     return reused
+        data = buf if start == 0 and end == len(buf) else buf[start:end]
         obj = parse_json(data)
         self._learn(data)
         return obj
 
-    def _parse_rest(self, p: _Prefix, data: bytes) -> dict[str, Any] | None:
-        at = len(p.data)
+    def _parse_rest(self, p: _Prefix, buf: bytes, at: int, end: int) -> dict[str, Any] | None:
+        """Parse `buf[at:end]`, the rest of a line after prefix `p`, and join it to the prefix's parse."""
         # The whole line continues after a complete message, the rest parses after an opening bracket: the two
         # agree only on "," + a message (the comma is dropped) or on "]"; anything else is left to a full parse
         # (e.g. a trailing comma, a missing comma, or more white space than is cheap to look through).
-        if data[at:at + 1] == b",":
+        if buf[at:at + 1] == b"," and at < end:
             at += 1
-            head = data[at:at + 64].lstrip(_WS)
+            head = buf[at:min(at + 64, end)].lstrip(_WS)
             if not head or head[:1] == b"]":
                 return None
-        elif data[at:at + 64].lstrip(_WS)[:1] != b"]":
+        elif buf[at:min(at + 64, end)].lstrip(_WS)[:1] != b"]":
             return None
-        rest = data[at:]
+        rest = buf[at:end]
         for key in p.keys:
             if key in rest:
                 return None

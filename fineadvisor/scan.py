@@ -47,6 +47,8 @@ SHOWN_BAD_LINES = 5
 WINDOW_PER_WORKER = 2
 """Chunks in flight per worker (results are merged in file order)."""
 _BATCH_SOURCES = ("batch_input", "batch_output")
+_SPACE = b" \t\n\r\x0b\x0c"
+"""The bytes that `bytes.isspace` counts as white space."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +128,10 @@ class LineCounter:
             return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
                            f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one record; is this a JSON Lines "
                            "file (one JSON object per line)?")
-        if not line.data or line.data.isspace():
+        if line.start == line.end or (line.buf[line.start] in _SPACE and line.data.isspace()):
             return None
         try:
-            obj = self._parser.parse(line.data)
+            obj = self._parser.parse(line.buf, line.start, line.end)
         except (ValueError, UnicodeDecodeError) as exc:
             return BadLine(path, line.line_no, _describe_json_error(line, exc), "data_type")
         try:

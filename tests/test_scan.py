@@ -96,14 +96,14 @@ def test_reusing_repeated_prefixes_changes_no_result(example: str, min_reused_sh
     hits: list[int] = []
     original = prefixes.PrefixParser._parse_rest
 
-    def counting(self: prefixes.PrefixParser, p: Any, data: bytes) -> Any:
-        out = original(self, p, data)
+    def counting(self: prefixes.PrefixParser, p: Any, buf: bytes, at: int, end: int) -> Any:
+        out = original(self, p, buf, at, end)
         hits.append(out is not None)
         return out
 
     monkeypatch.setattr(prefixes.PrefixParser, "_parse_rest", counting)
     with_reuse = analyze_logs([path], workers=1)
-    monkeypatch.setattr(prefixes.PrefixParser, "parse", lambda self, data: parse_json(data))
+    monkeypatch.setattr(prefixes.PrefixParser, "parse", lambda self, buf, start, end: parse_json(buf[start:end]))
     monkeypatch.setattr(LeadingReuse, "match", lambda self, items: [])
     without = analyze_logs([path], workers=1)
     assert with_reuse.profile == without.profile
