@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -255,10 +256,8 @@ class ProfileBuilder:
         # is every pair before it in the record.
         threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
         frequent = [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
-        keys = _pair_keys(pair_template, pos, np.asarray(self._pair_hash, dtype=np.uint64))
-        ok = np.isin(keys, _pair_keys(np.array([k[0] for k in frequent], dtype=np.int64),
-                                      np.array([k[1] for k in frequent], dtype=np.int64),
-                                      np.array([k[2] for k in frequent], dtype=np.uint64)))
+        keys, decode, freq = _pair_keys(pair_template, pos, np.asarray(self._pair_hash, dtype=np.uint64), frequent)
+        ok = np.isin(keys, freq)
         first_miss = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first_miss, rec[~ok], pos[~ok])
         fewshot = pos < first_miss[rec]
@@ -270,7 +269,7 @@ class ProfileBuilder:
         dynamic = history + np.asarray(self._query, dtype=np.int64)
         counted_total = int(static.sum()) + int(dynamic.sum())
 
-        fewshot_templates = np.unique(keys[fewshot]).view(np.uint64).reshape(-1, 3)[:, 0].astype(np.int64) - 1
+        fewshot_templates = decode(np.unique(keys[fewshot]))
         per_template_pairs: Counter[int] = Counter(fewshot_templates.tolist())
         firsts, first_index = np.unique(template, return_index=True)
         first_of = dict(zip(firsts.tolist(), first_index.tolist(), strict=True))
@@ -307,13 +306,33 @@ class ProfileBuilder:
         )
 
 
-def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64],
-               pair_hash: npt.NDArray[np.uint64]) -> npt.NDArray[np.void]:
-    """(template + 1, position, pair hash) rows as one opaque 24-byte value each, for exact set operations."""
+def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64], pair_hash: npt.NDArray[np.uint64],
+               frequent: list[tuple[int, int, int]],
+               ) -> tuple[npt.NDArray[np.int64], Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
+                          npt.NDArray[np.int64]]:
+    """Exact integer keys for (template, position, pair hash): the pairs', a decoder to templates, the frequent ones'.
+
+    Hashes and (template, position) combinations are numbered by `np.unique`, so a key is
+    hash number × combinations + combination number: below n_pairs², which int64 holds for any feasible log.
+    Frequent triples that no pair has get key −1 (they match nothing).
+    """
     import numpy as np
 
-    rows = np.empty((len(pos), 3), dtype=np.uint64)
-    rows[:, 0] = (template + 1).astype(np.uint64)  # template −1 (untracked) becomes 0
-    rows[:, 1] = pos.astype(np.uint64)
-    rows[:, 2] = pair_hash
-    return rows.view(np.dtype((np.void, 24))).ravel()
+    width = int(pos.max()) + 1 if len(pos) else 1
+    hashes, hash_no = np.unique(pair_hash, return_inverse=True)
+    combos, combo_no = np.unique((template + 1) * width + pos, return_inverse=True)
+    assert len(hashes) * len(combos) < 2**63, "too many pairs for int64 keys"
+    keys = hash_no.astype(np.int64) * len(combos) + combo_no
+
+    f_hash = np.array([h for _, _, h in frequent], dtype=np.uint64)
+    f_combo = np.array([(t + 1) * width + p for t, p, _ in frequent], dtype=np.int64)
+    i_hash = np.minimum(np.searchsorted(hashes, f_hash), max(len(hashes) - 1, 0))
+    i_combo = np.minimum(np.searchsorted(combos, f_combo), max(len(combos) - 1, 0))
+    found = (hashes[i_hash] == f_hash) & (combos[i_combo] == f_combo) if len(keys) else np.zeros(len(frequent), bool)
+    freq = np.where(found, i_hash.astype(np.int64) * len(combos) + i_combo, -1)
+
+    def decode(k: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The template of each key."""
+        return np.asarray(combos[k % len(combos)] // width - 1, dtype=np.int64)
+
+    return keys, decode, freq.astype(np.int64)

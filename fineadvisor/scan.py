@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -304,6 +305,8 @@ def _results(path: str, executor: Executor | None, local: LineCounter | None, n_
     window: list[tuple[Chunk, Future[ChunkResult]]] = []
     for chunk in chunks:
         window.append((chunk, executor.submit(count_chunk, chunk, None, strict)))
+        if len(window) == 1 and "numpy" not in sys.modules:
+            import numpy  # noqa: F401  # for the summaries, while the workers start and count (we would only wait)
         if len(window) >= WINDOW_PER_WORKER * n_workers:
             c, fut = window.pop(0)
             yield c, fut.result()

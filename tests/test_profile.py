@@ -124,9 +124,10 @@ def test_parts_always_add_up(spec: list[tuple[int, int, str]]) -> None:
     assert 0.0 <= p.static_share <= 1.0
 
 
-def _reference_few_shot(records: list[tuple[int, list[tuple[int, int]]]]) -> tuple[list[int], list[int], int]:
+def _reference_few_shot(records: list[tuple[int, list[tuple[int, int]]]]
+                        ) -> tuple[list[int], list[int], set[tuple[int, int, int]]]:
     """The few-shot rule written plainly: per record, leading pairs whose (template, position, pair) key is in
-    at least half (and ≥ 2) of the template's records; returns (few-shot tokens, other pair tokens, examples)."""
+    at least half (and ≥ 2) of the template's records; returns (few-shot tokens, other pair tokens, the keys)."""
     per_template = Counter(t for t, _ in records)
     keys = Counter((t, pos, h) for t, pairs in records for pos, (h, _) in enumerate(pairs))
     few, rest, found = [], [], set()
@@ -137,21 +138,28 @@ def _reference_few_shot(records: list[tuple[int, list[tuple[int, int]]]]) -> tup
             k += 1
         few.append(sum(tok for _, tok in pairs[:k]))
         rest.append(sum(tok for _, tok in pairs[k:]))
-    return few, rest, len(found)
+    return few, rest, found
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.integers(1, 4), st.integers(1, 50)), max_size=4)),
+@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.sampled_from([1, 2, 2**63 + 1, 2**64 - 1]),
+                                                                  st.integers(1, 50)), max_size=4)),
                 min_size=1, max_size=30))
 def test_few_shot_classification_matches_the_plain_rule(records: list[tuple[int, list[tuple[int, int]]]]) -> None:
-    # Pair hashes 1–4 and templates 0–2 collide often, so some pairs are frequent and some are not.
+    # Four pair hashes (two at the top of the 64-bit range) and templates 0–2 collide often, so some pairs are
+    # frequent and some are not.
     base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
     builder = ProfileBuilder()
     for t, pairs in records:
         builder.add(base._replace(template=t, pairs=tuple(pairs), history_tokens=0))
     p = builder.result()
-    few, rest, examples = _reference_few_shot(records)
+    few, rest, found = _reference_few_shot(records)
     assert (p.few_shot_tokens.total, p.few_shot_tokens.max, p.few_shot_tokens.p50) == (
         sum(few), max(few), distribution(few).p50)
     assert p.history_tokens.total == sum(rest) and p.history_tokens.max == max(rest)
-    assert p.few_shot_examples == examples
+    assert p.few_shot_examples == len(found)
+    # Per template: its records, the static prefix of its first record, and its few-shot examples.
+    first = {t: i for i, (t, _) in reversed(list(enumerate(records)))}
+    expected = sorted((sum(r[0] == t for r in records), base.system_tokens + few[i],
+                       sum(k[0] == t for k in found)) for t, i in first.items())
+    assert sorted((s.records, s.static_prefix_tokens, s.few_shot_examples) for s in p.top_templates) == expected
