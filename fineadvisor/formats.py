@@ -53,10 +53,11 @@ def to_record(obj: object, line_no: int, reuse: MessageReuse | None = None) -> R
     if "request" in obj:
         return _request_response(obj, line_no, reuse)
     if "messages" in obj:
-        if _looks_anthropic(obj, None):
+        known = _known(obj["messages"], reuse)
+        if _looks_anthropic(obj, None, len(known)):
             return _anthropic(obj, None, line_no, "anthropic")
-        source: SourceFormat = "chat_request" if any(k in obj for k in _REQUEST_HINT_KEYS) else "fine_tuning"
-        return _openai(obj, None, line_no, source, reuse)
+        source: SourceFormat = "fine_tuning" if obj.keys().isdisjoint(_REQUEST_HINT_KEYS) else "chat_request"
+        return _openai(obj, None, line_no, source, reuse, known)
     keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
     raise RecordError(f'no "messages" list and no known log format (keys found: {keys}); {_FORMAT_HELP}',
                       "missing_messages_list")
@@ -108,9 +109,10 @@ def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | N
         response = response["body"]
     if "messages" not in request:
         raise RecordError('"request" has no "messages" list', "missing_messages_list")
-    if _looks_anthropic(request, response):
+    known = _known(request["messages"], reuse)
+    if _looks_anthropic(request, response, len(known)):
         return _anthropic(request, response, line_no, "request_response")
-    return _openai(request, response, line_no, "request_response", reuse)
+    return _openai(request, response, line_no, "request_response", reuse, known)
 
 
 def _with(rec: Record, **changes: Any) -> Record:
@@ -127,15 +129,20 @@ def _model(obj: Mapping[str, Any]) -> str | None:
 # ---------------------------------------------------------------- OpenAI
 
 
+def _known(raw: object, reuse: MessageReuse | None) -> list[Message]:
+    """The normalised messages remembered for the leading raw messages of `raw` (the very same objects)."""
+    return reuse.match(raw) if reuse is not None and type(raw) is list else []
+
+
 def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
-            reuse: MessageReuse | None = None) -> Record:
+            reuse: MessageReuse | None = None, known: list[Message] | None = None) -> Record:
     raw = req.get("messages")
     if not isinstance(raw, list) or not raw:
         got = "an empty list" if isinstance(raw, list) else _type_name(raw)
         raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
                           "missing_messages_list")
     issues: list[str] = []
-    parsed: list[Message] = reuse.match(raw) if reuse is not None else []
+    parsed: list[Message] = known if known is not None else _known(raw, reuse)
     plain = start = len(parsed)  # leading messages that are plain (no format issue possible): safe to reuse
     append = parsed.append
     for i in range(start, len(raw)):
@@ -370,14 +377,16 @@ def _json_text(value: object) -> str:
 # ---------------------------------------------------------------- Anthropic
 
 
-def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None) -> bool:
+def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None, known: int = 0) -> bool:
+    """Whether a request is Anthropic's; the first `known` messages were read before as plain OpenAI messages."""
     if "system" in req or str(req.get("model", "")).startswith(("claude", "anthropic")):
         return True
     if response is not None and (response.get("type") == "message" or "stop_reason" in response):
         return True
     msgs = req.get("messages")
     if type(msgs) is list:
-        for m in msgs:
+        for i in range(known, len(msgs)):
+            m = msgs[i]
             content = m.get("content") if type(m) is dict else None
             if type(content) is list and any(
                 type(b) is dict and b.get("type") in ("tool_use", "tool_result") for b in content
