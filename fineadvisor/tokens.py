@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import is_
 from typing import Any, NamedTuple
 
 import orjson
@@ -51,6 +53,8 @@ _CACHED_CHARS = CACHE_CHARS // 8
 """Longer strings are not remembered (one string cannot fill a generation)."""
 HASH_MEMO_ENTRIES = 65_536
 """Hashes of recurring message groups remembered (the memo is emptied when full)."""
+RUN_SUMMARIES = 64
+"""Summaries of reused leading runs remembered (all are forgotten when the table is full)."""
 EXAMPLE_NAMES = frozenset({"example_user", "example_assistant"})
 _SYSTEM_ROLES = frozenset({"system", "developer"})
 
@@ -62,7 +66,12 @@ def _digest(text: str) -> bytes:
 
 def _h64(*parts: bytes) -> int:
     """A 64-bit hash of a sequence of digests (used to group identical messages across records)."""
-    return int.from_bytes(hashlib.blake2b(b"\x00".join(parts), digest_size=8).digest(), "little")
+    return _h64_of(b"\x00".join(parts))
+
+
+def _h64_of(joined: bytes) -> int:
+    """`_h64` of parts already joined with b"\\x00"."""
+    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "little")
 
 
 class TokenCounter:
@@ -210,6 +219,7 @@ class RecordCounter:
         self._images = 0
         self._h64_memo: dict[tuple[bytes, ...], int] = {}
         self._reuse: LeadingReuse[Message, tuple[int, int, bytes, str]] = LeadingReuse()
+        self._runs: dict[tuple[int, int], _Run] = {}
 
     def _message(self, m: Message) -> tuple[int, int, bytes]:
         """(framed tokens, content tokens, digest) of one message; adds to the record's image/uncounted tallies."""
@@ -259,6 +269,12 @@ class RecordCounter:
         n = len(prompt)
         # Leading messages that are the very objects of an earlier record's: their counts are known.
         reused = self._reuse.match(prompt)
+        if reused:
+            run = self._run(prompt, reused)
+            if run.system_end < len(reused):
+                rt = self._count_after_run(rec, run)
+                if rt is not None:
+                    return rt
         framed: list[int]
         content: list[int]
         digests: list[bytes]
@@ -268,26 +284,14 @@ class RecordCounter:
         else:
             framed, content, digests, roles = [], [], [], []
         plain = start = len(reused)
-        lookup = self.counter.lookup
-        role_tokens = self._role_tokens
-        role_prefix = self._role_prefix
         for i in range(start, n):
             m = prompt[i]
-            role = m.role
-            roles.append(role)
-            # Inline fast path for a one-text message (the common case); `_message` handles the rest.
-            if m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts and role in role_prefix:
-                text = m.texts[0]
-                tokens, digest = lookup(text)
-                framed.append(TOKENS_PER_MESSAGE + role_tokens[role] + tokens)
-                content.append(tokens)
-                digests.append(role_prefix[role] + digest)
-                plain += plain == i
-            else:
-                f, c, d = self._message(m)
-                framed.append(f)
-                content.append(c)
-                digests.append(d)
+            roles.append(m.role)
+            f, c, d = self._counted(m)
+            framed.append(f)
+            content.append(c)
+            digests.append(d)
+            plain += plain == i and _is_plain(m)
         if start == 0 and plain:
             self._reuse.remember(prompt, list(zip(framed[:plain], content[:plain], digests[:plain], roles[:plain],
                                                   strict=True)))
@@ -301,33 +305,104 @@ class RecordCounter:
             else:
                 system_tokens += framed[s]
             s += 1
-        tools = rec.tools
-        tool_tokens = self.counter.count_tools(tools) if tools else 0
-        tools_key = orjson.dumps([(t.name, t.description, t.parameters) for t in tools],
-                                 option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS) if tools else b""
-        template = self._memo_h64((*digests[:s], tools_key))
-
-        # final turn: after the last assistant message that precedes the last non-assistant message
-        last_input = n - 1
-        while last_input > 0 and roles[last_input] == "assistant":
-            last_input -= 1
-        last_assistant = last_input - 1
-        while last_assistant >= s and roles[last_assistant] != "assistant":
-            last_assistant -= 1
-        final_start = max(last_assistant + 1, s)
-
+        final_start = _final_start(roles, s)
         pairs: list[tuple[int, int]] = []
         i = s
         while (i + 1 < final_start and roles[i] == "user" and roles[i + 1] == "assistant"
                and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
             pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
             i += 2
-        history = sum(framed[i:final_start])
-        priming = REPLY_PRIMING_TOKENS if n else 0
-        query = sum(framed[final_start:]) + priming
-        prompt_framed = sum(framed)
-        prompt_assistant = sum(c for c, role in zip(content, roles, strict=True) if role == "assistant")
+        tool_tokens, tools_key = self._tools(rec)
+        return self._finish(
+            rec, roles, system_tokens=system_tokens, named=named, named_examples=named_examples,
+            pairs=tuple(pairs), history=sum(framed[i:final_start]), after_final_start=sum(framed[final_start:]),
+            prompt_framed=sum(framed),
+            prompt_assistant=sum(c for c, role in zip(content, roles, strict=True) if role == "assistant"),
+            tool_tokens=tool_tokens, template=self._memo_h64((*digests[:s], tools_key)),
+            prompt_hash=_h64(*digests, tools_key))
 
+    def _counted(self, m: Message) -> tuple[int, int, bytes]:
+        """(framed tokens, content tokens, digest) of one message, by the inline path when it is plain."""
+        role_prefix = self._role_prefix.get(m.role)
+        if role_prefix is not None and m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts:
+            tokens, digest = self.counter.lookup(m.texts[0])
+            return TOKENS_PER_MESSAGE + self._role_tokens[m.role] + tokens, tokens, role_prefix + digest
+        return self._message(m)
+
+    def _run(self, prompt: tuple[Message, ...], reused: list[tuple[int, int, bytes, str]]) -> _Run:
+        """The summary of the reused leading run of `prompt` (remembered per run: same objects, same summary)."""
+        k = len(reused)
+        key = (id(prompt[0]), k)
+        run = self._runs.get(key)
+        if run is not None and all(map(is_, run.messages, prompt)):
+            return run
+        framed, content, digests, roles = zip(*reused, strict=True)
+        s = system_tokens = 0
+        while s < k and roles[s] in _SYSTEM_ROLES and prompt[s].name is None:
+            system_tokens += framed[s]
+            s += 1
+        pairs: list[tuple[int, int]] = []
+        i = s
+        while (i + 1 < k and roles[i] == "user" and roles[i + 1] == "assistant"
+               and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
+            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
+            i += 2
+        if len(self._runs) >= RUN_SUMMARIES:
+            self._runs.clear()
+        run = self._runs[key] = _Run(
+            messages=prompt[:k], roles=roles, cum_framed=tuple(accumulate(framed, initial=0)),
+            assistant_content=sum(c for c, role in zip(content, roles, strict=True) if role == "assistant"),
+            digests=digests, joined=b"\x00".join(digests),
+            # A name in the leading system block would make it a named example: such runs take the full path.
+            system_end=s if s == k or prompt[s].name is None else k, system_tokens=system_tokens, pairs=tuple(pairs))
+        return run
+
+    def _count_after_run(self, rec: Record, run: _Run) -> RecordTokens | None:
+        """`count` for a record whose leading system block and few-shot pairs lie in a summarised run.
+
+        Only the messages after the run are looked at; None when the final turn starts after the run (then the
+        few-shot pairs could go on past it, and `count` takes the full path).
+        """
+        prompt = rec.prompt
+        k = len(run.roles)
+        s = run.system_end
+        roles = [*run.roles, *(m.role for m in prompt[k:])]
+        final_start = _final_start(roles, s)
+        if final_start > k:
+            return None
+        framed_new = assistant_new = 0
+        digests_new: list[bytes] = []
+        for m in prompt[k:]:
+            f, c, d = self._counted(m)
+            framed_new += f
+            if m.role == "assistant":
+                assistant_new += c
+            digests_new.append(d)
+        # Pair j starts at s + 2j and counts while it ends before the final turn: j < (final_start − s) // 2.
+        pairs = run.pairs[: (final_start - s) // 2]
+        cum = run.cum_framed
+        tool_tokens, tools_key = self._tools(rec)
+        return self._finish(
+            rec, roles, system_tokens=run.system_tokens, named=0, named_examples=0, pairs=pairs,
+            history=cum[final_start] - cum[s + 2 * len(pairs)], after_final_start=cum[k] - cum[final_start] + framed_new,
+            prompt_framed=cum[k] + framed_new, prompt_assistant=run.assistant_content + assistant_new,
+            tool_tokens=tool_tokens, template=self._memo_h64((*run.digests[:s], tools_key)),
+            prompt_hash=_h64_of(run.joined + b"\x00" + b"\x00".join((*digests_new, tools_key))))
+
+    def _tools(self, rec: Record) -> tuple[int, bytes]:
+        """(tokens of the tool definitions, their canonical bytes for the template key)."""
+        tools = rec.tools
+        if not tools:
+            return 0, b""
+        key = orjson.dumps([(t.name, t.description, t.parameters) for t in tools],
+                           option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+        return self.counter.count_tools(tools), key
+
+    def _finish(self, rec: Record, roles: list[str], *, system_tokens: int, named: int, named_examples: int,
+                pairs: tuple[tuple[int, int], ...], history: int, after_final_start: int, prompt_framed: int,
+                prompt_assistant: int, tool_tokens: int, template: int, prompt_hash: int) -> RecordTokens:
+        """Add the output (completion) to a record's prompt counts and make its `RecordTokens`."""
+        priming = REPLY_PRIMING_TOKENS if rec.prompt else 0
         output_tokens: int | None = None
         answer_hash = out_framed = out_assistant = 0
         if rec.completion:
@@ -341,14 +416,48 @@ class RecordCounter:
         return RecordTokens(
             source=rec.source, model=rec.model, custom_id=rec.custom_id,
             system_tokens=system_tokens, tool_tokens=tool_tokens, named_example_tokens=named,
-            pairs=tuple(pairs), history_tokens=history, query_tokens=query, uncounted_parts=self._uncounted,
-            output_tokens=output_tokens, usage=rec.usage, template=template,
+            pairs=pairs, history_tokens=history, query_tokens=after_final_start + priming,
+            uncounted_parts=self._uncounted, output_tokens=output_tokens, usage=rec.usage, template=template,
             example_tokens=prompt_framed + out_framed + priming,
             n_messages=len(roles),
             assistant_tokens=prompt_assistant + out_assistant,
             has_system="system" in role_set or "developer" in role_set, has_user="user" in role_set,
             has_assistant=any(m.role == "assistant" for m in rec.completion), format_issues=rec.format_issues,
-            prompt_hash=_h64(*digests, tools_key), answer_hash=answer_hash,
+            prompt_hash=prompt_hash, answer_hash=answer_hash,
             image_tokens=self._images, named_examples=named_examples,
             counted_input_tokens=prompt_framed + tool_tokens + priming,
         )
+
+
+def _is_plain(m: Message) -> bool:
+    """A message with one text and nothing else: what a reused run may hold."""
+    return m.name is None and len(m.texts) == 1 and not m.images and not m.other_parts
+
+
+def _final_start(roles: list[str], s: int) -> int:
+    """Where the final turn starts: after the last assistant message that precedes the last non-assistant one."""
+    last_input = len(roles) - 1
+    while last_input > 0 and roles[last_input] == "assistant":
+        last_input -= 1
+    last_assistant = last_input - 1
+    while last_assistant >= s and roles[last_assistant] != "assistant":
+        last_assistant -= 1
+    return max(last_assistant + 1, s)
+
+
+class _Run(NamedTuple):
+    """What a reused leading run of plain messages gives every record that starts with it (see `RecordCounter._run`)."""
+
+    messages: tuple[Message, ...]
+    roles: tuple[str, ...]
+    cum_framed: tuple[int, ...]
+    """cum_framed[j]: framed tokens of the first j messages."""
+    assistant_content: int
+    digests: tuple[bytes, ...]
+    joined: bytes
+    """The digests joined as `_h64` joins its parts."""
+    system_end: int
+    """Where the leading system block ends (the run's length when it might go on past the run)."""
+    system_tokens: int
+    pairs: tuple[tuple[int, int], ...]
+    """(pair hash, tokens) of the user/assistant pairs after the system block that lie within the run."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fineadvisor.encodings import choose_encoding
 from fineadvisor.formats import to_record
@@ -197,3 +199,51 @@ def test_counts_of_reused_leading_messages_equal_fresh_counts() -> None:
     fresh = [RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, i)) for i, line in enumerate(lines)]
     assert reused == fresh
     assert all(rt.uncounted_parts == 1 and rt.named_example_tokens > 0 for rt in reused)
+
+
+# Shared raw messages: the same dict objects start many lines, as the prefix parser hands them out.
+_POOL: list[dict[str, Any]] = [
+    {"role": "system", "content": "You are a support assistant for Acme."},
+    {"role": "developer", "content": "Answer in one paragraph."},
+    {"role": "system", "name": "example_user", "content": "Where is my order?"},
+    {"role": "system", "name": "example_assistant", "content": "It ships tomorrow."},
+    {"role": "user", "content": "How do I reset my password?"},
+    {"role": "assistant", "content": "Use the link on the login page."},
+    {"role": "user", "content": "Can I change my plan?"},
+    {"role": "assistant", "content": "Yes, under Billing."},
+    {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+                                                           "function": {"name": "lookup", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "c1", "content": "order 42: shipped"},
+    {"role": "user", "name": "bob", "content": "Hi, it's Bob."},
+]
+
+
+# Runs of pool messages as they appear in logs: system blocks, named examples, few-shot pairs, tool calls, strays.
+_BLOCKS = [[0], [1], [0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [8, 9, 5], [10], [4], [5]]
+_messages = st.lists(st.sampled_from(_BLOCKS), max_size=4).map(lambda blocks: [i for b in blocks for i in b])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_messages, min_size=1, max_size=3),
+       st.lists(st.tuples(st.integers(0, 2), _messages, st.sampled_from(["user", "assistant", "tool"]), st.booleans()),
+                min_size=1, max_size=12))
+def test_reuse_and_run_summaries_change_no_count(prefixes: list[list[int]],
+                                                 records: list[tuple[int, list[int], str, bool]]) -> None:
+    # Records start with one of a few shared prefixes, go on with shared messages, and end with a new one; counted
+    # by one counter (reusing counts and run summaries) and each by a fresh counter, every field is the same.
+    from fineadvisor.formats import MessageReuse
+    from fineadvisor.reuse import LeadingReuse
+
+    lines = []
+    for n, (p, suffix, last_role, with_output) in enumerate(records):
+        messages = [_POOL[i] for i in prefixes[p % len(prefixes)] + suffix]
+        messages.append({"role": last_role, "content": f"new message {n}"})
+        line: dict[str, Any] = {"request": {"model": "gpt-4o", "messages": messages}}
+        if with_output:
+            line["response"] = {"choices": [{"message": {"role": "assistant", "content": f"answer {n}"}}]}
+        lines.append(line)
+    reuse: MessageReuse = LeadingReuse()
+    shared = RecordCounter(choose_encoding("gpt-4o"))
+    counted = [shared.count(to_record(line, i, reuse)) for i, line in enumerate(lines)]
+    fresh = [RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, i)) for i, line in enumerate(lines)]
+    assert counted == fresh
