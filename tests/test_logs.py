@@ -62,6 +62,31 @@ def test_open_lines_numbers_every_physical_line(tmp_path: Path, data: bytes,
     assert _numbered(list(open_lines(path))) == expected
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"a\nb\nc\n", [(7, b"a"), (8, b"b"), (9, b"c")]),
+        (b"a\nb", [(7, b"a"), (8, b"b")]),  # no final newline
+        (b"a\r\nb\r\n", [(7, b"a\r"), (8, b"b\r")]),
+        (b"\n\n  \nx\n", [(7, b""), (8, b""), (9, b"  "), (10, b"x")]),
+        (b"\n", [(7, b"")]),
+        (b"", []),
+    ],
+    ids=["plain", "no-final-newline", "crlf", "blank-lines", "one-newline", "empty"],
+)
+def test_chunk_lines_refer_to_the_block_without_copying(data: bytes, expected: list[tuple[int, bytes]]) -> None:
+    """Lines of a block are ranges of the block itself (no copy); `.data` gives each line's bytes."""
+    lines = list(chunk_lines(Chunk("x", 7, data)))
+    assert _numbered(lines) == expected
+    assert all(line.buf is data and data[line.start:line.end] == line.data for line in lines)
+
+
+def test_line_of_whole_bytes_gives_them_back() -> None:
+    line = logs.Line.of(3, b"abc")
+    assert (line.line_no, line.start, line.end, line.data, line.too_long_bytes) == (3, 0, 3, b"abc", 0)
+    assert line.data is line.buf  # no copy when the line is its whole buffer
+
+
 def test_iter_lines_first_line_no_and_strip_bom_flag() -> None:
     """iter_lines numbers from `first_line_no`, and keeps a leading BOM when strip_bom=False."""
     stream = io.BytesIO(BOM + b"a\nb\n")

@@ -137,8 +137,13 @@ _messages = st.lists(st.builds(lambda r, c: {"role": r, "content": c}, st.sample
 def test_property_every_line_parses_as_a_full_parse_would(
         shared: list[dict[str, str]], specs: list[tuple[int, list[dict[str, str]], bool, bool]]) -> None:
     # Lines share some leading messages (so prefixes are learnt and reused); each must equal its full parse.
-    parser = PrefixParser()
+    # A second parser reads each line as a range of a larger buffer, as chunks hand lines out.
+    parser, in_buffer = PrefixParser(), PrefixParser()
     for keep, rest, spaced, nested in specs:
         obj: dict[str, object] = {"messages": shared[:keep] + rest, "n": 1}
         line = _line({"request": obj, "response": {}} if nested else obj, spaced=spaced)
         assert parser.parse(line) == json.loads(line)
+        buf = b'{"before": 1}\n' + line + b'\n{"messages": [], "after": true}'
+        start = len(b'{"before": 1}\n')
+        assert in_buffer.parse(buf, start, start + len(line)) == json.loads(line)
+    assert in_buffer.hits == parser.hits  # the same lines were parsed from a prefix (not by the full-parse fallback)
