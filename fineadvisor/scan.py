@@ -1,10 +1,10 @@
 """Read, parse, count and aggregate every line of the logs, in worker processes when the input is large.
 
-Each worker takes a chunk of lines, parses them (orjson, stdlib fallback), normalises and counts each
-record with its own string cache, and folds the counts into a chunk-sized `ProfileBuilder` and
-`ReadinessBuilder`. The parent merges those builders in file order, numbers skipped lines, and joins
-Batch API input and output lines by `custom_id` (the only records that travel one by one). Memory stays
-bounded by the chunk size and the compact per-record arrays of the builders.
+Each worker takes a chunk of lines, parses and normalises them all (orjson, stdlib fallback), encodes the
+chunk's new strings in one go into its own string cache, counts each record and folds the counts into a
+chunk-sized `ProfileBuilder` and `ReadinessBuilder`. The parent merges those builders in file order, numbers
+skipped lines, and joins Batch API input and output lines by `custom_id` (the only records that travel one by
+one). Memory stays bounded by the chunk size and the compact per-record arrays of the builders.
 """
 
 from __future__ import annotations
