@@ -30,6 +30,8 @@ PAIR_SLOTS = 50_000
 TEMPLATE_SLOTS = 20_000
 """Distinct static prefixes tracked exactly; beyond this the template count is reported as a lower bound."""
 TOP_TEMPLATES = 10
+RESULT_BLOCK = 1 << 18
+"""Records whose few-shot pairs are classified at a time (bounds the memory the summaries take)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,38 +241,57 @@ class ProfileBuilder:
         """How many records named each model."""
         return Counter(self._models)
 
+    def _classify_pairs(self, template: npt.NDArray[np.int64]
+                        ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Counter[int]]:
+        """Per record, the tokens of its few-shot pairs and of its other pairs; per template, its few-shot pairs.
+
+        A pair is few-shot when its (template, position, pair) key is frequent enough in its template, and so is
+        every pair before it in the record. Records are taken `RESULT_BLOCK` at a time, so the temporary arrays
+        stay the same size whatever the size of the log.
+        """
+        import numpy as np
+
+        n = len(template)
+        threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
+        frequent = [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
+        pair_start = np.asarray(self._pair_start, dtype=np.int64)
+        pair_hash = np.asarray(self._pair_hash, dtype=np.uint64)
+        pair_tokens = np.asarray(self._pair_tokens, dtype=np.int64)
+        few = np.zeros(n, dtype=np.int64)
+        other = np.zeros(n, dtype=np.int64)
+        found: set[tuple[int, int, int]] = set()
+        for r0 in range(0, n, RESULT_BLOCK):
+            r1 = min(r0 + RESULT_BLOCK, n)
+            p0 = int(pair_start[r0])
+            p1 = int(pair_start[r1]) if r1 < n else len(pair_tokens)
+            starts = pair_start[r0:r1] - p0
+            # Each pair's record (within the block) and position in its record.
+            rec = np.repeat(np.arange(r1 - r0, dtype=np.int64), np.diff(np.append(starts, p1 - p0)))
+            pos = np.arange(p1 - p0, dtype=np.int64) - starts[rec]
+            keys, decode, freq = _pair_keys(template[r0:r1][rec], pos, pair_hash[p0:p1], frequent)
+            ok = np.isin(keys, freq)
+            first_miss = np.full(r1 - r0, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first_miss, rec[~ok], pos[~ok])
+            fewshot = pos < first_miss[rec]
+            tokens = pair_tokens[p0:p1]
+            few[r0:r1] = np.bincount(rec[fewshot], weights=tokens[fewshot], minlength=r1 - r0)
+            other[r0:r1] = np.bincount(rec[~fewshot], weights=tokens[~fewshot], minlength=r1 - r0)
+            found.update(decode(np.unique(keys[fewshot])))
+        return few, other, Counter(t for t, _, _ in found)
+
     def result(self) -> WorkloadProfile:
         """Classify few-shot pairs and summarise every part (vectorised: one pass over the arrays)."""
         import numpy as np  # here, not at the top: counting workers import this module but never summarise
 
         n = len(self._template)
         template = np.asarray(self._template, dtype=np.int64)
-        pair_tokens = np.asarray(self._pair_tokens, dtype=np.int64)
-        pair_start = np.asarray(self._pair_start, dtype=np.int64)
-        n_pairs = len(pair_tokens)
-        # Each pair's record, position in its record and template.
-        rec = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.append(pair_start, n_pairs)))
-        pos = np.arange(n_pairs, dtype=np.int64) - pair_start[rec]
-        pair_template = template[rec]
-        # A pair is few-shot when its (template, position, pair) key is frequent enough in its template, and so
-        # is every pair before it in the record.
-        threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
-        frequent = [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
-        keys, decode, freq = _pair_keys(pair_template, pos, np.asarray(self._pair_hash, dtype=np.uint64), frequent)
-        ok = np.isin(keys, freq)
-        first_miss = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first_miss, rec[~ok], pos[~ok])
-        fewshot = pos < first_miss[rec]
-        few = np.bincount(rec[fewshot], weights=pair_tokens[fewshot], minlength=n).astype(np.int64)
-        extra_history = np.bincount(rec[~fewshot], weights=pair_tokens[~fewshot], minlength=n).astype(np.int64)
+        few, extra_history, per_template_pairs = self._classify_pairs(template)
         few_total = np.asarray(self._named, dtype=np.int64) + few
         history = np.asarray(self._history, dtype=np.int64) + extra_history
         static = np.asarray(self._system, dtype=np.int64) + np.asarray(self._tools, dtype=np.int64) + few_total
         dynamic = history + np.asarray(self._query, dtype=np.int64)
         counted_total = int(static.sum()) + int(dynamic.sum())
 
-        fewshot_templates = decode(np.unique(keys[fewshot]))
-        per_template_pairs: Counter[int] = Counter(fewshot_templates.tolist())
         firsts, first_index = np.unique(template, return_index=True)
         first_of = dict(zip(firsts.tolist(), first_index.tolist(), strict=True))
         tops = sorted(((c, t) for t, c in enumerate(self._template_count)), reverse=True)[:TOP_TEMPLATES]
@@ -308,9 +329,9 @@ class ProfileBuilder:
 
 def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64], pair_hash: npt.NDArray[np.uint64],
                frequent: list[tuple[int, int, int]],
-               ) -> tuple[npt.NDArray[np.int64], Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
+               ) -> tuple[npt.NDArray[np.int64], Callable[[npt.NDArray[np.int64]], list[tuple[int, int, int]]],
                           npt.NDArray[np.int64]]:
-    """Exact integer keys for (template, position, pair hash): the pairs', a decoder to templates, the frequent ones'.
+    """Exact integer keys for (template, position, pair hash): the pairs', a decoder back to triples, the frequent ones'.
 
     Hashes and (template, position) combinations are numbered by `np.unique`, so a key is
     hash number × combinations + combination number: below n_pairs², which int64 holds for any feasible log.
@@ -331,8 +352,12 @@ def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64], pair
     found = (hashes[i_hash] == f_hash) & (combos[i_combo] == f_combo) if len(keys) else np.zeros(len(frequent), bool)
     freq = np.where(found, i_hash.astype(np.int64) * len(combos) + i_combo, -1)
 
-    def decode(k: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """The template of each key."""
-        return np.asarray(combos[k % len(combos)] // width - 1, dtype=np.int64)
+    def decode(k: npt.NDArray[np.int64]) -> list[tuple[int, int, int]]:
+        """The (template, position, pair hash) of each key."""
+        if not len(k):
+            return []
+        combo = combos[k % len(combos)]
+        return list(zip((combo // width - 1).tolist(), (combo % width).tolist(), hashes[k // len(combos)].tolist(),
+                        strict=True))
 
     return keys, decode, freq.astype(np.int64)

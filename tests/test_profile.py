@@ -7,10 +7,12 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fineadvisor import profile
 from fineadvisor.analysis import analyze_logs
 from fineadvisor.encodings import choose_encoding
 from fineadvisor.formats import to_record
@@ -153,6 +155,8 @@ def test_few_shot_classification_matches_the_plain_rule(records: list[tuple[int,
     for t, pairs in records:
         builder.add(base._replace(template=t, pairs=tuple(pairs), history_tokens=0))
     p = builder.result()
+    with mock.patch.object(profile, "RESULT_BLOCK", 3):  # classified 3 records at a time: the same result
+        assert builder.result() == p
     few, rest, found = _reference_few_shot(records)
     assert (p.few_shot_tokens.total, p.few_shot_tokens.max, p.few_shot_tokens.p50) == (
         sum(few), max(few), distribution(few).p50)
