@@ -8,7 +8,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fineadvisor.records import Image, Message, Record, SourceFormat, Tool, Usage
+from fineadvisor.records import MAX_RECORD_TOKENS, Image, Message, Record, SourceFormat, Tool, Usage
 from fineadvisor.reuse import LeadingReuse
 
 MessageReuse = LeadingReuse[object, Message]
@@ -319,7 +319,16 @@ def _usage(usage: object) -> Usage | None:
     """Normalise OpenAI Chat, OpenAI Responses and Anthropic usage objects."""
     if not isinstance(usage, dict):
         return None
+    billed = _billed(usage)
+    if billed is not None and max(billed.prompt_tokens, billed.completion_tokens) > MAX_RECORD_TOKENS:
+        raise RecordError(f"usage says {billed.prompt_tokens:,} prompt and {billed.completion_tokens:,} completion "
+                          f"tokens, more than one request can have (at most {MAX_RECORD_TOKENS:,}); is the line "
+                          "corrupt?")
+    return billed
 
+
+def _billed(usage: dict[str, Any]) -> Usage | None:
+    """The billed counts of a usage object, whichever API wrote it (missing or invalid numbers are 0)."""
     def num(obj: object, key: str) -> int:
         value = obj.get(key) if isinstance(obj, dict) else None
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0

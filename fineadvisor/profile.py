@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+from fineadvisor.records import TOKEN_ARRAY
 from fineadvisor.stats import Distribution, distribution
 from fineadvisor.tokens import RecordTokens
 
@@ -129,17 +130,17 @@ class ProfileBuilder:
     """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`."""
 
     def __init__(self) -> None:
-        self._input = array("q")
-        self._output = array("q")
-        self._system = array("q")
-        self._tools = array("q")
-        self._named = array("q")
-        self._history = array("q")
-        self._query = array("q")
-        self._template = array("q")  # template index, or -1 when untracked
+        self._input = array(TOKEN_ARRAY)
+        self._output = array(TOKEN_ARRAY)
+        self._system = array(TOKEN_ARRAY)
+        self._tools = array(TOKEN_ARRAY)
+        self._named = array(TOKEN_ARRAY)
+        self._history = array(TOKEN_ARRAY)
+        self._query = array(TOKEN_ARRAY)
+        self._template = array("i")  # template index (< TEMPLATE_SLOTS), or -1 when untracked
         self._pair_start = array("q")
         self._pair_hash = array("Q")
-        self._pair_tokens = array("q")
+        self._pair_tokens = array(TOKEN_ARRAY)
         self._template_index: dict[int, int] = {}
         self._template_hashes: list[int] = []
         self._template_count: list[int] = []

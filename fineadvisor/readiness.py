@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from fineadvisor.encodings import normalize_model
+from fineadvisor.records import TOKEN_ARRAY
 from fineadvisor.stats import Distribution, distribution
 from fineadvisor.tokens import RecordTokens
 
@@ -93,9 +94,9 @@ class ReadinessBuilder:
     """Accumulates `RecordTokens` as training examples; `result()` gives the `Readiness`."""
 
     def __init__(self) -> None:
-        self._messages = array("q")
-        self._tokens = array("q")
-        self._assistant = array("q")
+        self._messages = array(TOKEN_ARRAY)
+        self._tokens = array(TOKEN_ARRAY)
+        self._assistant = array(TOKEN_ARRAY)
         self._prompt_hash = array("Q")
         self._answer_hash = array("Q")
         self._errors: Counter[str] = Counter()

@@ -6,6 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+MAX_RECORD_TOKENS = 2**31 - 1
+"""More tokens than one request can have (a 32 MiB line holds far fewer): billed counts above it are refused."""
+TOKEN_ARRAY = "i"
+"""`array` type code of per-record token counts: a C int, 4 bytes, which holds MAX_RECORD_TOKENS."""
+
 SourceFormat = Literal[
     "fine_tuning",  # {"messages": [...]} training examples; the final assistant message is the output
     "chat_request",  # a Chat Completions request body {"model", "messages", ...}

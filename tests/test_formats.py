@@ -129,6 +129,13 @@ def test_fine_tuning_format_issues(line: dict[str, Any], issues: tuple[str, ...]
         ({"request": "x"}, '"request" must be an object', None),
         ({"request": {"model": "gpt-4o"}}, '"request" has no "messages" list', "missing_messages_list"),
         ({"messages": [ANSWER]}, "only message is the assistant's", None),
+        # billed counts no request can have (2**31 and more): refused, not stored
+        ({"request": {"messages": [USER]}, "response": {"usage": {"prompt_tokens": 2**31, "completion_tokens": 1}}},
+         "usage says 2,147,483,648 prompt and 1 completion tokens, more than one request can have", None),
+        ({"request": {"model": "claude-x", "messages": [USER]},
+          "response": {"type": "message", "usage": {"input_tokens": 2**30, "cache_read_input_tokens": 2**30,
+                                                    "output_tokens": 1}}},
+         "usage says 2,147,483,648 prompt", None),  # Anthropic: input + cache reads add up past the limit
     ],
 )
 def test_refused_lines(line: object, message: str, issue: str | None) -> None:

@@ -167,3 +167,16 @@ def test_few_shot_classification_matches_the_plain_rule(records: list[tuple[int,
     expected = sorted((sum(r[0] == t for r in records), base.system_tokens + few[i],
                        sum(k[0] == t for k in found)) for t, i in first.items())
     assert sorted((s.records, s.static_prefix_tokens, s.few_shot_examples) for s in p.top_templates) == expected
+
+
+def test_largest_billed_counts_are_kept_and_summed_exactly() -> None:
+    # Per-record counts are stored in 4 bytes; sums are taken in 64 bits: 2 × (2**31 − 1) = 4,294,967,294.
+    from fineadvisor.records import MAX_RECORD_TOKENS, Usage
+
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
+    builder = ProfileBuilder()
+    for _ in range(2):
+        builder.add(base._replace(usage=Usage(MAX_RECORD_TOKENS, MAX_RECORD_TOKENS)))
+    p = builder.result()
+    assert (p.input_tokens.total, p.input_tokens.max) == (2 * MAX_RECORD_TOKENS, MAX_RECORD_TOKENS)
+    assert p.output_tokens.total == 4_294_967_294
