@@ -31,7 +31,7 @@ PAIR_SLOTS = 50_000
 TEMPLATE_SLOTS = 20_000
 """Distinct static prefixes tracked exactly; beyond this the template count is reported as a lower bound."""
 TOP_TEMPLATES = 10
-RESULT_BLOCK = 1 << 18
+RESULT_BLOCK = 1 << 16
 """Records whose few-shot pairs are classified at a time (bounds the memory the summaries take)."""
 
 
