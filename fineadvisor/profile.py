@@ -340,7 +340,8 @@ def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64], pair
     """
     import numpy as np
 
-    width = int(pos.max()) + 1 if len(pos) else 1
+    # Wide enough for every position, the pairs' and the frequent keys', so that no two combinations collide.
+    width = 1 + max(int(pos.max()) if len(pos) else 0, max((p for _, p, _ in frequent), default=0))
     hashes, hash_no = np.unique(pair_hash, return_inverse=True)
     combos, combo_no = np.unique((template + 1) * width + pos, return_inverse=True)
     assert len(hashes) * len(combos) < 2**63, "too many pairs for int64 keys"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fineadvisor import profile
@@ -147,6 +147,8 @@ def _reference_few_shot(records: list[tuple[int, list[tuple[int, int]]]]
 @given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.sampled_from([1, 2, 2**63 + 1, 2**64 - 1]),
                                                                   st.integers(1, 50)), max_size=4)),
                 min_size=1, max_size=30))
+# A block (of 3) whose pairs sit at lower positions than the frequent keys: positions must not collide.
+@example(records=[(1, [(1, 1), (1, 1)]), (1, [(1, 1), (1, 1)]), (0, []), (0, [(1, 1)])])
 def test_few_shot_classification_matches_the_plain_rule(records: list[tuple[int, list[tuple[int, int]]]]) -> None:
     # Four pair hashes (two at the top of the 64-bit range) and templates 0–2 collide often, so some pairs are
     # frequent and some are not.
