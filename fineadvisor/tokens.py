@@ -11,7 +11,7 @@ Only string fields are counted, with `encode_ordinary` (special-token text such 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import is_
@@ -306,16 +306,12 @@ class RecordCounter:
                 system_tokens += framed[s]
             s += 1
         final_start = _final_start(roles, s)
-        pairs: list[tuple[int, int]] = []
-        i = s
-        while (i + 1 < final_start and roles[i] == "user" and roles[i + 1] == "assistant"
-               and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
-            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
-            i += 2
+        pairs = self._pairs(prompt, roles, framed, digests, s, final_start)
+        i = s + 2 * len(pairs)
         tool_tokens, tools_key = self._tools(rec)
         return self._finish(
             rec, roles, system_tokens=system_tokens, named=named, named_examples=named_examples,
-            pairs=tuple(pairs), history=sum(framed[i:final_start]), after_final_start=sum(framed[final_start:]),
+            pairs=pairs, history=sum(framed[i:final_start]), after_final_start=sum(framed[final_start:]),
             prompt_framed=sum(framed),
             prompt_assistant=sum(c for c, role in zip(content, roles, strict=True) if role == "assistant"),
             tool_tokens=tool_tokens, template=self._memo_h64((*digests[:s], tools_key)),
@@ -329,6 +325,17 @@ class RecordCounter:
             return TOKENS_PER_MESSAGE + self._role_tokens[m.role] + tokens, tokens, role_prefix + digest
         return self._message(m)
 
+    def _pairs(self, prompt: Sequence[Message], roles: Sequence[str], framed: Sequence[int],
+               digests: Sequence[bytes], start: int, end: int) -> tuple[tuple[int, int], ...]:
+        """(pair hash, tokens) of the user/assistant pairs from `start` that end before `end`: few-shot candidates."""
+        pairs: list[tuple[int, int]] = []
+        i = start
+        while (i + 1 < end and roles[i] == "user" and roles[i + 1] == "assistant"
+               and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
+            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
+            i += 2
+        return tuple(pairs)
+
     def _run(self, prompt: tuple[Message, ...], reused: list[tuple[int, int, bytes, str]]) -> _Run:
         """The summary of the reused leading run of `prompt` (remembered per run: same objects, same summary)."""
         k = len(reused)
@@ -341,12 +348,7 @@ class RecordCounter:
         while s < k and roles[s] in _SYSTEM_ROLES and prompt[s].name is None:
             system_tokens += framed[s]
             s += 1
-        pairs: list[tuple[int, int]] = []
-        i = s
-        while (i + 1 < k and roles[i] == "user" and roles[i + 1] == "assistant"
-               and not prompt[i + 1].tool_call and prompt[i].name not in EXAMPLE_NAMES):
-            pairs.append((self._memo_h64((digests[i], digests[i + 1])), framed[i] + framed[i + 1]))
-            i += 2
+        pairs = self._pairs(prompt, roles, framed, digests, s, k)
         if len(self._runs) >= RUN_SUMMARIES:
             self._runs.clear()
         run = self._runs[key] = _Run(
@@ -354,7 +356,7 @@ class RecordCounter:
             assistant_content=sum(c for c, role in zip(content, roles, strict=True) if role == "assistant"),
             digests=digests, joined=b"\x00".join(digests),
             # A name in the leading system block would make it a named example: such runs take the full path.
-            system_end=s if s == k or prompt[s].name is None else k, system_tokens=system_tokens, pairs=tuple(pairs))
+            system_end=s if s == k or prompt[s].name is None else k, system_tokens=system_tokens, pairs=pairs)
         return run
 
     def _count_after_run(self, rec: Record, run: _Run) -> RecordTokens | None:
