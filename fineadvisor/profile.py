@@ -281,7 +281,7 @@ class ProfileBuilder:
         return few, other, Counter(t for t, _, _ in found)
 
     def result(self) -> WorkloadProfile:
-        """Classify few-shot pairs and summarise every part (vectorised: one pass over the arrays)."""
+        """Classify few-shot pairs and summarise every part (vectorised, in blocks of records)."""
         import numpy as np  # here, not at the top: counting workers import this module but never summarise
 
         n = len(self._template)
