@@ -10,7 +10,7 @@ from fineadvisor.errors import NoRecordsError
 from fineadvisor.logs import describe
 from fineadvisor.profile import WorkloadProfile
 from fineadvisor.readiness import Readiness
-from fineadvisor.scan import BadLine, scan_logs
+from fineadvisor.scan import BadLine, Scan, scan_logs
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,15 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
         A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
     """
     scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress)
+    try:
+        return _analysis(paths, scan, model, example_token_limit)
+    finally:
+        scan.profile.close()
+        scan.readiness.close()
+
+
+def _analysis(paths: Sequence[str], scan: Scan, model: str | None, example_token_limit: int | None
+              ) -> LogAnalysis:
     records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
     models = scan.profile.models()
     names = ", ".join(describe(p) for p in paths)

@@ -27,3 +27,13 @@ class NoRecordsError(FineAdvisorError):
 
 class EncodingDataError(FineAdvisorError):
     """The bundled tokenizer data is missing or does not match its expected hash."""
+
+
+class TempSpaceError(FineAdvisorError):
+    """The temporary directory cannot take the per-record numbers of a large log."""
+
+    def __init__(self, directory: str, exc: OSError) -> None:
+        super().__init__(
+            f"cannot write temporary data in {directory}: {exc.strerror or exc}. For large logs fineadvisor keeps "
+            "per-record token counts there (about 90 bytes per record, deleted when it ends); free some space "
+            "there or set TMPDIR to a directory with room")

@@ -14,14 +14,15 @@ from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
 from fineadvisor.records import TOKEN_ARRAY
-from fineadvisor.stats import Distribution, distribution
+from fineadvisor.spill import Reader, Spill
+from fineadvisor.stats import Distribution, distribution_of
 from fineadvisor.tokens import RecordTokens
 
 FEW_SHOT_MIN_SHARE = 0.5
@@ -32,7 +33,9 @@ TEMPLATE_SLOTS = 20_000
 """Distinct static prefixes tracked exactly; beyond this the template count is reported as a lower bound."""
 TOP_TEMPLATES = 10
 RESULT_BLOCK = 1 << 16
-"""Records whose few-shot pairs are classified at a time (bounds the memory the summaries take)."""
+"""Records whose few-shot pairs are classified (and values summarised) at a time: bounds the summaries' memory."""
+SPILL_ITEMS = 1 << 16
+"""A merged builder moves its per-record arrays to temporary files when one holds this many values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,20 +130,27 @@ class _MisraGries:
 
 
 class ProfileBuilder:
-    """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`."""
+    """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`.
+
+    Per-record numbers are kept in compact arrays; a merged builder (the parent's) moves them to temporary
+    files every `SPILL_ITEMS` records, so its memory stays the same whatever the size of the log.
+    """
 
     def __init__(self) -> None:
         self._input = array(TOKEN_ARRAY)
         self._output = array(TOKEN_ARRAY)
+        # One entry per record with a prompt, in the same order:
         self._system = array(TOKEN_ARRAY)
         self._tools = array(TOKEN_ARRAY)
         self._named = array(TOKEN_ARRAY)
         self._history = array(TOKEN_ARRAY)
         self._query = array(TOKEN_ARRAY)
         self._template = array("i")  # template index (< TEMPLATE_SLOTS), or -1 when untracked
-        self._pair_start = array("q")
+        self._n_pairs = array("i")
+        # One entry per candidate few-shot pair, record after record:
         self._pair_hash = array("Q")
         self._pair_tokens = array(TOKEN_ARRAY)
+        self._spill: Spill | None = None
         self._template_index: dict[int, int] = {}
         self._template_hashes: list[int] = []
         self._template_count: list[int] = []
@@ -194,7 +204,7 @@ class ProfileBuilder:
         if t >= 0:
             self._template_count[t] += 1
         self._template.append(t)
-        self._pair_start.append(len(self._pair_hash))
+        self._n_pairs.append(len(rt.pairs))
         for pos, (h, tokens) in enumerate(rt.pairs):
             self._pair_hash.append(h)
             self._pair_tokens.append(tokens)
@@ -215,7 +225,8 @@ class ProfileBuilder:
         return t
 
     def merge(self, other: ProfileBuilder) -> None:
-        """Fold in a builder that accumulated other records (e.g. a worker's chunk)."""
+        """Fold in a builder that accumulated other records (e.g. a worker's chunk), after this one's."""
+        assert other._spill is None, "only a builder whose numbers are all in memory can be merged in"
         remap = [self._template_slot(h, named) for h, named in zip(other._template_hashes, other._template_named,
                                                                     strict=True)]
         for t, c in enumerate(other._template_count):
@@ -223,11 +234,9 @@ class ProfileBuilder:
                 self._template_count[remap[t]] += c
         self._templates_capped |= other._templates_capped
         self._template.extend([remap[t] if t >= 0 else -1 for t in other._template])
-        base = len(self._pair_hash)
-        self._pair_start.extend([start + base for start in other._pair_start])
-        for name in ("_input", "_output", "_system", "_tools", "_named", "_history", "_query", "_pair_hash",
-                     "_pair_tokens"):
-            getattr(self, name).extend(getattr(other, name))
+        for name in _ARRAYS:
+            if name != "_template":
+                getattr(self, name).extend(getattr(other, name))
         self._pairs.merge({(remap[t], pos, h): c for (t, pos, h), c in other._pairs.counts.items() if remap[t] >= 0})
         self._records_without_output += other._records_without_output
         self._uncounted += other._uncounted
@@ -237,83 +246,105 @@ class ProfileBuilder:
         mine, theirs = self._usage, other._usage
         for i in range(len(mine)):
             mine[i] = max(mine[i], theirs[i]) if i == 3 else mine[i] + theirs[i]
+        if len(self._input) >= SPILL_ITEMS or len(self._pair_hash) >= SPILL_ITEMS:
+            self._move_out()
+
+    def _move_out(self) -> None:
+        """Append the in-memory per-record arrays to the temporary files, and empty them."""
+        if self._spill is None:
+            self._spill = Spill()
+        for name in _ARRAYS:
+            values = getattr(self, name)
+            self._spill.write(name, values)
+            setattr(self, name, array(values.typecode))
+
+    def _reader(self, name: str) -> Reader:
+        """All the values of one per-record array, in order: those in the temporary file, then those in memory."""
+        values = getattr(self, name)
+        return (self._spill or Spill()).reader(name, values.typecode, values)
+
+    def close(self) -> None:
+        """Delete the temporary files (`result()` cannot be called after this)."""
+        if self._spill is not None:
+            self._spill.close()
 
     def models(self) -> Counter[str]:
         """How many records named each model."""
         return Counter(self._models)
 
-    def _classify_pairs(self, template: npt.NDArray[np.int64]
-                        ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Counter[int]]:
-        """Per record, the tokens of its few-shot pairs and of its other pairs; per template, its few-shot pairs.
-
-        A pair is few-shot when its (template, position, pair) key is frequent enough in its template, and so is
-        every pair before it in the record. Records are taken `RESULT_BLOCK` at a time, so the temporary arrays
-        stay the same size whatever the size of the log.
-        """
-        import numpy as np
-
-        n = len(template)
+    def _frequent(self) -> list[tuple[int, int, int]]:
+        """The (template, position, pair hash) keys frequent enough in their template to be few-shot."""
         threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
-        frequent = [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
-        pair_start = np.asarray(self._pair_start, dtype=np.int64)
-        pair_hash = np.asarray(self._pair_hash, dtype=np.uint64)
-        pair_tokens = np.asarray(self._pair_tokens, dtype=np.int64)
-        few = np.zeros(n, dtype=np.int64)
-        other = np.zeros(n, dtype=np.int64)
-        found: set[tuple[int, int, int]] = set()
-        for r0 in range(0, n, RESULT_BLOCK):
-            r1 = min(r0 + RESULT_BLOCK, n)
-            p0 = int(pair_start[r0])
-            p1 = int(pair_start[r1]) if r1 < n else len(pair_tokens)
-            starts = pair_start[r0:r1] - p0
-            # Each pair's record (within the block) and position in its record.
-            rec = np.repeat(np.arange(r1 - r0, dtype=np.int64), np.diff(np.append(starts, p1 - p0)))
-            pos = np.arange(p1 - p0, dtype=np.int64) - starts[rec]
-            keys, decode, freq = _pair_keys(template[r0:r1][rec], pos, pair_hash[p0:p1], frequent)
-            ok = np.isin(keys, freq)
-            first_miss = np.full(r1 - r0, np.iinfo(np.int64).max, dtype=np.int64)
-            np.minimum.at(first_miss, rec[~ok], pos[~ok])
-            fewshot = pos < first_miss[rec]
-            tokens = pair_tokens[p0:p1]
-            few[r0:r1] = np.bincount(rec[fewshot], weights=tokens[fewshot], minlength=r1 - r0)
-            other[r0:r1] = np.bincount(rec[~fewshot], weights=tokens[~fewshot], minlength=r1 - r0)
-            found.update(decode(np.unique(keys[fewshot])))
-        return few, other, Counter(t for t, _, _ in found)
+        return [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
 
     def result(self) -> WorkloadProfile:
-        """Classify few-shot pairs and summarise every part (vectorised, in blocks of records)."""
+        """Classify few-shot pairs and summarise every part, `RESULT_BLOCK` records at a time.
+
+        The parts that depend on the classification (static prefix, few-shot, history, dynamic) are written
+        block by block to temporary files and summarised from there, so memory stays bounded by the block size.
+        """
         import numpy as np  # here, not at the top: counting workers import this module but never summarise
 
-        n = len(self._template)
-        template = np.asarray(self._template, dtype=np.int64)
-        few, extra_history, per_template_pairs = self._classify_pairs(template)
-        few_total = np.asarray(self._named, dtype=np.int64) + few
-        history = np.asarray(self._history, dtype=np.int64) + extra_history
-        static = np.asarray(self._system, dtype=np.int64) + np.asarray(self._tools, dtype=np.int64) + few_total
-        dynamic = history + np.asarray(self._query, dtype=np.int64)
-        counted_total = int(static.sum()) + int(dynamic.sum())
+        frequent = self._frequent()
+        columns = {name: self._reader(name) for name in _PROMPT_ARRAYS}
+        pair_hash, pair_tokens = self._reader("_pair_hash"), self._reader("_pair_tokens")
+        n = len(columns["_template"])
+        derived = Spill()
+        tails: dict[str, npt.NDArray[np.int64]] = {}
+        first_static: dict[int, int] = {}  # per template, the static prefix of its first record
+        found: set[tuple[int, int, int]] = set()
+        try:
+            for r0 in range(0, n, RESULT_BLOCK):
+                k = min(RESULT_BLOCK, n - r0)
+                c = {name: reader.take(k).astype(np.int64) for name, reader in columns.items()}
+                m = int(c["_n_pairs"].sum())
+                few, other, keys = _classify_block(c["_template"], c["_n_pairs"], pair_hash.take(m),
+                                                   pair_tokens.take(m).astype(np.int64), frequent)
+                found.update(keys)
+                few_total = c["_named"] + few
+                history = c["_history"] + other
+                static = c["_system"] + c["_tools"] + few_total
+                firsts, index = np.unique(c["_template"], return_index=True)
+                for t, i in zip(firsts.tolist(), index.tolist(), strict=True):
+                    first_static.setdefault(t, int(static[i]))
+                for name, values in (("static", static), ("few_shot", few_total), ("history", history),
+                                     ("dynamic", history + c["_query"])):
+                    if r0 + k < n:
+                        derived.write(name, values)
+                    else:
+                        tails[name] = values
 
-        firsts, first_index = np.unique(template, return_index=True)
-        first_of = dict(zip(firsts.tolist(), first_index.tolist(), strict=True))
+            def summary(name: str) -> Distribution:
+                if name in _ARRAYS:
+                    return distribution_of(lambda: self._reader(name).blocks(RESULT_BLOCK))
+                return distribution_of(
+                    lambda: derived.reader(name, np.int64, tails.get(name, b"")).blocks(RESULT_BLOCK))
+
+            static_d, dynamic_d = summary("static"), summary("dynamic")
+            few_shot_d, history_d = summary("few_shot"), summary("history")
+        finally:
+            derived.close()
+        counted_total = static_d.total + dynamic_d.total
+        per_template_pairs = Counter(t for t, _, _ in found)
         tops = sorted(((c, t) for t, c in enumerate(self._template_count)), reverse=True)[:TOP_TEMPLATES]
         top_templates = tuple(
-            TemplateStats(c, int(static[first_of[t]]), per_template_pairs[t] + self._template_named[t])
-            for c, t in tops if t in first_of
+            TemplateStats(c, first_static[t], per_template_pairs[t] + self._template_named[t])
+            for c, t in tops if t in first_static
         )
         few_shot_examples = sum(per_template_pairs.values()) + sum(self._template_named)
         s = self._usage
         return WorkloadProfile(
-            records=len(self._input),
-            input_tokens=distribution(self._input),
-            output_tokens=distribution(self._output),
-            static_prefix_tokens=distribution(static),
-            system_tokens=distribution(self._system),
-            tool_tokens=distribution(self._tools),
-            few_shot_tokens=distribution(few_total),
-            history_tokens=distribution(history),
-            query_tokens=distribution(self._query),
-            dynamic_tokens=distribution(dynamic),
-            static_share=int(static.sum()) / counted_total if counted_total else 0.0,
+            records=len(self._reader("_input")),
+            input_tokens=summary("_input"),
+            output_tokens=summary("_output"),
+            static_prefix_tokens=static_d,
+            system_tokens=summary("_system"),
+            tool_tokens=summary("_tools"),
+            few_shot_tokens=few_shot_d,
+            history_tokens=history_d,
+            query_tokens=summary("_query"),
+            dynamic_tokens=dynamic_d,
+            static_share=static_d.total / counted_total if counted_total else 0.0,
             templates=len(self._template_count),
             templates_capped=self._templates_capped,
             few_shot_examples=few_shot_examples,
@@ -326,6 +357,34 @@ class ProfileBuilder:
             models=tuple(self._models.most_common(20)),
             sources=tuple(self._sources.most_common()),
         )
+
+
+_PROMPT_ARRAYS = ("_system", "_tools", "_named", "_history", "_query", "_template", "_n_pairs")
+_ARRAYS = ("_input", "_output", *_PROMPT_ARRAYS, "_pair_hash", "_pair_tokens")
+
+
+def _classify_block(template: npt.NDArray[np.int64], n_pairs: npt.NDArray[np.int64],
+                    pair_hash: npt.NDArray[Any], pair_tokens: npt.NDArray[np.int64],
+                    frequent: list[tuple[int, int, int]],
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[tuple[int, int, int]]]:
+    """Per record of a block, the tokens of its few-shot pairs and of its other pairs; the few-shot keys seen.
+
+    A pair is few-shot when its (template, position, pair) key is frequent enough in its template, and so is
+    every pair before it in the record.
+    """
+    import numpy as np
+
+    k = len(template)
+    rec = np.repeat(np.arange(k, dtype=np.int64), n_pairs)  # each pair's record, and its position there
+    pos = np.arange(len(rec), dtype=np.int64) - (np.cumsum(n_pairs) - n_pairs)[rec]
+    keys, decode, freq = _pair_keys(template[rec], pos, pair_hash, frequent)
+    ok = np.isin(keys, freq)
+    first_miss = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_miss, rec[~ok], pos[~ok])
+    fewshot = pos < first_miss[rec]
+    few = np.bincount(rec[fewshot], weights=pair_tokens[fewshot], minlength=k).astype(np.int64)
+    other = np.bincount(rec[~fewshot], weights=pair_tokens[~fewshot], minlength=k).astype(np.int64)
+    return few, other, decode(np.unique(keys[fewshot]))
 
 
 def _pair_keys(template: npt.NDArray[np.int64], pos: npt.NDArray[np.int64], pair_hash: npt.NDArray[np.uint64],

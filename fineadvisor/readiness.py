@@ -7,14 +7,22 @@ Rules from OpenAI's cookbook `Chat_finetuning_data_prep.ipynb` and fine-tuning g
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fineadvisor.encodings import normalize_model
 from fineadvisor.records import TOKEN_ARRAY
-from fineadvisor.stats import Distribution, distribution
+from fineadvisor.spill import Reader, Spill
+from fineadvisor.stats import Distribution, distribution_of
 from fineadvisor.tokens import RecordTokens
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 TARGET_EPOCHS = 3
 MIN_TARGET_EXAMPLES = 100
@@ -38,6 +46,15 @@ _EXAMPLE_LIMITS: tuple[tuple[str, int, str], ...] = (
     ("gpt-4.1", 65_536, "assumed equal to gpt-4o's 65,536 (OpenAI publishes no gpt-4.1 figure)"),
 )
 DEFAULT_EXAMPLE_LIMIT = 65_536
+
+SPILL_ITEMS = 1 << 16
+"""A merged builder moves its per-example arrays to temporary files when they hold this many examples."""
+BLOCK = 1 << 16
+"""Examples read back at a time."""
+DEDUP_ROWS = 1 << 21
+"""Examples whose duplicates are counted in memory at once; more are counted part by part (see `_duplicates`)."""
+_MIX = 0x9E3779B97F4A7C15
+"""2⁶⁴ ÷ the golden ratio, odd: multiplying by it (mod 2⁶⁴) spreads keys over the top bits."""
 
 
 def example_token_limit(model: str) -> tuple[int, str]:
@@ -91,14 +108,19 @@ class Readiness:
 
 
 class ReadinessBuilder:
-    """Accumulates `RecordTokens` as training examples; `result()` gives the `Readiness`."""
+    """Accumulates `RecordTokens` as training examples; `result()` gives the `Readiness`.
+
+    As in `ProfileBuilder`, a merged builder moves its per-example arrays to temporary files every
+    `SPILL_ITEMS` examples, so its memory stays the same whatever the size of the log.
+    """
 
     def __init__(self) -> None:
         self._messages = array(TOKEN_ARRAY)
         self._tokens = array(TOKEN_ARRAY)
         self._assistant = array(TOKEN_ARRAY)
-        self._prompt_hash = array("Q")
+        self._prompt_hash = array("Q")  # of the examples with an answer, in the same order
         self._answer_hash = array("Q")
+        self._spill: Spill | None = None
         self._errors: Counter[str] = Counter()
         self._with_errors = 0
         self._usable = 0
@@ -132,29 +154,50 @@ class ReadinessBuilder:
             self._answer_hash.append(rt.answer_hash)
 
     def merge(self, other: ReadinessBuilder) -> None:
-        """Fold in a builder that accumulated other examples (e.g. a worker's chunk)."""
-        for name in ("_messages", "_tokens", "_assistant", "_prompt_hash", "_answer_hash"):
+        """Fold in a builder that accumulated other examples (e.g. a worker's chunk), after this one's."""
+        assert other._spill is None, "only a builder whose numbers are all in memory can be merged in"
+        for name in _ARRAYS:
             getattr(self, name).extend(getattr(other, name))
         self._errors.update(other._errors)
         self._with_errors += other._with_errors
         self._usable += other._usable
         self._missing_system += other._missing_system
         self._missing_user += other._missing_user
+        if len(self._tokens) >= SPILL_ITEMS:
+            if self._spill is None:
+                self._spill = Spill()
+            for name in _ARRAYS:
+                values = getattr(self, name)
+                self._spill.write(name, values)
+                setattr(self, name, array(values.typecode))
+
+    def _reader(self, name: str) -> Reader:
+        """All the values of one per-example array, in order: those in the temporary file, then those in memory."""
+        values = getattr(self, name)
+        return (self._spill or Spill()).reader(name, values.typecode, values)
+
+    def close(self) -> None:
+        """Delete the temporary files (`result()` cannot be called after this)."""
+        if self._spill is not None:
+            self._spill.close()
 
     def result(self, target_model: str, token_limit: int | None = None) -> Readiness:
         """Summarise the examples against a target model's per-example limit and OpenAI's epoch rule."""
+        import numpy as np  # here, not at the top: counting workers import this module but never summarise
+
         limit, source = example_token_limit(target_model)
         limit = token_limit or limit
         source = "set by the user" if token_limit else source
-        n = len(self._tokens)
-        duplicates, contradictory_prompts, contradictory_examples = _duplicates(self._prompt_hash,
-                                                                                self._answer_hash)
-        import numpy as np  # here, not at the top: counting workers import this module but never summarise
-
-        tokens = np.asarray(self._tokens, dtype=np.int64)
-        per_epoch = int(np.minimum(tokens, limit).sum())
+        n = len(self._reader("_tokens"))
+        hashes = zip(self._reader("_prompt_hash").blocks(BLOCK), self._reader("_answer_hash").blocks(BLOCK),
+                     strict=True)
+        duplicates, contradictory_prompts, contradictory_examples = _duplicates(
+            hashes, len(self._reader("_prompt_hash")))
+        per_epoch = over = 0
+        for tokens in self._reader("_tokens").blocks(BLOCK):
+            per_epoch += int(np.minimum(tokens.astype(np.int64), limit).sum())
+            over += int(np.count_nonzero(tokens > limit))
         epochs = default_epochs(n)
-        over = int(np.count_nonzero(tokens > limit))
         warnings: list[str] = []
         if n < MIN_EXAMPLES:
             warnings.append(f"{n} examples: OpenAI requires at least {MIN_EXAMPLES} to start a fine-tuning job")
@@ -171,11 +214,15 @@ class ReadinessBuilder:
             warnings.append(f"{contradictory_prompts} prompts have different answers in different examples "
                             f"({contradictory_examples} examples)")
         errors = {k: self._errors.get(k, 0) for k in FORMAT_ERROR_TYPES}
+
+        def summary(name: str) -> Distribution:
+            return distribution_of(lambda: self._reader(name).blocks(BLOCK))
+
         return Readiness(
             examples=n, usable_examples=self._usable, format_errors=errors,
             missing_system=self._missing_system, missing_user=self._missing_user,
-            messages_per_example=distribution(self._messages), tokens_per_example=distribution(self._tokens),
-            assistant_tokens_per_example=distribution(self._assistant), target_model=target_model,
+            messages_per_example=summary("_messages"), tokens_per_example=summary("_tokens"),
+            assistant_tokens_per_example=summary("_assistant"), target_model=target_model,
             token_limit=limit, token_limit_source=source, over_limit=over,
             exact_duplicates=duplicates, contradictory_prompts=contradictory_prompts,
             contradictory_examples=contradictory_examples, n_epochs=epochs,
@@ -184,19 +231,111 @@ class ReadinessBuilder:
         )
 
 
-def _duplicates(prompts: array[int], answers: array[int]) -> tuple[int, int, int]:
-    """(exact duplicates, prompts with several answers, examples carrying those prompts)."""
+_ARRAYS = ("_messages", "_tokens", "_assistant", "_prompt_hash", "_answer_hash")
+_ROW = [("prompt", "<u8"), ("answer", "<u8"), ("count", "<i8")]
+"""A distinct (prompt, answer) of a block of examples, with how many examples have it."""
+_PROMPT_ROW = [("prompt", "<u8"), ("answers", "<i8"), ("count", "<i8")]
+"""A prompt with how many distinct answers and examples it has (in one part of the examples)."""
+
+
+def _duplicates(blocks: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]], n: int
+                ) -> tuple[int, int, int]:
+    """(exact duplicates, prompts with several answers, examples carrying those prompts) of n (prompt, answer)s.
+
+    Up to `DEDUP_ROWS` examples are counted in memory. Beyond, in bounded memory, in two rounds over P parts
+    (P = the power of two ≥ 2n ÷ DEDUP_ROWS), each in a temporary file:
+    1. each block's distinct (prompt, answer, count) rows go to a part chosen by a hash of (prompt, answer), so
+       every copy of an example lands in one part: there, duplicates = Σ count − distinct rows;
+    2. each part's (prompt, distinct answers, examples) rows go to a part chosen by a hash of the prompt: there,
+       a prompt with two or more answers in total is contradictory.
+    """
     import numpy as np
 
-    if not prompts:
-        return 0, 0, 0
-    p, a = np.asarray(prompts, dtype=np.uint64), np.asarray(answers, dtype=np.uint64)
-    order = np.lexsort((a, p))  # by prompt, then answer
-    p, a = p[order], a[order]
-    same_prompt = p[1:] == p[:-1]
-    duplicates = int(np.count_nonzero(same_prompt & (a[1:] == a[:-1])))
-    starts = np.flatnonzero(np.concatenate(([True], ~same_prompt)))  # first example of each prompt
-    new_answer = np.concatenate(([0], same_prompt & (a[1:] != a[:-1]))).astype(np.int64)
-    several = np.add.reduceat(new_answer, starts) > 0  # prompts with more than one distinct answer
-    sizes = np.diff(np.append(starts, len(p)))
-    return duplicates, int(np.count_nonzero(several)), int(sizes[several].sum())
+    bits = max(0, math.ceil(math.log2(2 * n / DEDUP_ROWS))) if n > DEDUP_ROWS else 0
+    first = _Parts(bits, np.dtype(_ROW))
+    second = _Parts(bits, np.dtype(_PROMPT_ROW))
+    try:
+        for prompts, answers in blocks:
+            rows = _distinct(prompts, answers, np.ones(len(prompts), dtype=np.int64))
+            first.add(rows, rows["prompt"] ^ (rows["answer"] * np.uint64(_MIX)))
+        duplicates = 0
+        for rows in first.each():
+            rows = _distinct(rows["prompt"], rows["answer"], rows["count"])
+            duplicates += int(rows["count"].sum()) - len(rows)
+            per_prompt = _per_prompt(rows["prompt"], np.ones(len(rows), dtype=np.int64), rows["count"])
+            second.add(per_prompt, per_prompt["prompt"])
+        prompts_with_several = examples = 0
+        for rows in second.each():
+            per_prompt = _per_prompt(rows["prompt"], rows["answers"], rows["count"])
+            several = per_prompt["answers"] > 1
+            prompts_with_several += int(np.count_nonzero(several))
+            examples += int(per_prompt["count"][several].sum())
+    finally:
+        first.close()
+        second.close()
+    return duplicates, prompts_with_several, examples
+
+
+def _distinct(prompts: npt.NDArray[np.uint64], answers: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
+              ) -> npt.NDArray[np.void]:
+    """The distinct (prompt, answer) rows, sorted, each with the sum of its counts."""
+    import numpy as np
+
+    order = np.lexsort((answers, prompts))
+    p, a, c = prompts[order], answers[order], counts[order]
+    starts = np.flatnonzero(np.concatenate(([True], (p[1:] != p[:-1]) | (a[1:] != a[:-1])))) if len(p) else order
+    rows = np.empty(len(starts), dtype=_ROW)
+    rows["prompt"], rows["answer"] = p[starts], a[starts]
+    rows["count"] = np.add.reduceat(c, starts) if len(starts) else c
+    return rows
+
+
+def _per_prompt(prompts: npt.NDArray[np.uint64], answers: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
+                ) -> npt.NDArray[np.void]:
+    """One row per distinct prompt, with the sums of its answers and counts."""
+    import numpy as np
+
+    order = np.argsort(prompts, kind="stable")
+    p = prompts[order]
+    starts = np.flatnonzero(np.concatenate(([True], p[1:] != p[:-1]))) if len(p) else order
+    rows = np.empty(len(starts), dtype=_PROMPT_ROW)
+    rows["prompt"] = p[starts]
+    rows["answers"] = np.add.reduceat(answers[order], starts) if len(starts) else answers
+    rows["count"] = np.add.reduceat(counts[order], starts) if len(starts) else counts
+    return rows
+
+
+class _Parts:
+    """Rows split into 2**bits parts by a 64-bit key: in memory when there is one part, else in temporary files."""
+
+    def __init__(self, bits: int, dtype: np.dtype[np.void]) -> None:
+        self._bits, self._dtype = bits, dtype
+        self._memory: list[npt.NDArray[np.void]] = []
+        self._spill = Spill()
+
+    def add(self, rows: npt.NDArray[np.void], key: npt.NDArray[np.uint64]) -> None:
+        import numpy as np
+
+        if not self._bits:
+            self._memory.append(rows)
+            return
+        part = (key * np.uint64(_MIX)) >> np.uint64(64 - self._bits)  # Fibonacci hashing: spreads even small keys
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange((1 << self._bits) + 1, dtype=np.uint64))
+        for i in range(1 << self._bits):
+            if bounds[i] < bounds[i + 1]:
+                self._spill.write(str(i), rows[order[bounds[i]:bounds[i + 1]]])
+
+    def each(self) -> Iterator[npt.NDArray[Any]]:
+        """Each part's rows, one part at a time."""
+        import numpy as np
+
+        if not self._bits:
+            yield np.concatenate(self._memory) if self._memory else np.empty(0, dtype=self._dtype)
+            return
+        for i in range(1 << self._bits):
+            reader = self._spill.reader(str(i), self._dtype)
+            yield reader.take(len(reader))
+
+    def close(self) -> None:
+        self._spill.close()

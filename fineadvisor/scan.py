@@ -4,7 +4,8 @@ Each worker takes a chunk of lines, parses and normalises them all (orjson, stdl
 chunk's new strings in one go into its own string cache, counts each record and folds the counts into a
 chunk-sized `ProfileBuilder` and `ReadinessBuilder`. The parent merges those builders in file order, numbers
 skipped lines, and joins Batch API input and output lines by `custom_id` (the only records that travel one by
-one). Memory stays bounded by the chunk size and the compact per-record arrays of the builders.
+one). Memory stays bounded: by the chunk size in the workers, and in the parent by the builders, which move
+their per-record arrays to temporary files as they grow (see `fineadvisor.spill`).
 """
 
 from __future__ import annotations
@@ -279,6 +280,10 @@ def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = 
                     progress(min(done_bytes, total_bytes), total_bytes)
         for rt in pending.values():
             _add(scan, rt)
+    except BaseException:
+        scan.profile.close()  # delete the temporary files now, not when the scan is collected
+        scan.readiness.close()
+        raise
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)

@@ -6,11 +6,14 @@ from array import array
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fineadvisor import readiness
 from fineadvisor.analysis import analyze_logs
 from fineadvisor.readiness import _duplicates, default_epochs, example_token_limit
 
@@ -109,16 +112,30 @@ def test_example_token_limit(model: str, limit: int) -> None:
     ([(2**64 - 1, 0), (2**64 - 1, 2**64 - 1)], (0, 1, 2)),  # full 64-bit hashes
 ])
 def test_duplicate_and_contradiction_counts(pairs: list[tuple[int, int]], expected: tuple[int, int, int]) -> None:
-    assert _duplicates(array("Q", [p for p, _ in pairs]), array("Q", [a for _, a in pairs])) == expected
+    assert _count(pairs) == expected
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), max_size=40))
-def test_duplicates_match_the_plain_count(pairs: list[tuple[int, int]]) -> None:
+def _count(pairs: list[tuple[int, int]], block: int = 1 << 16) -> tuple[int, int, int]:
+    """`_duplicates` of (prompt, answer) pairs given `block` at a time."""
+    p, a = array("Q", [p for p, _ in pairs]), array("Q", [a for _, a in pairs])
+    blocks = [(np.frombuffer(p, np.uint64)[i:i + block], np.frombuffer(a, np.uint64)[i:i + block])
+              for i in range(0, len(pairs), block)]
+    return _duplicates(blocks, len(pairs))
+
+
+HASHES = st.sampled_from([0, 1, 2, 3, 5, 2**63, 2**64 - 2, 2**64 - 1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(HASHES, st.integers(1, 4)), max_size=60), st.integers(1, 8), st.integers(1, 70))
+def test_duplicates_match_the_plain_count(pairs: list[tuple[int, int]], block: int, in_memory: int) -> None:
+    """In memory, or in parts in temporary files (few rows per part), in blocks of any size: the plain counts."""
     copies = Counter(pairs)
     answers: dict[int, set[int]] = {}
     for p, a in pairs:
         answers.setdefault(p, set()).add(a)
     contradictory = {p for p, seen in answers.items() if len(seen) > 1}
     expected = (sum(c - 1 for c in copies.values()), len(contradictory), sum(p in contradictory for p, _ in pairs))
-    assert _duplicates(array("Q", [p for p, _ in pairs]), array("Q", [a for _, a in pairs])) == expected
+    assert _count(pairs) == expected
+    with mock.patch.object(readiness, "DEDUP_ROWS", in_memory):  # 60 rows over up to 64 parts
+        assert _count(pairs, block) == expected

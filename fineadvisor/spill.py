@@ -1,0 +1,91 @@
+"""Per-record numbers of large logs, moved out of memory into temporary files and read back in blocks.
+
+The files come from `tempfile.TemporaryFile` (in $TMPDIR, else the system's temporary directory). On POSIX
+they have no name from the moment they exist, so nothing is left behind even if the process is killed; they
+are never the user's files. Memory stays bounded by what is still in memory and one block being read.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from array import array
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from fineadvisor.errors import TempSpaceError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+
+class Spill:
+    """Named append-only streams of fixed-size items, each in its own anonymous temporary file."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, IO[bytes]] = {}
+        self._bytes: dict[str, int] = {}
+
+    def write(self, name: str, values: array[int] | npt.NDArray[np.generic]) -> None:
+        """Append `values` (an `array` or a numpy array) to the stream `name`."""
+        if not len(values):
+            return
+        try:
+            f = self._files.get(name)
+            if f is None:
+                f = self._files[name] = tempfile.TemporaryFile(prefix="fineadvisor-")  # noqa: SIM115 (kept open; `close`)
+            f.seek(0, os.SEEK_END)
+            values.tofile(f)
+            self._bytes[name] = f.tell()
+        except OSError as exc:
+            raise TempSpaceError(tempfile.gettempdir(), exc) from exc
+
+    def reader(self, name: str, dtype: npt.DTypeLike, tail: object = b"") -> Reader:
+        """A sequential reader of the stream `name`: its written items, then the items of `tail` (a buffer)."""
+        return Reader(self._files.get(name), self._bytes.get(name, 0), dtype, tail)
+
+    def close(self) -> None:
+        """Close (and so delete) every file."""
+        for f in self._files.values():
+            f.close()
+        self._files.clear()
+        self._bytes.clear()
+
+
+class Reader:
+    """Reads items in order: first from a file (up to `file_bytes`), then from an in-memory buffer."""
+
+    def __init__(self, file: IO[bytes] | None, file_bytes: int, dtype: npt.DTypeLike, tail: object) -> None:
+        import numpy as np
+
+        self._file = file
+        self._dtype = np.dtype(dtype)
+        self._file_items = file_bytes // self._dtype.itemsize
+        self._tail = np.frombuffer(tail, dtype=self._dtype)  # type: ignore[call-overload]
+        self._pos = 0
+
+    def __len__(self) -> int:
+        return self._file_items + len(self._tail)
+
+    def take(self, k: int) -> npt.NDArray[Any]:
+        """The next `k` items (fewer at the end)."""
+        import numpy as np
+
+        start, stop = self._pos, min(self._pos + k, len(self))
+        self._pos = stop
+        parts = [self._tail[:0]]
+        if start < self._file_items:
+            assert self._file is not None
+            size = self._dtype.itemsize
+            self._file.seek(start * size)
+            data = self._file.read((min(stop, self._file_items) - start) * size)
+            parts.append(np.frombuffer(data, dtype=self._dtype))
+        if stop > self._file_items:
+            parts.append(self._tail[max(start - self._file_items, 0):stop - self._file_items])
+        return parts[-1] if len(parts) == 2 else np.concatenate(parts)
+
+    def blocks(self, size: int) -> Iterator[npt.NDArray[Any]]:
+        """The remaining items, `size` at a time."""
+        while self._pos < len(self):
+            yield self.take(size)
