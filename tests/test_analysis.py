@@ -70,3 +70,24 @@ def test_no_records(write_log: Callable[..., Path], lines: list[str], message: s
 def test_several_files_are_one_log(write_log: Callable[..., Path]) -> None:
     a = analyze_logs([str(write_log([req("gpt-4o")] * 3, "a.jsonl")), str(write_log([req("gpt-4o")] * 2, "b.jsonl"))])
     assert (a.records_read, a.lines_read, a.profile.templates) == (5, 5, 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+@pytest.mark.parametrize("strict", [False, True])
+def test_temporary_files_are_closed_after_the_analysis(write_log: Callable[..., Path],
+                                                       monkeypatch: pytest.MonkeyPatch, strict: bool) -> None:
+    """Spilled per-record numbers are deleted when the analysis ends, and when a strict scan stops early."""
+    from fineadvisor import FineAdvisorError, profile, readiness
+
+    monkeypatch.setattr(profile, "SPILL_ITEMS", 2)
+    monkeypatch.setattr(readiness, "SPILL_ITEMS", 2)
+    good = write_log([req("gpt-4o", f"q{i}") for i in range(5)], "good.jsonl")  # merged, so spilled
+    bad = write_log(["not json"], "bad.jsonl")
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    if strict:
+        with pytest.raises(FineAdvisorError) as stopped:  # its traceback holds the scan: closing must not wait
+            analyze_logs([str(good), str(bad)], strict=True)
+        assert "bad.jsonl:1" in str(stopped.value)
+    else:
+        assert analyze_logs([str(good), str(bad)]).profile.records == 5
+    assert len(list(Path("/proc/self/fd").iterdir())) == before

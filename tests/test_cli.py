@@ -618,3 +618,26 @@ def test_batch_logs_are_priced_at_batch_rates_by_default() -> None:
     forced = json.loads(run("estimate", str(ins), str(outs), "--no-batch", "--json").stdout)
     assert forced["scenario"]["batch"] is False
     assert "(batch)" not in forced["strategies"][0]["label"] and "(batch)" in doc["strategies"][0]["label"]
+
+
+def test_a_temporary_directory_that_cannot_take_the_numbers_is_explained(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large logs keep per-record numbers in $TMPDIR; when it cannot be written: exit 1, what and how to fix."""
+    import tempfile
+
+    from fineadvisor import profile, readiness
+
+    monkeypatch.setattr(profile, "SPILL_ITEMS", 2)  # spill at once, as a log of millions of records would
+    monkeypatch.setattr(readiness, "SPILL_ITEMS", 2)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-dir"))
+    path = write(tmp_path, "log.jsonl", good_bytes(12))
+    result = run("estimate", path, "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write temporary data in {tmp_path / 'no-such-dir'}: ")
+    assert "set TMPDIR to a directory with room" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # with room: the same numbers as without spilling
+    spilled = json.loads(run("estimate", path, "--json").stdout)
+    monkeypatch.setattr(profile, "SPILL_ITEMS", 1 << 16)
+    monkeypatch.setattr(readiness, "SPILL_ITEMS", 1 << 16)
+    assert json.loads(run("estimate", path, "--json").stdout) == spilled

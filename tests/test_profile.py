@@ -182,3 +182,41 @@ def test_largest_billed_counts_are_kept_and_summed_exactly() -> None:
     p = builder.result()
     assert (p.input_tokens.total, p.input_tokens.max) == (2 * MAX_RECORD_TOKENS, MAX_RECORD_TOKENS)
     assert p.output_tokens.total == 4_294_967_294
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.sampled_from([1, 2, 2**64 - 1]),
+                                                                  st.integers(1, 50)), max_size=3),
+                          st.integers(0, 3), st.sampled_from([None, 0, 7, 2**31 - 1])),
+                min_size=1, max_size=40),
+       st.lists(st.integers(1, 9), min_size=1, max_size=8), st.integers(1, 5), st.integers(1, 7))
+def test_merged_builders_moved_to_temporary_files_give_the_same_profile(
+        records: list[tuple[int, list[tuple[int, int]], int, int | None]], chunk_sizes: list[int], spill_at: int,
+        block: int) -> None:
+    """Chunks merged into a builder that spills every few values and summarises a few records at a time give
+    exactly the profile of one builder that kept everything in memory; and what stays in memory is bounded."""
+    from fineadvisor.records import Usage
+
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
+    rts = [base._replace(template=t, pairs=tuple(pairs), history_tokens=h, query_tokens=3 + h,
+                         usage=None if billed is None else Usage(billed, billed // 2),
+                         output_tokens=None if h == 3 else h)
+           for t, pairs, h, billed in records]
+    whole = ProfileBuilder()
+    for rt in rts:
+        whole.add(rt)
+    expected = whole.result()
+    with mock.patch.object(profile, "SPILL_ITEMS", spill_at), mock.patch.object(profile, "RESULT_BLOCK", block):
+        merged, i = ProfileBuilder(), 0
+        while i < len(rts):
+            chunk = ProfileBuilder()
+            for rt in rts[i:i + chunk_sizes[i % len(chunk_sizes)]]:
+                chunk.add(rt)
+            i += len(chunk._input)
+            merged.merge(chunk)
+            # In memory: less than spill_at values per array, plus at most the last chunk's (≤ 9 records × 3 pairs).
+            assert len(merged._input) < spill_at + 9 and len(merged._pair_hash) < spill_at + 27
+        assert merged.result() == expected
+        assert (merged._spill is not None) == (len(rts) >= spill_at or sum(len(p) for _, p, _, _ in records)
+                                               >= spill_at)
+        merged.close()

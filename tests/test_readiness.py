@@ -139,3 +139,38 @@ def test_duplicates_match_the_plain_count(pairs: list[tuple[int, int]], block: i
     assert _count(pairs) == expected
     with mock.patch.object(readiness, "DEDUP_ROWS", in_memory):  # 60 rows over up to 64 parts
         assert _count(pairs, block) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(HASHES, st.integers(0, 3), st.integers(1, 200_000)), min_size=1, max_size=40),
+       st.lists(st.integers(1, 9), min_size=1, max_size=6), st.integers(1, 5), st.integers(1, 7))
+def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
+        examples: list[tuple[int, int, int]], chunk_sizes: list[int], spill_at: int, block: int) -> None:
+    """Chunks merged into a builder that spills every few examples, read back a few at a time and deduplicated
+    in parts, give exactly the readiness of one builder that kept everything in memory."""
+    from fineadvisor.encodings import choose_encoding
+    from fineadvisor.formats import to_record
+    from fineadvisor.readiness import ReadinessBuilder
+    from fineadvisor.tokens import RecordCounter
+
+    line = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, 1))
+    rts = [base._replace(prompt_hash=p, answer_hash=a, example_tokens=tokens, assistant_tokens=tokens // 3,
+                         n_messages=2 + a) for p, a, tokens in examples]
+    whole = ReadinessBuilder()
+    for rt in rts:
+        whole.add(rt)
+    expected = whole.result("gpt-4o-mini")
+    with (mock.patch.object(readiness, "SPILL_ITEMS", spill_at), mock.patch.object(readiness, "BLOCK", block),
+          mock.patch.object(readiness, "DEDUP_ROWS", spill_at)):
+        merged, i = ReadinessBuilder(), 0
+        while i < len(rts):
+            chunk = ReadinessBuilder()
+            size = chunk_sizes[i % len(chunk_sizes)]
+            for rt in rts[i:i + size]:
+                chunk.add(rt)
+            i += size
+            merged.merge(chunk)
+            assert len(merged._tokens) < spill_at + 9
+        assert merged.result("gpt-4o-mini") == expected
+        merged.close()
