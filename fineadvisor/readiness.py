@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +51,10 @@ SPILL_ITEMS = 1 << 16
 """A merged builder moves its per-example arrays to temporary files when they hold this many examples."""
 BLOCK = 1 << 16
 """Examples read back at a time."""
-DEDUP_ROWS = 1 << 21
+DEDUP_ROWS = 1 << 20
 """Examples whose duplicates are counted in memory at once; more are counted part by part (see `_duplicates`)."""
+MAX_PART_BITS = 6
+"""At most 64 parts at a time per round and level: open temporary files stay few, whatever the log's size."""
 _MIX = 0x9E3779B97F4A7C15
 """2⁶⁴ ÷ the golden ratio, odd: multiplying by it (mod 2⁶⁴) spreads keys over the top bits."""
 
@@ -243,27 +245,26 @@ def _duplicates(blocks: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]], n: 
     """(exact duplicates, prompts with several answers, examples carrying those prompts) of n (prompt, answer)s.
 
     Up to `DEDUP_ROWS` examples are counted in memory. Beyond, in bounded memory, in two rounds over P parts
-    (P = the power of two ≥ 2n ÷ DEDUP_ROWS), each in a temporary file:
+    (P = the power of two ≥ 2n ÷ DEDUP_ROWS, at most 2**MAX_PART_BITS), each in a temporary file:
     1. each block's distinct (prompt, answer, count) rows go to a part chosen by a hash of (prompt, answer), so
        every copy of an example lands in one part: there, duplicates = Σ count − distinct rows;
     2. each part's (prompt, distinct answers, examples) rows go to a part chosen by a hash of the prompt: there,
        a prompt with two or more answers in total is contradictory.
+    A part still over DEDUP_ROWS rows is split again by the next bits of its hash (see `_Parts`).
     """
     import numpy as np
 
-    bits = max(0, math.ceil(math.log2(2 * n / DEDUP_ROWS))) if n > DEDUP_ROWS else 0
-    first = _Parts(bits, np.dtype(_ROW))
-    second = _Parts(bits, np.dtype(_PROMPT_ROW))
+    bits = min(MAX_PART_BITS, math.ceil(math.log2(2 * n / DEDUP_ROWS))) if n > DEDUP_ROWS else 0
+    first = _Parts(bits, np.dtype(_ROW), lambda rows: rows["prompt"] ^ (rows["answer"] * np.uint64(_MIX)))
+    second = _Parts(bits, np.dtype(_PROMPT_ROW), lambda rows: rows["prompt"])
     try:
         for prompts, answers in blocks:
-            rows = _distinct(prompts, answers, np.ones(len(prompts), dtype=np.int64))
-            first.add(rows, rows["prompt"] ^ (rows["answer"] * np.uint64(_MIX)))
+            first.add(_distinct(prompts, answers, np.ones(len(prompts), dtype=np.int64)))
         duplicates = 0
         for rows in first.each():
             rows = _distinct(rows["prompt"], rows["answer"], rows["count"])
             duplicates += int(rows["count"].sum()) - len(rows)
-            per_prompt = _per_prompt(rows["prompt"], np.ones(len(rows), dtype=np.int64), rows["count"])
-            second.add(per_prompt, per_prompt["prompt"])
+            second.add(_per_prompt(rows["prompt"], np.ones(len(rows), dtype=np.int64), rows["count"]))
         prompts_with_several = examples = 0
         for rows in second.each():
             per_prompt = _per_prompt(rows["prompt"], rows["answers"], rows["count"])
@@ -306,20 +307,25 @@ def _per_prompt(prompts: npt.NDArray[np.uint64], answers: npt.NDArray[np.int64],
 
 
 class _Parts:
-    """Rows split into 2**bits parts by a 64-bit key: in memory when there is one part, else in temporary files."""
+    """Rows split into 2**bits parts by a 64-bit hash of their key: in memory when bits is 0, else in temporary
+    files. Level L uses bits L·bits … (L+1)·bits − 1 (from the top) of the hash, so a part that is still too
+    large is split again at level L + 1; rows with the same key always stay together."""
 
-    def __init__(self, bits: int, dtype: np.dtype[np.void]) -> None:
-        self._bits, self._dtype = bits, dtype
-        self._memory: list[npt.NDArray[np.void]] = []
+    def __init__(self, bits: int, dtype: np.dtype[np.void],
+                 key: Callable[[npt.NDArray[Any]], npt.NDArray[np.uint64]], level: int = 0) -> None:
+        self._bits, self._dtype, self._key, self._level = bits, dtype, key, level
+        self._memory: list[npt.NDArray[Any]] = []
         self._spill = Spill()
 
-    def add(self, rows: npt.NDArray[np.void], key: npt.NDArray[np.uint64]) -> None:
+    def add(self, rows: npt.NDArray[Any]) -> None:
+        """File `rows` under their parts."""
         import numpy as np
 
         if not self._bits:
             self._memory.append(rows)
             return
-        part = (key * np.uint64(_MIX)) >> np.uint64(64 - self._bits)  # Fibonacci hashing: spreads even small keys
+        hashed = self._key(rows) * np.uint64(_MIX)  # Fibonacci hashing: spreads even small keys over the top bits
+        part = (hashed >> np.uint64(64 - self._bits * (self._level + 1))) & np.uint64((1 << self._bits) - 1)
         order = np.argsort(part, kind="stable")
         bounds = np.searchsorted(part[order], np.arange((1 << self._bits) + 1, dtype=np.uint64))
         for i in range(1 << self._bits):
@@ -327,7 +333,7 @@ class _Parts:
                 self._spill.write(str(i), rows[order[bounds[i]:bounds[i + 1]]])
 
     def each(self) -> Iterator[npt.NDArray[Any]]:
-        """Each part's rows, one part at a time."""
+        """Each part's rows, one part at a time (a part over DEDUP_ROWS rows comes as its own parts)."""
         import numpy as np
 
         if not self._bits:
@@ -335,7 +341,17 @@ class _Parts:
             return
         for i in range(1 << self._bits):
             reader = self._spill.reader(str(i), self._dtype)
-            yield reader.take(len(reader))
+            if len(reader) <= DEDUP_ROWS or self._bits * (self._level + 2) > 64:
+                yield reader.take(len(reader))
+            else:
+                smaller = _Parts(self._bits, self._dtype, self._key, self._level + 1)
+                try:
+                    for rows in reader.blocks(BLOCK):
+                        smaller.add(rows)
+                    yield from smaller.each()
+                finally:
+                    smaller.close()
+            self._spill.drop(str(i))
 
     def close(self) -> None:
         self._spill.close()

@@ -45,6 +45,13 @@ class Spill:
         """A sequential reader of the stream `name`: its written items, then the items of `tail` (a buffer)."""
         return Reader(self._files.get(name), self._bytes.get(name, 0), dtype, tail)
 
+    def drop(self, name: str) -> None:
+        """Close (and so delete) the file of one stream."""
+        f = self._files.pop(name, None)
+        self._bytes.pop(name, None)
+        if f is not None:
+            f.close()
+
     def close(self) -> None:
         """Close (and so delete) every file."""
         for f in self._files.values():

@@ -6,6 +6,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -174,3 +175,34 @@ def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
             assert len(merged._tokens) < spill_at + 9
         assert merged.result("gpt-4o-mini") == expected
         merged.close()
+
+
+def test_parts_still_too_large_are_split_again() -> None:
+    """1,000 examples, 8 rows counted in memory, 2 parts per split: parts are split again, level after level,
+    until each fits; the counts are the plain ones (prompts come in twos; every 7th example has another answer)."""
+    pairs = [(i // 2, 1 if i % 7 else 2) for i in range(1000)]
+    copies = Counter(pairs)
+    answers: dict[int, set[int]] = {}
+    for p, a in pairs:
+        answers.setdefault(p, set()).add(a)
+    several = {p for p, seen in answers.items() if len(seen) > 1}
+    expected = (sum(c - 1 for c in copies.values()), len(several), sum(p in several for p, _ in pairs))
+    levels: list[int] = []
+    real = readiness._Parts.__init__
+
+    def spy(self: Any, bits: int, dtype: Any, key: Any, level: int = 0) -> None:
+        levels.append(level)
+        real(self, bits, dtype, key, level)
+
+    sizes: list[int] = []
+    distinct = readiness._distinct
+
+    def counted(prompts: Any, answers: Any, counts: Any) -> Any:
+        sizes.append(len(prompts))
+        return distinct(prompts, answers, counts)
+
+    with (mock.patch.object(readiness, "DEDUP_ROWS", 8), mock.patch.object(readiness, "MAX_PART_BITS", 1),
+          mock.patch.object(readiness._Parts, "__init__", spy), mock.patch.object(readiness, "_distinct", counted)):
+        assert _count(pairs, block=64) == expected
+    assert max(levels) >= 6  # ~500 distinct rows ÷ 8 per part needs ≥ 6 halvings
+    assert max(sizes) <= 64  # what is counted at once: a block of 64, or a part of ≤ 8 rows

@@ -58,6 +58,10 @@ def test_files_have_no_name_and_close_frees_them(tmp_path: Path, monkeypatch: py
         spill.write(name, array("i", range(1000)))
     if os.name == "posix":
         assert list(tmp_path.iterdir()) == []
+    spill.drop("a")
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds + 2
+    assert len(spill.reader("a", "i")) == 0 and len(spill.reader("b", "i")) == 1000
     spill.close()
     if fds is not None:
         assert len(os.listdir("/proc/self/fd")) == fds
