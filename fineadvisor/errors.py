@@ -35,5 +35,5 @@ class TempSpaceError(FineAdvisorError):
     def __init__(self, directory: str, exc: OSError) -> None:
         super().__init__(
             f"cannot write temporary data in {directory}: {exc.strerror or exc}. For large logs fineadvisor keeps "
-            "per-record token counts there (about 90 bytes per record, deleted when it ends); free some space "
+            "per-record token counts there (about 120–200 bytes per record, deleted when it ends); free some space "
             "there or set TMPDIR to a directory with room")
