@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 from fineadvisor.records import TOKEN_ARRAY
-from fineadvisor.spill import Reader, Spill
+from fineadvisor.spill import Spill, SpillingArrays
 from fineadvisor.stats import Distribution, distribution_of
 from fineadvisor.tokens import RecordTokens
 
@@ -129,7 +129,7 @@ class _MisraGries:
             self.counts = {k: v - cut for k, v in mine.items() if v > cut}
 
 
-class ProfileBuilder:
+class ProfileBuilder(SpillingArrays):
     """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`.
 
     Per-record numbers are kept in compact arrays; a merged builder (the parent's) moves them to temporary
@@ -150,7 +150,6 @@ class ProfileBuilder:
         # One entry per candidate few-shot pair, record after record:
         self._pair_hash = array("Q")
         self._pair_tokens = array(TOKEN_ARRAY)
-        self._spill: Spill | None = None
         self._template_index: dict[int, int] = {}
         self._template_hashes: list[int] = []
         self._template_count: list[int] = []
@@ -247,26 +246,7 @@ class ProfileBuilder:
         for i in range(len(mine)):
             mine[i] = max(mine[i], theirs[i]) if i == 3 else mine[i] + theirs[i]
         if len(self._input) >= SPILL_ITEMS or len(self._pair_hash) >= SPILL_ITEMS:
-            self._move_out()
-
-    def _move_out(self) -> None:
-        """Append the in-memory per-record arrays to the temporary files, and empty them."""
-        if self._spill is None:
-            self._spill = Spill()
-        for name in _ARRAYS:
-            values = getattr(self, name)
-            self._spill.write(name, values)
-            setattr(self, name, array(values.typecode))
-
-    def _reader(self, name: str) -> Reader:
-        """All the values of one per-record array, in order: those in the temporary file, then those in memory."""
-        values = getattr(self, name)
-        return (self._spill or Spill()).reader(name, values.typecode, values)
-
-    def close(self) -> None:
-        """Delete the temporary files (`result()` cannot be called after this)."""
-        if self._spill is not None:
-            self._spill.close()
+            self._move_out(_ARRAYS)
 
     def models(self) -> Counter[str]:
         """How many records named each model."""

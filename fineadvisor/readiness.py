@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fineadvisor.encodings import normalize_model
 from fineadvisor.records import TOKEN_ARRAY
-from fineadvisor.spill import Reader, Spill
+from fineadvisor.spill import Spill, SpillingArrays
 from fineadvisor.stats import Distribution, distribution_of
 from fineadvisor.tokens import RecordTokens
 
@@ -109,7 +109,7 @@ class Readiness:
     warnings: tuple[str, ...]
 
 
-class ReadinessBuilder:
+class ReadinessBuilder(SpillingArrays):
     """Accumulates `RecordTokens` as training examples; `result()` gives the `Readiness`.
 
     As in `ProfileBuilder`, a merged builder moves its per-example arrays to temporary files every
@@ -122,7 +122,6 @@ class ReadinessBuilder:
         self._assistant = array(TOKEN_ARRAY)
         self._prompt_hash = array("Q")  # of the examples with an answer, in the same order
         self._answer_hash = array("Q")
-        self._spill: Spill | None = None
         self._errors: Counter[str] = Counter()
         self._with_errors = 0
         self._usable = 0
@@ -166,22 +165,7 @@ class ReadinessBuilder:
         self._missing_system += other._missing_system
         self._missing_user += other._missing_user
         if len(self._tokens) >= SPILL_ITEMS:
-            if self._spill is None:
-                self._spill = Spill()
-            for name in _ARRAYS:
-                values = getattr(self, name)
-                self._spill.write(name, values)
-                setattr(self, name, array(values.typecode))
-
-    def _reader(self, name: str) -> Reader:
-        """All the values of one per-example array, in order: those in the temporary file, then those in memory."""
-        values = getattr(self, name)
-        return (self._spill or Spill()).reader(name, values.typecode, values)
-
-    def close(self) -> None:
-        """Delete the temporary files (`result()` cannot be called after this)."""
-        if self._spill is not None:
-            self._spill.close()
+            self._move_out(_ARRAYS)
 
     def result(self, target_model: str, token_limit: int | None = None) -> Readiness:
         """Summarise the examples against a target model's per-example limit and OpenAI's epoch rule."""

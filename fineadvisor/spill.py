@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from fineadvisor.errors import TempSpaceError
@@ -58,6 +58,32 @@ class Spill:
             f.close()
         self._files.clear()
         self._bytes.clear()
+
+
+class SpillingArrays:
+    """Mixin for a builder whose per-record numbers are `array` attributes: moves them to temporary files
+    (`_move_out`) and reads each back whole, file part first (`_reader`)."""
+
+    _spill: Spill | None = None
+
+    def _move_out(self, names: Iterable[str]) -> None:
+        """Append the arrays named `names` to their streams, and replace them with empty arrays."""
+        if self._spill is None:
+            self._spill = Spill()
+        for name in names:
+            values = getattr(self, name)
+            self._spill.write(name, values)
+            setattr(self, name, array(values.typecode))
+
+    def _reader(self, name: str) -> Reader:
+        """All the values of one array, in order: those moved to its temporary file, then those in memory."""
+        values = getattr(self, name)
+        return (self._spill or Spill()).reader(name, values.typecode, values)
+
+    def close(self) -> None:
+        """Delete the temporary files (the builder cannot be summarised after this)."""
+        if self._spill is not None:
+            self._spill.close()
 
 
 class Reader:
