@@ -903,7 +903,10 @@ def measure(method: str, path: Path, workers: int | None, env: dict[str, str] | 
     if workers is not None:
         cmd += ["--workers", str(workers)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
+    # Run from the snapshot's directory: the forkserver imports its preload with the current directory first
+    # on its path, so from REPO its workers would count with the work tree's code, not the snapshot's.
+    cwd = Path(env["PYTHONPATH"].split(os.pathsep)[0]) if env and "PYTHONPATH" in env else REPO
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env)
     mon = TreeMonitor(proc.pid)
     mon.start()
     _, status, ru = os.wait4(proc.pid, 0)

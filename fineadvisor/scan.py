@@ -294,9 +294,24 @@ def _context() -> multiprocessing.context.BaseContext:
     """Forkserver where available (safe in threaded hosts such as Streamlit), warmed with the o200k encoding."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["fineadvisor._warm"])
+        ctx.set_forkserver_preload(["fineadvisor._warm"] if _server_imports_this_package() else [])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _server_imports_this_package() -> bool:
+    """Whether a forkserver started now would import this same fineadvisor package for its preload.
+
+    The server is started as `python -c …`, so its import path begins with the current directory, and
+    Python 3.11 imports the preload before it takes the parent's path. A `fineadvisor/` directory there that
+    is not this package (another checkout or version) would give the workers other code than the parent;
+    then nothing is preloaded and the workers import the package as the parent does.
+    """
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec("fineadvisor", [os.getcwd(), *sys.path[1:]])
+    here = os.path.dirname(os.path.abspath(__file__))
+    return spec is None or spec.origin is None or os.path.dirname(os.path.abspath(spec.origin)) == here
 
 
 def _results(path: str, executor: Executor | None, local: LineCounter | None, n_workers: int,

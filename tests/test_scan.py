@@ -109,3 +109,46 @@ def test_reusing_repeated_prefixes_changes_no_result(example: str, min_reused_sh
     assert with_reuse.profile == without.profile
     assert with_reuse.readiness == without.readiness
     assert sum(hits) >= min_reused_share * with_reuse.records_read
+
+
+def test_the_forkserver_preload_is_this_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forkserver imports its preload with the current directory first on its path: another `fineadvisor/`
+    there must not become the workers' code, so then nothing is preloaded."""
+    from fineadvisor import scan
+
+    monkeypatch.chdir(tmp_path)
+    assert scan._server_imports_this_package()  # nothing here to shadow the package
+    monkeypatch.chdir(Path(scan.__file__).parent.parent)
+    assert scan._server_imports_this_package()  # the package's own checkout
+    (tmp_path / "fineadvisor").mkdir()
+    (tmp_path / "fineadvisor" / "__init__.py").write_text("raise ImportError('not the package under test')\n")
+    monkeypatch.chdir(tmp_path)
+    assert not scan._server_imports_this_package()
+
+
+def test_workers_count_with_the_parents_code_whatever_the_current_directory(tmp_path: Path) -> None:
+    """End to end, in a fresh interpreter run from a directory holding a broken `fineadvisor/`: two workers
+    count the log with the parent's package and give the one-process result."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "fineadvisor").mkdir()
+    (tmp_path / "fineadvisor" / "__init__.py").write_text("raise SystemExit('workers imported the wrong package')\n")
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(f'{{"model": "gpt-4o", "messages": [{{"role": "user", "content": "q{i}"}}]}}\n'
+                           for i in range(50)))
+    package_root = str(Path(__file__).resolve().parent.parent)
+    code = ("import sys; from fineadvisor.analysis import analyze_logs\n"
+            "if __name__ == '__main__':\n"
+            f"    print(analyze_logs([{str(log)!r}], workers=2).profile.input_tokens.total,"
+            f" analyze_logs([{str(log)!r}], workers=1).profile.input_tokens.total)\n")
+    (tmp_path / "bin").mkdir()
+    script = tmp_path / "bin" / "run.py"  # not next to the broken package: the parent imports the real one
+    script.write_text(code)
+    env = {**os.environ, "PYTHONPATH": package_root}
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    two, one = out.stdout.split()
+    assert two == one and int(one) > 0
