@@ -124,6 +124,16 @@ def _count(pairs: list[tuple[int, int]], block: int = 1 << 16) -> tuple[int, int
     return _duplicates(blocks, len(pairs))
 
 
+def _plain_count(pairs: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """The three counts written plainly: copies beyond the first; prompts with several answers; their examples."""
+    copies = Counter(pairs)
+    answers: dict[int, set[int]] = {}
+    for p, a in pairs:
+        answers.setdefault(p, set()).add(a)
+    several = {p for p, seen in answers.items() if len(seen) > 1}
+    return sum(c - 1 for c in copies.values()), len(several), sum(p in several for p, _ in pairs)
+
+
 HASHES = st.sampled_from([0, 1, 2, 3, 5, 2**63, 2**64 - 2, 2**64 - 1])
 
 
@@ -131,12 +141,7 @@ HASHES = st.sampled_from([0, 1, 2, 3, 5, 2**63, 2**64 - 2, 2**64 - 1])
 @given(st.lists(st.tuples(HASHES, st.integers(1, 4)), max_size=60), st.integers(1, 8), st.integers(1, 70))
 def test_duplicates_match_the_plain_count(pairs: list[tuple[int, int]], block: int, in_memory: int) -> None:
     """In memory, or in parts in temporary files (few rows per part), in blocks of any size: the plain counts."""
-    copies = Counter(pairs)
-    answers: dict[int, set[int]] = {}
-    for p, a in pairs:
-        answers.setdefault(p, set()).add(a)
-    contradictory = {p for p, seen in answers.items() if len(seen) > 1}
-    expected = (sum(c - 1 for c in copies.values()), len(contradictory), sum(p in contradictory for p, _ in pairs))
+    expected = _plain_count(pairs)
     assert _count(pairs) == expected
     with mock.patch.object(readiness, "DEDUP_ROWS", in_memory):  # 60 rows over up to 64 parts
         assert _count(pairs, block) == expected
@@ -181,12 +186,7 @@ def test_parts_still_too_large_are_split_again() -> None:
     """1,000 examples, 8 rows counted in memory, 2 parts per split: parts are split again, level after level,
     until each fits; the counts are the plain ones (prompts come in twos; every 7th example has another answer)."""
     pairs = [(i // 2, 1 if i % 7 else 2) for i in range(1000)]
-    copies = Counter(pairs)
-    answers: dict[int, set[int]] = {}
-    for p, a in pairs:
-        answers.setdefault(p, set()).add(a)
-    several = {p for p, seen in answers.items() if len(seen) > 1}
-    expected = (sum(c - 1 for c in copies.values()), len(several), sum(p in several for p, _ in pairs))
+    expected = _plain_count(pairs)
     levels: list[int] = []
     real = readiness._Parts.__init__
 
