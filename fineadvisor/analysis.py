@@ -55,8 +55,10 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
     try:
         return _analysis(paths, scan, model, example_token_limit)
     finally:
-        scan.profile.close()
-        scan.readiness.close()
+        try:
+            scan.profile.close()
+        finally:
+            scan.readiness.close()
 
 
 def _analysis(paths: Sequence[str], scan: Scan, model: str | None, example_token_limit: int | None

@@ -33,7 +33,14 @@ class TempSpaceError(FineAdvisorError):
     """The temporary directory cannot take the per-record numbers of a large log."""
 
     def __init__(self, directory: str, exc: OSError) -> None:
+        import errno
+
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            fix = "free some space there or set TMPDIR to a directory with room"
+        elif exc.errno in (errno.EMFILE, errno.ENFILE):
+            fix = "raise the limit on open files (`ulimit -n`; fineadvisor needs about 250)"
+        else:
+            fix = "set TMPDIR to a directory you can write to"
         super().__init__(
             f"cannot write temporary data in {directory}: {exc.strerror or exc}. For large logs fineadvisor keeps "
-            "per-record token counts there (about 120–200 bytes per record, deleted when it ends); free some space "
-            "there or set TMPDIR to a directory with room")
+            f"per-record token counts there (about 120–200 bytes per record, deleted when it ends); {fix}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,8 @@ BLOCK = 1 << 16
 DEDUP_ROWS = 1 << 20
 """Examples whose duplicates are counted in memory at once; more are counted part by part (see `_duplicates`)."""
 MAX_PART_BITS = 6
-"""At most 64 parts at a time per round and level: open temporary files stay few, whatever the log's size."""
+"""At most 64 parts per round and level: whatever the log's size, ~210 temporary files are open at the most
+(both rounds and one level of re-splitting, 64 each, and the builders' 16)."""
 _MIX = 0x9E3779B97F4A7C15
 """2⁶⁴ ÷ the golden ratio, odd: multiplying by it (mod 2⁶⁴) spreads keys over the top bits."""
 
@@ -245,16 +247,18 @@ def _duplicates(blocks: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]], n: 
         for prompts, answers in blocks:
             first.add(_distinct(prompts, answers, np.ones(len(prompts), dtype=np.int64)))
         duplicates = 0
-        for rows in first.each():
-            rows = _distinct(rows["prompt"], rows["answer"], rows["count"])
-            duplicates += int(rows["count"].sum()) - len(rows)
-            second.add(_per_prompt(rows["prompt"], np.ones(len(rows), dtype=np.int64), rows["count"]))
+        with closing(first.each()) as parts:  # on an error, the part being split again is closed at once
+            for rows in parts:
+                rows = _distinct(rows["prompt"], rows["answer"], rows["count"])
+                duplicates += int(rows["count"].sum()) - len(rows)
+                second.add(_per_prompt(rows["prompt"], np.ones(len(rows), dtype=np.int64), rows["count"]))
         prompts_with_several = examples = 0
-        for rows in second.each():
-            per_prompt = _per_prompt(rows["prompt"], rows["answers"], rows["count"])
-            several = per_prompt["answers"] > 1
-            prompts_with_several += int(np.count_nonzero(several))
-            examples += int(per_prompt["count"][several].sum())
+        with closing(second.each()) as parts:
+            for rows in parts:
+                per_prompt = _per_prompt(rows["prompt"], rows["answers"], rows["count"])
+                several = per_prompt["answers"] > 1
+                prompts_with_several += int(np.count_nonzero(several))
+                examples += int(per_prompt["count"][several].sum())
     finally:
         first.close()
         second.close()
@@ -316,7 +320,7 @@ class _Parts:
             if bounds[i] < bounds[i + 1]:
                 self._spill.write(str(i), rows[order[bounds[i]:bounds[i + 1]]])
 
-    def each(self) -> Iterator[npt.NDArray[Any]]:
+    def each(self) -> Generator[npt.NDArray[Any], None, None]:
         """Each part's rows, one part at a time (a part over DEDUP_ROWS rows comes as its own parts)."""
         import numpy as np
 

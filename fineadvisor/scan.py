@@ -281,8 +281,10 @@ def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = 
         for rt in pending.values():
             _add(scan, rt)
     except BaseException:
-        scan.profile.close()  # delete the temporary files now, not when the scan is collected
-        scan.readiness.close()
+        try:
+            scan.profile.close()  # delete the temporary files now, not when the scan is collected
+        finally:
+            scan.readiness.close()
         raise
     finally:
         if executor is not None:
@@ -310,8 +312,8 @@ def _server_imports_this_package() -> bool:
     from importlib.machinery import PathFinder
 
     spec = PathFinder.find_spec("fineadvisor", [os.getcwd(), *sys.path[1:]])
-    here = os.path.dirname(os.path.abspath(__file__))
-    return spec is None or spec.origin is None or os.path.dirname(os.path.abspath(spec.origin)) == here
+    here = os.path.dirname(os.path.realpath(__file__))
+    return spec is None or spec.origin is None or os.path.dirname(os.path.realpath(spec.origin)) == here
 
 
 def _results(path: str, executor: Executor | None, local: LineCounter | None, n_workers: int,

@@ -1,13 +1,13 @@
 """Per-record numbers of large logs, moved out of memory into temporary files and read back in blocks.
 
 The files come from `tempfile.TemporaryFile` (in $TMPDIR, else the system's temporary directory). On POSIX
-they have no name from the moment they exist, so nothing is left behind even if the process is killed; they
-are never the user's files. Memory stays bounded by what is still in memory and one block being read.
+they are unlinked as they are created (on Linux they never have a name), so nothing is left behind even if
+the process is killed; they are never the user's files. Memory stays bounded by what is still in memory and
+one block being read.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
@@ -34,9 +34,14 @@ class Spill:
         try:
             f = self._files.get(name)
             if f is None:
-                f = self._files[name] = tempfile.TemporaryFile(prefix="fineadvisor-")  # noqa: SIM115 (kept open; `close`)
-            f.seek(0, os.SEEK_END)
-            values.tofile(f)
+                # Unbuffered: every byte that `write` reports is in the file, and a full disk is reported by
+                # the write that hits it, not by a later read or close.
+                f = self._files[name] = tempfile.TemporaryFile(prefix="fineadvisor-", buffering=0)  # noqa: SIM115
+            data = memoryview(values)  # type: ignore[arg-type]  # ndarrays have the buffer protocol
+            rest = data.cast("B") if data.c_contiguous else memoryview(data.tobytes())
+            f.seek(self._bytes.get(name, 0))
+            while rest:
+                rest = rest[f.write(rest) or 0:]
             self._bytes[name] = f.tell()
         except OSError as exc:
             raise TempSpaceError(tempfile.gettempdir(), exc) from exc
@@ -65,9 +70,11 @@ class SpillingArrays:
     (`_move_out`) and reads each back whole, file part first (`_reader`)."""
 
     _spill: Spill | None = None
+    _closed = False
 
     def _move_out(self, names: Iterable[str]) -> None:
         """Append the arrays named `names` to their streams, and replace them with empty arrays."""
+        self._check_open()
         if self._spill is None:
             self._spill = Spill()
         for name in names:
@@ -77,11 +84,17 @@ class SpillingArrays:
 
     def _reader(self, name: str) -> Reader:
         """All the values of one array, in order: those moved to its temporary file, then those in memory."""
+        self._check_open()
         values = getattr(self, name)
         return (self._spill or Spill()).reader(name, values.typecode, values)
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError(f"{type(self).__name__} is closed: its temporary files are deleted")
+
     def close(self) -> None:
-        """Delete the temporary files (the builder cannot be summarised after this)."""
+        """Delete the temporary files; the builder cannot be merged into or summarised after this."""
+        self._closed = True
         if self._spill is not None:
             self._spill.close()
 
@@ -111,8 +124,14 @@ class Reader:
         if start < self._file_items:
             assert self._file is not None
             size = self._dtype.itemsize
+            data = bytearray((min(stop, self._file_items) - start) * size)
             self._file.seek(start * size)
-            data = self._file.read((min(stop, self._file_items) - start) * size)
+            done = 0
+            while done < len(data):  # an unbuffered read may return less than asked
+                got = self._file.readinto(memoryview(data)[done:])  # type: ignore[attr-defined]
+                if not got:
+                    raise OSError(f"temporary file ended {len(data) - done} bytes early")
+                done += got
             parts.append(np.frombuffer(data, dtype=self._dtype))
         if stop > self._file_items:
             parts.append(self._tail[max(start - self._file_items, 0):stop - self._file_items])

@@ -634,7 +634,7 @@ def test_a_temporary_directory_that_cannot_take_the_numbers_is_explained(tmp_pat
     result = run("estimate", path, "--json")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot write temporary data in {tmp_path / 'no-such-dir'}: ")
-    assert "set TMPDIR to a directory with room" in result.stderr
+    assert "set TMPDIR to a directory you can write to" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # with room: the same numbers as without spilling
     spilled = json.loads(run("estimate", path, "--json").stdout)

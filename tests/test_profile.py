@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -220,3 +221,17 @@ def test_merged_builders_moved_to_temporary_files_give_the_same_profile(
         assert (merged._spill is not None) == (len(rts) >= spill_at or sum(len(p) for _, p, _, _ in records)
                                                >= spill_at)
         merged.close()
+
+
+def test_a_closed_builder_refuses_to_summarise() -> None:
+    """After `close` the temporary files are gone: summarising would silently miss their records, so it raises."""
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
+    with mock.patch.object(profile, "SPILL_ITEMS", 4):
+        builder, chunk = ProfileBuilder(), ProfileBuilder()
+        for _ in range(7):
+            chunk.add(base)
+        builder.merge(chunk)
+        assert builder.result().records == 7
+        builder.close()
+        with pytest.raises(ValueError, match="ProfileBuilder is closed"):
+            builder.result()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
+import sys
 import tempfile
 from array import array
 from pathlib import Path
@@ -74,3 +77,50 @@ def test_a_temporary_directory_that_cannot_be_written_is_explained(tmp_path: Pat
     monkeypatch.setattr(tempfile, "tempdir", str(missing))
     with pytest.raises(TempSpaceError, match=r"cannot write temporary data in .*no-such-dir.*set TMPDIR"):
         Spill().write("x", array("i", [1]))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="limits file sizes with RLIMIT_FSIZE")
+@pytest.mark.parametrize("kind", ["array", "numpy"])
+def test_a_full_disk_is_reported_by_the_write_that_hits_it(kind: str) -> None:
+    """With room for ~2.5 writes: the third write raises TempSpaceError, never a later read, and nothing that
+    was reported written is missing (numpy's own `tofile` would lose the last buffered bytes silently)."""
+    code = f"""
+import resource
+from array import array
+import numpy as np
+from fineadvisor.errors import TempSpaceError
+from fineadvisor.spill import Spill
+resource.setrlimit(resource.RLIMIT_FSIZE, (7000, resource.RLIM_INFINITY))
+spill, written = Spill(), 0
+try:
+    for _ in range(5):
+        spill.write("x", array("i", range(700)) if {kind!r} == "array" else np.arange(700, dtype=np.int32))
+        written += 700
+except TempSpaceError as exc:
+    print("error after", written, "|", exc)
+reader = spill.reader("x", "i")
+print("read back", len(reader), reader.take(written).tolist() == list(range(700)) * (written // 700))
+spill.close()
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    error, read = out.stdout.splitlines()
+    # Two whole writes fit: 2 × 700 items × 4 bytes = 5,600 of the 7,000 bytes allowed; the third does not.
+    assert error.startswith("error after 1400 |") and "free some space there or set TMPDIR" in error
+    assert read == "read back 1400 True"
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (errno.ENOSPC, "free some space there or set TMPDIR to a directory with room"),
+        (errno.EFBIG, "free some space there or set TMPDIR to a directory with room"),
+        (errno.EMFILE, "raise the limit on open files"),
+        (errno.EACCES, "set TMPDIR to a directory you can write to"),
+        (errno.EROFS, "set TMPDIR to a directory you can write to"),
+    ],
+)
+def test_the_advice_fits_the_fault(code: int, advice: str) -> None:
+    message = str(TempSpaceError("/scratch", OSError(code, os.strerror(code))))
+    assert message.startswith(f"cannot write temporary data in /scratch: {os.strerror(code)}. ")
+    assert message.split("deleted when it ends); ")[1].startswith(advice)
