@@ -55,10 +55,7 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
     try:
         return _analysis(paths, scan, model, example_token_limit)
     finally:
-        try:
-            scan.profile.close()
-        finally:
-            scan.readiness.close()
+        scan.close()
 
 
 def _analysis(paths: Sequence[str], scan: Scan, model: str | None, example_token_limit: int | None

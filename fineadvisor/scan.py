@@ -229,6 +229,13 @@ class Scan:
     approximate: dict[str, str] = field(default_factory=dict)
     workers: int = 1
 
+    def close(self) -> None:
+        """Delete the builders' temporary files (both, even if closing the first fails)."""
+        try:
+            self.profile.close()
+        finally:
+            self.readiness.close()
+
 
 def _want_workers(paths: Sequence[str], workers: int | None) -> int:
     if workers is not None:
@@ -281,10 +288,7 @@ def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = 
         for rt in pending.values():
             _add(scan, rt)
     except BaseException:
-        try:
-            scan.profile.close()  # delete the temporary files now, not when the scan is collected
-        finally:
-            scan.readiness.close()
+        scan.close()  # delete the temporary files now, not when the scan is collected
         raise
     finally:
         if executor is not None:

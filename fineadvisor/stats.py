@@ -44,8 +44,7 @@ def percentile(sorted_values: Sequence[int] | npt.NDArray[np.int64], q: float) -
     if n == 0:
         return 0.0
     h = (n - 1) * q
-    lo = math.floor(h)
-    hi = min(lo + 1, n - 1)
+    lo, hi = _ranks(n, q)
     return float(sorted_values[lo] + (h - lo) * (sorted_values[hi] - sorted_values[lo]))
 
 
