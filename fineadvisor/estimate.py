@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from fineadvisor import scenario as scenarios
 from fineadvisor.analysis import LogAnalysis
 from fineadvisor.breakeven import BreakEven, find_break_even
 from fineadvisor.catalog import Catalog, ModelPrices, UnknownPriceError, load_catalog
@@ -24,7 +25,7 @@ from fineadvisor.costs import (
 )
 from fineadvisor.encodings import normalize_model
 from fineadvisor.recommend import Recommendation, horizon_cost, recommend
-from fineadvisor.scenario import Scenario, months, today
+from fineadvisor.scenario import Scenario, months
 from fineadvisor.stats import Distribution
 
 
@@ -241,7 +242,7 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("requests per month", f"{s.requests_per_month:,.0f}", volume_source),
         Assumption("monthly growth", f"{s.growth_per_month:+.1%}", src("growth_per_month")),
         Assumption("horizon", f"{months(s.horizon_months)}", src("horizon_months")),
-        Assumption("start", f"{s.start:%Y-%m-%d}", "today" if s.start == today() else "set by you"),
+        Assumption("start", f"{s.start:%Y-%m-%d}", "today" if s.start == scenarios.today() else "set by you"),
         Assumption("Batch API", "yes" if s.batch else "no", batch_source or src("batch")),
         Assumption("prompt caching", "considered" if s.prompt_caching else "not considered", src("prompt_caching")),
         Assumption("prices", f"{prices.model} at {prices.provider}", f"{prices.source}, checked {prices.checked}"),
