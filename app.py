@@ -1,6 +1,6 @@
 """fineadvisor's page: drop in request logs (or pick a sample), move the volume, watch the cost curves cross.
 
-A thin script over `fineadvisor.analyze_logs` and `fineadvisor.estimate`: logs are profiled once (cached
+A thin script over `fineadvisor.analyze_logs` and `fineadvisor.advise.estimate`: logs are profiled once (cached
 here, not in the package); every control change only re-prices, which takes milliseconds. The scenario
 lives in the URL, so a view can be shared.
 
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from fineadvisor import FineAdvisorError, Scenario, analyze_logs, charts, estimate, load_catalog
-from fineadvisor.analysis import LogAnalysis
-from fineadvisor.catalog import Catalog
-from fineadvisor.report import estimate_to_dict, estimate_to_markdown
-from fineadvisor.scenario import months
+from fineadvisor import Catalog, FineAdvisorError, LogAnalysis, Scenario, analyze_logs, estimate, load_catalog
+from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY
+from fineadvisor.formatting import money_compact, months, percent, tokens_compact
+from fineadvisor.present import charts
+from fineadvisor.present.report import estimate_to_dict, estimate_to_markdown
 
 ROOT = Path(__file__).resolve().parent
 SAMPLES = {
@@ -79,10 +79,13 @@ def catalog_with(override: bytes | None) -> Catalog:
 # ---------------------------------------------------------------- the scenario lives in the URL
 
 QP = st.query_params
+_S = Scenario()  # the single source of every default the controls start from
 DEFAULTS: dict[str, object] = {
-    "sample": next(iter(SAMPLES)), "requests_per_day": 1_000, "growth": 0, "horizon": 12, "caching": True,
-    "hit_rate": None, "rag_k": 5, "rag_chunk": 800, "rag_corpus": 2_000_000, "labour": 100, "batch": False,
-    "knowledge": False, "model": ""}
+    "sample": next(iter(SAMPLES)), "requests_per_day": DEFAULT_REQUESTS_PER_DAY,
+    "growth": int(_S.growth_per_month * 100), "horizon": _S.horizon_months, "caching": _S.prompt_caching,
+    "hit_rate": None, "rag_k": _S.rag_chunks, "rag_chunk": _S.rag_chunk_tokens, "rag_corpus": _S.rag_corpus_tokens,
+    "labour": int(_S.labour_usd_per_hour), "batch": bool(_S.batch), "knowledge": _S.knowledge_changes, "model": ""}
+DEFAULT_HIT_PERCENT = int(DEFAULT_HIT_RATE * 100)
 # Each numeric control's range: values from a URL are clamped into it, never passed to a widget out of range.
 # (A bare string here would be printed on the page by Streamlit's "magic".)
 RANGES = {"growth": (-10, 50), "horizon": (1, 60), "hit_rate": (0, 100), "rag_k": (0, 20), "rag_chunk": (50, 4096),
@@ -136,9 +139,9 @@ with st.sidebar:
     st.header("Strategies")
     caching = st.toggle("Consider prompt caching", key="caching")
     saved_rate = st.session_state.get("hit_rate")
-    hit_rate = st.slider("Cache hit rate (%)", 0, 100, value=int(saved_rate) if saved_rate is not None else 80,
+    hit_rate = st.slider("Cache hit rate (%)", 0, 100, value=int(saved_rate) if saved_rate is not None else DEFAULT_HIT_PERCENT,
                          key="hit_rate_slider", disabled=not caching,
-                         help="Default 80%; the logs' measured rate is used until you move this.")
+                         help=f"Default {percent(DEFAULT_HIT_RATE)}; the logs' measured rate is used until you move this.")
     use_measured = st.checkbox("Use the hit rate measured in the logs", value=st.session_state["hit_rate"] is None,
                                key="hit_rate_measured", disabled=not caching)
     with st.expander("RAG"):
@@ -220,11 +223,12 @@ with st.container(border=True, key="recommendation"):
     else:
         st.subheader(f"Recommendation: {rec.label}")
     cols = st.columns(4)
-    cols[0].metric("Monthly savings", charts.fmt_usd(rec.monthly_savings_usd),
+    cols[0].metric("Monthly savings", money_compact(rec.monthly_savings_usd),
                    help="Against the logged setup at the current volume, one-off costs excluded.")
-    cols[1].metric(f"Savings over {months(horizon)}", charts.fmt_usd(rec.horizon_savings_usd))
+    cols[1].metric(f"Savings over {months(horizon)}", money_compact(rec.horizon_savings_usd))
     cols[2].metric("Payback", "immediate" if rec.payback_months == 0 else
-                   (f"{rec.payback_months:.1f} months" if rec.payback_months is not None else "—"))
+                   (f"month {rec.payback_months}" if rec.payback_months is not None else "—"),
+                   help="The first month whose cumulative cost is at or below the logged setup's (Over time tab).")
     cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")
     st.markdown("\n".join(f"- {r}" for r in rec.reasons))
     closing = [r.cost for r in rec.ranking if r.cost.available_until is not None and not r.eligible]
@@ -238,18 +242,19 @@ with st.container(border=True, key="recommendation"):
 
 p = analysis.profile
 m = st.columns(4)
-m[0].metric("Static share of input", f"{p.static_share:.0%}", help="Sent unchanged on every request.")
-m[1].metric("Input per request", charts.fmt_tokens(float(e.workload.input_tokens)))
-m[2].metric("Output per request", charts.fmt_tokens(float(e.workload.output_tokens)))
+m[0].metric("Static share of input", percent(p.static_share), help="Sent unchanged on every request.")
+m[1].metric("Input per request", tokens_compact(e.workload.input_tokens))
+m[2].metric("Output per request", tokens_compact(e.workload.output_tokens))
 baseline = next(c for c in e.strategies if c.id == e.baseline)
-m[3].metric("Logged setup per month", charts.fmt_usd(baseline.monthly_usd(e.scenario.requests_per_month)))
+m[3].metric("Logged setup per month", money_compact(baseline.monthly_usd(e.scenario.requests_per_month)))
 
 tabs = st.tabs(["Cost vs volume", "Over time", "Tokens", "What flips it", "Tables", "Downloads"])
 with tabs[0]:
     st.altair_chart(charts.cost_curve_chart(charts.cost_curve_frame(e), charts.break_even_frame(e),
                                             float(e.scenario.requests_per_month)), width="stretch", height=460)
-    st.caption("Monthly cost with one-off costs spread over the horizon. Dots mark break-even volumes against "
-               "the logged setup.")
+    st.caption(f"Average monthly cost over the {months(horizon)} at each starting volume: one-off costs and "
+               "retraining included, as in the totals. Dots mark break-even volumes against the logged setup: "
+               "where the totals are equal.")
 with tabs[1]:
     st.altair_chart(charts.cumulative_chart(charts.cumulative_frame(e)), width="stretch", height=400)
 with tabs[2]:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 import bench_profile  # noqa: E402 - the same deterministic log generator as the profiling benchmark
 
 from fineadvisor import Scenario, analyze_logs, charts, estimate, load_catalog  # noqa: E402
-from fineadvisor.report import estimate_to_dict, estimate_to_markdown  # noqa: E402
+from fineadvisor.present.report import estimate_to_dict, estimate_to_markdown  # noqa: E402
 
 VOLUMES_PER_DAY = [1_000, 5_000, 20_000, 100_000, 500_000]
 

@@ -42,10 +42,10 @@ def child(records: int, spill: bool) -> dict[str, object]:
     import numpy as np
 
     from fineadvisor import profile, readiness
-    from fineadvisor.logs import iter_chunks
-    from fineadvisor.profile import ProfileBuilder
-    from fineadvisor.readiness import ReadinessBuilder
-    from fineadvisor.scan import LineCounter, count_chunk
+    from fineadvisor.measure.logs import iter_chunks
+    from fineadvisor.measure.profile import ProfileBuilder
+    from fineadvisor.measure.readiness import ReadinessBuilder
+    from fineadvisor.measure.scan import LineCounter, count_chunk
 
     if not spill:  # the baseline: everything stays in memory, duplicates counted in one go
         profile.SPILL_ITEMS = readiness.SPILL_ITEMS = 1 << 62

@@ -414,7 +414,7 @@ def _json_rows(rng: random.Random, n: int) -> list[str]:
 
 def build_pools(seed: int) -> Pools:
     """Build every text pool once (a few seconds): stdlib docstrings and sources, JSON rows, multilingual."""
-    from fineadvisor.encodings import load_encoding
+    from fineadvisor.measure.encodings import load_encoding
 
     enc = load_encoding(ENCODING)
     rng = random.Random(seed)
@@ -628,7 +628,7 @@ def generate(spec: DataSpec, pools: Pools) -> dict[str, Any]:
     """Write one data file deterministically; returns generation stats (also stored in the sidecar)."""
     import orjson
 
-    from fineadvisor.encodings import load_encoding
+    from fineadvisor.measure.encodings import load_encoding
 
     enc = load_encoding(ENCODING)
     rng = random.Random(f"{spec.seed}:{spec.kind}")
@@ -689,7 +689,7 @@ def generate(spec: DataSpec, pools: Pools) -> dict[str, Any]:
 
 def sample_tokens(path: Path, n: int = 300) -> dict[str, float]:
     """Exact cookbook tokens of the first n records (a quick size check, not a measurement)."""
-    from fineadvisor.encodings import load_encoding
+    from fineadvisor.measure.encodings import load_encoding
 
     enc = load_encoding(ENCODING)
     totals, prefix = [], []
@@ -711,7 +711,7 @@ def sample_tokens(path: Path, n: int = 300) -> dict[str, float]:
 def cookbook_count(path: str) -> dict[str, Any]:
     """The cookbook loop (How_to_count_tokens_with_tiktoken / Chat_finetuning_data_prep): per line json.loads,
     per message 3 + Σ len(enc.encode(value)) over its fields (+1 for a name), +3 per record; one process."""
-    from fineadvisor.encodings import load_encoding
+    from fineadvisor.measure.encodings import load_encoding
 
     enc = load_encoding(ENCODING)
     tokens_per_message, tokens_per_name = 3, 1
@@ -736,7 +736,7 @@ def cookbook_count(path: str) -> dict[str, Any]:
 
 def fineadvisor_count(path: str, workers: int | None) -> dict[str, Any]:
     import fineadvisor
-    from fineadvisor.analysis import analyze_logs
+    from fineadvisor.measure.analysis import analyze_logs
 
     res = analyze_logs([path], model=MODEL, workers=workers)
     p, r = res.profile, res.readiness
@@ -1033,7 +1033,7 @@ def run_cprofile(n: int, records: int, keep: bool) -> None:
             if i >= n:
                 break
             dst.write(line)
-    from fineadvisor.analysis import analyze_logs
+    from fineadvisor.measure.analysis import analyze_logs
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     prof = cProfile.Profile()

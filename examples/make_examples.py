@@ -25,9 +25,9 @@ import string
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fineadvisor.encodings import choose_encoding
-from fineadvisor.formats import to_record
-from fineadvisor.tokens import RecordCounter
+from fineadvisor.measure.encodings import choose_encoding
+from fineadvisor.measure.formats import to_record
+from fineadvisor.measure.tokens import RecordCounter
 
 HERE = Path(__file__).resolve().parent
 SEED = 20250311

@@ -1,5 +1,5 @@
 """`python -m fineadvisor` runs the CLI."""
 
-from fineadvisor.cli import main
+from fineadvisor.present.cli import main
 
 main()

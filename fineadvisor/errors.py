@@ -25,6 +25,14 @@ class NoRecordsError(FineAdvisorError):
     """The input held no valid record at all."""
 
 
+class CatalogError(FineAdvisorError):
+    """A pricing file that cannot be read or does not follow the format."""
+
+
+class UnknownPriceError(FineAdvisorError):
+    """A model or offer the catalog has no price for."""
+
+
 class EncodingDataError(FineAdvisorError):
     """The bundled tokenizer data is missing or does not match its expected hash."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fineadvisor.cli import cli, estimate
+from fineadvisor.present.cli import cli, estimate
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -18,7 +18,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_quick_start_output_is_real(monkeypatch: pytest.MonkeyPatch) -> None:
     """The text block after the quick start is exactly what `fineadvisor estimate` prints (on the README's date)."""
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr("fineadvisor.scenario.today", lambda: date(2026, 11, 22))
+    monkeypatch.setattr("fineadvisor.advise.scenario.today", lambda: date(2026, 11, 22))
     shown = re.search(r"What you see \(on 2026-11-22[^\n]*\n\n```text\n(.*?)```", README, re.S)
     assert shown, "README lost its quick-start output block"
     result = CliRunner().invoke(cli, ["estimate", "examples/support_bot.jsonl", "--requests-per-day", "20000"])

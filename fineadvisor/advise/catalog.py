@@ -1,0 +1,340 @@
+"""The price catalog: base model prices from genai-prices, plus the sourced rows in `pricing/` it lacks.
+
+The only reader of `pricing/`. Every row carries its source and the date it was checked; a user file
+(`--pricing FILE`, same format) overrides rows by id or adds new ones. Money is `Decimal`, in USD.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from fineadvisor.errors import CatalogError, UnknownPriceError
+from fineadvisor.model_names import normalize_model
+
+Usd = Annotated[Decimal, Field(ge=0)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=8, description="URL or document the figures come from")
+    checked: date = Field(description="The date the figures were checked against the source")
+    notes: str = ""
+
+    def summary(self) -> str:
+        """The row's figures in one line (every field but id, source, checked and notes)."""
+        skip = {"id", "source", "checked", "notes"}
+        parts = [f"{k}={v}" for k, v in self.model_dump().items() if k not in skip and v not in (None, "", 0)]
+        return ", ".join(parts)
+
+
+class BaseModelPrice(_Row):
+    """Per-token prices of a hosted model, USD per million tokens (rows here override genai-prices)."""
+
+    provider: str
+    input_usd_per_mtok: Usd
+    cached_input_usd_per_mtok: Usd | None = None
+    cache_write_usd_per_mtok: Usd | None = None
+    output_usd_per_mtok: Usd
+    batch_input_usd_per_mtok: Usd | None = None
+    batch_output_usd_per_mtok: Usd | None = None
+    min_cacheable_tokens: int = Field(default=1024, ge=0)
+    cache_storage_usd_per_mtok_hour: Usd = Decimal(0)
+
+
+class FineTuneOffer(_Row):
+    """A managed fine-tuning offer: training price, fine-tuned inference price, fixed fees and availability."""
+
+    provider: str
+    base_model: str
+    method: Literal["sft", "lora", "dpo", "rft"] = "sft"
+    training_usd_per_mtok: Usd | None = None
+    training_usd_per_hour: Usd | None = None
+    training_hours_per_mtok: Annotated[Decimal, Field(gt=0)] | None = None
+    """For hourly-billed training: wall-clock hours per million training tokens (an assumption, sourced)."""
+    input_usd_per_mtok: Usd
+    cached_input_usd_per_mtok: Usd | None = None
+    output_usd_per_mtok: Usd
+    batch_input_usd_per_mtok: Usd | None = None
+    batch_output_usd_per_mtok: Usd | None = None
+    hosting_usd_per_hour: Usd = Decimal(0)
+    """Charged for every hour a fine-tuned deployment exists, used or not."""
+    min_job_usd: Usd = Decimal(0)
+    storage_usd_per_month: Usd = Decimal(0)
+    max_tokens_per_example: int | None = Field(default=None, gt=0)
+    new_jobs_until: date | None = None
+    available_until: date | None = None
+    """The fine-tuned model stops serving on this date."""
+    marks_up: bool = True
+    """The provider charges more for fine-tuned inference than for the base model."""
+
+    @model_validator(mode="after")
+    def _has_training_price(self) -> FineTuneOffer:
+        if self.training_usd_per_mtok is None and (self.training_usd_per_hour is None
+                                                   or self.training_hours_per_mtok is None):
+            raise ValueError("needs training_usd_per_mtok, or training_usd_per_hour with training_hours_per_mtok")
+        return self
+
+
+class EmbeddingPrice(_Row):
+    """An embedding model for RAG."""
+
+    provider: str
+    usd_per_mtok: Usd
+    batch_usd_per_mtok: Usd | None = None
+
+
+class VectorStorePrice(_Row):
+    """A vector store for RAG: storage, queries and a monthly minimum."""
+
+    provider: str
+    storage_usd_per_gb_month: Usd
+    usd_per_1k_queries: Usd = Decimal(0)
+    minimum_usd_per_month: Usd = Decimal(0)
+
+
+class GpuPrice(_Row):
+    """An on-demand GPU for self-hosted training and serving."""
+
+    provider: str
+    gpu: str
+    usd_per_hour: Usd
+    peak_bf16_tflops: Annotated[Decimal, Field(gt=0)]
+    """Peak dense BF16 throughput (not the with-sparsity figure)."""
+    memory_gb: int = Field(gt=0)
+
+
+class OpenModel(_Row):
+    """An open-weights model that can be LoRA-tuned and self-hosted."""
+
+    params_billion: Annotated[Decimal, Field(gt=0)]
+    serving_tokens_per_second_per_gpu: Annotated[Decimal, Field(gt=0)]
+    """Sustained generated+prefilled tokens per second one GPU serves (an assumption, sourced)."""
+    gpu: str
+    """The catalog `gpu` id it is served and trained on by default."""
+    gpus_per_replica: int = Field(default=1, ge=1)
+    """GPUs one serving replica needs (its weights must fit)."""
+
+
+class PriceFile(BaseModel):
+    """One TOML file in `pricing/` (or a user's --pricing file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: list[BaseModelPrice] = []
+    offer: list[FineTuneOffer] = []
+    embedding: list[EmbeddingPrice] = []
+    vector_store: list[VectorStorePrice] = []
+    gpu: list[GpuPrice] = []
+    open_model: list[OpenModel] = []
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPrices:
+    """Resolved per-token prices of a base model, USD per million tokens, with where they came from."""
+
+    model: str
+    provider: str
+    input_usd_per_mtok: Decimal
+    cached_input_usd_per_mtok: Decimal
+    cache_write_usd_per_mtok: Decimal
+    output_usd_per_mtok: Decimal
+    batch_input_usd_per_mtok: Decimal | None
+    batch_output_usd_per_mtok: Decimal | None
+    min_cacheable_tokens: int
+    cache_storage_usd_per_mtok_hour: Decimal
+    source: str
+    checked: date
+
+
+_R = TypeVar("_R", bound=_Row)
+_KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every price fineadvisor knows, by kind and id."""
+
+    models: dict[str, BaseModelPrice] = field(default_factory=dict)
+    offers: dict[str, FineTuneOffer] = field(default_factory=dict)
+    embeddings: dict[str, EmbeddingPrice] = field(default_factory=dict)
+    vector_stores: dict[str, VectorStorePrice] = field(default_factory=dict)
+    gpus: dict[str, GpuPrice] = field(default_factory=dict)
+    open_models: dict[str, OpenModel] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def tables(self) -> tuple[tuple[str, tuple[_Row, ...]], ...]:
+        """Every row, by kind, for listing."""
+        return (("offer", tuple(self.offers.values())), ("embedding", tuple(self.embeddings.values())),
+                ("vector_store", tuple(self.vector_stores.values())), ("gpu", tuple(self.gpus.values())),
+                ("open_model", tuple(self.open_models.values())), ("model", tuple(self.models.values())))
+
+    def offer(self, offer_id: str) -> FineTuneOffer:
+        """The fine-tuning offer `offer_id`, or an error that suggests close ids."""
+        return _get(self.offers, offer_id, "fine-tuning offer", "fineadvisor prices offer")
+
+    def embedding(self, model_id: str) -> EmbeddingPrice:
+        """The embedding model `model_id`."""
+        return _get(self.embeddings, model_id, "embedding model", "fineadvisor prices embedding")
+
+    def vector_store(self, store_id: str) -> VectorStorePrice:
+        """The vector store `store_id`."""
+        return _get(self.vector_stores, store_id, "vector store", "fineadvisor prices vector_store")
+
+    def gpu(self, gpu_id: str) -> GpuPrice:
+        """The GPU `gpu_id`."""
+        return _get(self.gpus, gpu_id, "GPU", "fineadvisor prices gpu")
+
+    def open_model(self, model_id: str) -> OpenModel:
+        """The open-weights model `model_id`."""
+        return _get(self.open_models, model_id, "open model", "fineadvisor prices open_model")
+
+    def model_prices(self, model: str, on: date | None = None) -> ModelPrices:
+        """Per-token prices of a base model on a date: a `pricing/` row if one matches, else genai-prices."""
+        base = normalize_model(model)
+        row = self.models.get(base) or self.models.get(model)
+        if row is not None:
+            return _from_row(row)
+        return _from_genai_prices(model, base, on)
+
+
+def _get(table: Mapping[str, _R], key: str, kind: str, hint: str) -> _R:
+    if key in table:
+        return table[key]
+    close = difflib.get_close_matches(key, list(table), n=3, cutoff=0.5)
+    did_you_mean = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise UnknownPriceError(f"no {kind} {key!r} in the price catalog.{did_you_mean} "
+                            f"`{hint}` lists them; add your own with --pricing FILE.")
+
+
+def _from_row(row: BaseModelPrice) -> ModelPrices:
+    return ModelPrices(
+        model=row.id, provider=row.provider, input_usd_per_mtok=row.input_usd_per_mtok,
+        cached_input_usd_per_mtok=(row.cached_input_usd_per_mtok if row.cached_input_usd_per_mtok is not None
+                                   else row.input_usd_per_mtok),
+        cache_write_usd_per_mtok=(row.cache_write_usd_per_mtok if row.cache_write_usd_per_mtok is not None
+                                  else row.input_usd_per_mtok),
+        output_usd_per_mtok=row.output_usd_per_mtok, batch_input_usd_per_mtok=row.batch_input_usd_per_mtok,
+        batch_output_usd_per_mtok=row.batch_output_usd_per_mtok, min_cacheable_tokens=row.min_cacheable_tokens,
+        cache_storage_usd_per_mtok_hour=row.cache_storage_usd_per_mtok_hour, source=row.source,
+        checked=row.checked,
+    )
+
+
+_GENAI_PRICES_CHECKED = date(2026, 11, 4)
+"""The latest verification date inside the bundled genai-prices data (see its data.py comments)."""
+_MIN_CACHEABLE = {"anthropic": 1024, "openai": 1024, "google": 1024}
+
+
+def _genai_price(price: Any, name: str) -> Decimal | None:
+    """A flat price, or the base rate of a tiered one (prompts below its first threshold, e.g. 200k tokens)."""
+    value = getattr(price, name, None)
+    if isinstance(value, Decimal):
+        return value
+    base = getattr(value, "base", None)
+    return base if isinstance(base, Decimal) else None
+
+
+def _from_genai_prices(model: str, base: str, on: date | None) -> ModelPrices:
+    from genai_prices import __version__ as gp_version
+    from genai_prices import data_snapshot
+
+    when = datetime.combine(on or date.today(), datetime.min.time(), tzinfo=UTC)
+    snapshot = data_snapshot.get_snapshot()
+    try:
+        provider, info = snapshot.find_provider_model(base, None, None, None)
+    except LookupError:
+        names = sorted({m.id for p in snapshot.providers for m in p.models})
+        close = difflib.get_close_matches(base, names, n=3, cutoff=0.6)
+        did_you_mean = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownPriceError(
+            f"no price for model {model!r} (neither genai-prices {gp_version} nor pricing/ has it).{did_you_mean} "
+            "Pass --model with a priced model, or add a [[model]] row with --pricing FILE.") from None
+    price = info.get_prices(when)
+    batch = info.get_prices(when, {"processing": "batch"}) if info.price_variants else None
+    inp = _genai_price(price, "input_mtok")
+    out = _genai_price(price, "output_mtok")
+    if inp is None or out is None:
+        raise UnknownPriceError(f"genai-prices has no per-token input and output price for {model!r}; "
+                                "add a [[model]] row with --pricing FILE")
+    cached = _genai_price(price, "cache_read_mtok")
+    write = _genai_price(price, "cache_write_mtok")
+    batch_in = _genai_price(batch, "input_mtok") if batch is not None else None
+    batch_out = _genai_price(batch, "output_mtok") if batch is not None else None
+    if batch_in == inp:
+        batch_in = batch_out = None  # no batch variant really applied
+    tiered = not isinstance(getattr(price, "input_mtok", None), Decimal)
+    source = f"genai-prices {gp_version} ({provider.id} / {info.id}{', base tier' if tiered else ''})"
+    return ModelPrices(
+        model=info.id, provider=provider.id, input_usd_per_mtok=inp,
+        cached_input_usd_per_mtok=cached if cached is not None else inp,
+        cache_write_usd_per_mtok=write if write is not None else inp,
+        output_usd_per_mtok=out, batch_input_usd_per_mtok=batch_in, batch_output_usd_per_mtok=batch_out,
+        min_cacheable_tokens=_MIN_CACHEABLE.get(provider.id, 1024), cache_storage_usd_per_mtok_hour=Decimal(0),
+        source=source, checked=_GENAI_PRICES_CHECKED,
+    )
+
+
+def default_pricing_dir() -> Path:
+    """The bundled `pricing/` directory (inside the wheel as fineadvisor/pricing, or the checkout's)."""
+    here = Path(__file__).resolve().parent.parent  # the fineadvisor package
+    for candidate in (here / "pricing", here.parent / "pricing"):
+        if candidate.is_dir():
+            return candidate
+    raise CatalogError(f"the bundled pricing/ directory is missing next to {here}; reinstall fineadvisor")
+
+
+def read_price_file(path: Path) -> PriceFile:
+    """Parse and validate one TOML price file."""
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh, parse_float=Decimal)
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: no such pricing file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: not UTF-8 text; save the price file as UTF-8 TOML") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return PriceFile.model_validate(_decimals(raw))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()[:5])
+        raise CatalogError(f"{path}: {problems} (see pricing/README.md for the format)") from None
+
+
+def _decimals(value: Any) -> Any:
+    """TOML integers in price fields become Decimal too (a price written `3` is `Decimal('3')`)."""
+    if isinstance(value, dict):
+        return {k: (Decimal(v) if isinstance(v, int) and not isinstance(v, bool) and "usd" in k else _decimals(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def load_catalog(extra: Sequence[Path] = (), pricing_dir: Path | None = None) -> Catalog:
+    """Load every `*.toml` in the pricing directory, then the user's files (later rows override by id)."""
+    directory = pricing_dir or default_pricing_dir()
+    paths = sorted(directory.glob("*.toml")) + [Path(p) for p in extra]
+    tables: dict[str, dict[str, Any]] = {kind: {} for kind in _KINDS}
+    for path in paths:
+        parsed = read_price_file(path)
+        for kind in _KINDS:
+            rows: Iterable[_Row] = getattr(parsed, kind)
+            for row in rows:
+                tables[kind][row.id] = row
+    return Catalog(models=tables["model"], offers=tables["offer"], embeddings=tables["embedding"],
+                   vector_stores=tables["vector_store"], gpus=tables["gpu"], open_models=tables["open_model"],
+                   files=tuple(str(p) for p in paths))

@@ -1,0 +1,390 @@
+"""Cost of each strategy, in Decimal USD: per request, fixed per month, and one-off, with line items.
+
+Every function is pure: a `Workload` (token means from the logs), prices and a `Scenario` in, a
+`StrategyCost` out. Tokens become dollars in one place, `usd()`: tokens × USD per million ÷ 1,000,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from fineadvisor.advise.catalog import (
+    EmbeddingPrice,
+    FineTuneOffer,
+    GpuPrice,
+    ModelPrices,
+    OpenModel,
+    VectorStorePrice,
+)
+from fineadvisor.advise.scenario import HOURS_PER_MONTH, Scenario
+from fineadvisor.fine_tuning_rules import default_epochs
+from fineadvisor.formatting import percent, quantity, unit_price
+
+BASELINE = "as_logged"
+"""The id of the logged setup, the strategy every other is compared with."""
+MILLION = Decimal(1_000_000)
+ZERO = Decimal(0)
+DEFAULT_HIT_RATE = Decimal("0.8")
+BYTES_PER_DIMENSION = 4
+INDEX_OVERHEAD = Decimal("1.5")
+"""Vector index size ÷ raw float32 vectors (HNSW graph and metadata); an assumption."""
+
+
+def usd(tokens: Decimal | int, usd_per_mtok: Decimal) -> Decimal:
+    """Formula: usd = tokens × usd_per_mtok ÷ 1,000,000."""
+    return Decimal(tokens) * usd_per_mtok / MILLION
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """Per-request token means measured from the logs (calibrated to billed usage), and training data size."""
+
+    static_tokens: Decimal
+    """System/developer messages + tool schemas + few-shot examples."""
+    few_shot_tokens: Decimal
+    dynamic_tokens: Decimal
+    """Conversation history + final turn (+ reply priming)."""
+    query_tokens: Decimal
+    output_tokens_low: Decimal
+    output_tokens: Decimal
+    output_tokens_high: Decimal
+    examples: int
+    """Usable training examples in the logs."""
+    templates: int
+    few_shot_examples: int = 0
+    """Distinct few-shot examples found in the logged prompts."""
+    measured_hit_rate: Decimal | None = None
+    logged_cached_tokens: Decimal = Decimal(0)
+    """Prompt tokens per request the logs show read from the provider's cache (billed at the cached rate)."""
+    logged_cache_write_tokens: Decimal = Decimal(0)
+    """Prompt tokens per request the logs show written to the cache (billed at the write rate)."""
+    calibration: Decimal = Decimal(1)
+    """Billed ÷ counted prompt tokens (1 when the logs carry no usage)."""
+    calibrated: bool = False
+    """True when `calibration` was measured from billed usage in the logs."""
+
+    @property
+    def input_tokens(self) -> Decimal:
+        """Formula: input = static + dynamic."""
+        return self.static_tokens + self.dynamic_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One term of a strategy's cost, with the arithmetic behind it."""
+
+    name: str
+    kind: Literal["per_request", "monthly", "one_off", "per_retraining"]
+    usd: Decimal
+    formula: str
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyCost:
+    """What a strategy costs: per request (low / expected / high output), fixed per month, one-off, per retraining.
+
+    `advise.timeline` turns these into the month-by-month cash flow every total, chart and break-even reads.
+    """
+
+    id: str
+    label: str
+    per_request_usd: Decimal
+    per_request_low_usd: Decimal
+    per_request_high_usd: Decimal
+    fixed_monthly_usd: Decimal
+    one_off_usd: Decimal
+    line_items: tuple[LineItem, ...]
+    available_until: date | None = None
+    new_jobs_until: date | None = None
+    notes: tuple[str, ...] = ()
+    kind: Literal["prompting", "caching", "rag", "fine_tune", "self_hosted"] = "prompting"
+    retrain_usd: Decimal = ZERO
+    """Cost of one retraining (training + evaluation), charged in the month it happens (not in `fixed_monthly_usd`)."""
+    retrain_every_months: int | None = None
+
+    def monthly_usd(self, requests_per_month: Decimal) -> Decimal:
+        """Formula: monthly_usd = fixed_monthly_usd + per_request_usd × requests_per_month (one-offs and retraining
+        excluded: the running cost of a month without a retraining)."""
+        return self.fixed_monthly_usd + self.per_request_usd * requests_per_month
+
+
+def _requests(items: list[tuple[str, Decimal, Decimal]], output_price: Decimal, w: Workload,
+              ) -> tuple[Decimal, Decimal, Decimal, list[LineItem]]:
+    """Per-request cost of input items (name, tokens, $/MTok) plus output at low / expected / high lengths."""
+    lines: list[LineItem] = []
+    input_usd = ZERO
+    for name, tokens, price in items:
+        if tokens == 0:
+            continue
+        cost = usd(tokens, price)
+        input_usd += cost
+        lines.append(LineItem(name, "per_request", cost, f"{quantity(tokens)} tokens × {unit_price(price)}/MTok"))
+    out = usd(w.output_tokens, output_price)
+    lines.append(LineItem("output", "per_request", out,
+                          f"{quantity(w.output_tokens)} tokens × {unit_price(output_price)}/MTok"))
+    return (input_usd + out, input_usd + usd(w.output_tokens_low, output_price),
+            input_usd + usd(w.output_tokens_high, output_price), lines)
+
+
+def _prices(p: ModelPrices, batch: bool) -> tuple[Decimal, Decimal, str]:
+    if batch and p.batch_input_usd_per_mtok is not None and p.batch_output_usd_per_mtok is not None:
+        return p.batch_input_usd_per_mtok, p.batch_output_usd_per_mtok, " (batch)"
+    return p.input_usd_per_mtok, p.output_usd_per_mtok, ""
+
+
+def cost_as_logged(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """The logged setup as it is (with its few-shot examples, if any, and the prompt caching the logs show).
+
+    Formula: per_request = (input − cached − written) × input_price + cached × cached_price
+    + written × write_price + output × output_price (cached / written: per-request means from logged usage).
+    """
+    inp, out, tag = _prices(p, bool(s.batch))
+    cached, written = w.logged_cached_tokens, w.logged_cache_write_tokens
+    notes: tuple[str, ...] = ()
+    if s.batch and (cached or written):
+        cached = written = ZERO  # the Batch API gives no cached-input discount
+        notes = ("priced at batch rates, which give no cached-input discount",)
+    items = [(f"input{tag}", w.input_tokens - cached - written, inp),
+             ("cached input (as logged)", cached, p.cached_input_usd_per_mtok),
+             ("cache writes (as logged)", written, p.cache_write_usd_per_mtok)]
+    total, low, high, lines = _requests(items, out, w)
+    examples = (f", {w.few_shot_examples} few-shot example{'s' if w.few_shot_examples != 1 else ''}"
+                if w.few_shot_examples else "")
+    return StrategyCost(BASELINE, f"As logged ({p.model}{tag}{examples})", total, low, high, ZERO, ZERO, tuple(lines),
+                        notes=notes)
+
+
+def _static(tokens: Decimal, w: Workload, p: ModelPrices, s: Scenario, price: Decimal, tag: str,
+            ) -> list[tuple[str, Decimal, Decimal]]:
+    """Input items for a static prompt part: cached at the hit rate when caching is considered and possible."""
+    if s.prompt_caching and not s.batch and tokens >= p.min_cacheable_tokens:
+        h = hit_rate(w, s)
+        return [("static prompt, cache reads", tokens * h, p.cached_input_usd_per_mtok),
+                ("static prompt, cache writes", tokens * (1 - h), p.cache_write_usd_per_mtok)]
+    return [(f"static prompt{tag}", tokens, price)]
+
+
+def cost_prompt_only(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """The logged prompt without its few-shot examples (its static part cached like the logged setup's could be).
+
+    Formula: per_request = static_without_few_shot × (hit × cached + (1 − hit) × write price, when cacheable;
+    else input price) + dynamic × input + output.
+    """
+    inp, out, tag = _prices(p, bool(s.batch))
+    items = [*_static(w.static_tokens - w.few_shot_tokens, w, p, s, inp, tag),
+             (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    total, low, high, lines = _requests(items, out, w)
+    return StrategyCost("prompt_only", f"Zero-shot: prompt without the examples ({p.model}{tag})", total, low, high,
+                        ZERO, ZERO, tuple(lines),
+                        notes=("quality without the examples is not measured here; test it on your evals",))
+
+
+def hit_rate(w: Workload, s: Scenario) -> Decimal:
+    """The cache hit rate used: the scenario's, else the one measured in the logs, else 0.8."""
+    if s.cache_hit_rate is not None:
+        return s.cache_hit_rate
+    return w.measured_hit_rate if w.measured_hit_rate is not None else DEFAULT_HIT_RATE
+
+
+def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """Cache the static prefix.
+
+    Formula: per_request = cacheable × (hit × cached_price + (1 − hit) × write_price)
+    + (input − cacheable) × input_price + output; cacheable = static if static ≥ the provider's minimum, else 0;
+    monthly storage = storage_price × cacheable × templates × hours per month (where charged).
+    """
+    h = hit_rate(w, s)
+    notes: list[str] = []
+    cacheable = w.static_tokens if w.static_tokens >= p.min_cacheable_tokens else ZERO
+    if not cacheable:
+        notes.append(f"static prefix ({quantity(w.static_tokens)} tokens) is below the {p.min_cacheable_tokens:,}-token "
+                     "minimum the provider caches: nothing to cache")
+    if s.batch:
+        notes.append("priced at standard rates: the Batch API gives no cached-input discount")
+    if w.logged_cached_tokens:
+        notes.append("the logs show caching already in use: compare with the logged setup, not with no caching")
+    items = [("cache reads", cacheable * h, p.cached_input_usd_per_mtok),
+             ("cache writes (misses)", cacheable * (1 - h), p.cache_write_usd_per_mtok),
+             ("uncached input", w.input_tokens - cacheable, p.input_usd_per_mtok)]
+    total, low, high, lines = _requests(items, p.output_usd_per_mtok, w)
+    fixed = ZERO
+    if p.cache_storage_usd_per_mtok_hour and cacheable:
+        fixed = usd(cacheable * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH
+        lines.append(LineItem("cache storage", "monthly", fixed,
+                              f"{quantity(cacheable)} tokens × {w.templates} templates × "
+                              f"{unit_price(p.cache_storage_usd_per_mtok_hour)}/MTok-hour × {HOURS_PER_MONTH} h"))
+    return StrategyCost("prompt_caching", f"Prompt caching of the static prefix (hit rate {percent(h)})", total, low,
+                        high, fixed, ZERO, tuple(lines), notes=tuple(notes), kind="caching")
+
+
+def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice,
+             store: VectorStorePrice) -> StrategyCost:
+    """Retrieve k chunks instead of the few-shot block.
+
+    Formula: per_request = static_without_few_shot (cached like prompt-only) + (dynamic + k × chunk) × input_price
+    + query × embed_price + store_query_price + output; monthly = max(store minimum, index GB × GB price)
+    + reindex share × corpus × embed_price; one-off = corpus × embed_price + setup hours × labour rate.
+    """
+    inp, out, tag = _prices(p, bool(s.batch))
+    retrieved = Decimal(s.rag_chunks * s.rag_chunk_tokens)
+    items = [*_static(w.static_tokens - w.few_shot_tokens, w, p, s, inp, tag),
+             (f"dynamic input{tag}", w.dynamic_tokens, inp),
+             (f"retrieved context ({s.rag_chunks} × {s.rag_chunk_tokens} tokens)", retrieved, inp),
+             (f"query embedding ({embedding.id})", w.query_tokens, embedding.usd_per_mtok)]
+    total, low, high, lines = _requests(items, out, w)
+    query_usd = store.usd_per_1k_queries / 1000
+    if query_usd:
+        lines.append(LineItem(f"vector search ({store.id})", "per_request", query_usd,
+                              f"{unit_price(store.usd_per_1k_queries)} per 1,000 queries"))
+    chunks = Decimal(s.rag_corpus_tokens) / s.rag_chunk_tokens
+    index_gb = chunks * s.rag_embedding_dimensions * BYTES_PER_DIMENSION * INDEX_OVERHEAD / Decimal(10**9)
+    storage = max(store.minimum_usd_per_month, index_gb * store.storage_usd_per_gb_month)
+    reindex = usd(Decimal(s.rag_corpus_tokens) * s.rag_reindex_share_per_month, embedding.usd_per_mtok)
+    embed_once = usd(s.rag_corpus_tokens, embedding.usd_per_mtok)
+    setup = s.rag_setup_hours * s.labour_usd_per_hour
+    lines += [
+        LineItem(f"vector store ({store.id})", "monthly", storage,
+                 f"max(minimum {unit_price(store.minimum_usd_per_month)}, {index_gb:.3f} GB × "
+                 f"{unit_price(store.storage_usd_per_gb_month)}/GB-month)"),
+        LineItem("re-indexing", "monthly", reindex,
+                 f"{percent(s.rag_reindex_share_per_month)} × {s.rag_corpus_tokens:,} tokens × "
+                 f"{unit_price(embedding.usd_per_mtok)}/MTok"),
+        LineItem("embed the corpus", "one_off", embed_once,
+                 f"{s.rag_corpus_tokens:,} tokens × {unit_price(embedding.usd_per_mtok)}/MTok"),
+        LineItem("build retrieval", "one_off", setup,
+                 f"{quantity(s.rag_setup_hours)} h × {unit_price(s.labour_usd_per_hour)}/h"),
+    ]
+    return StrategyCost("rag", f"RAG: {s.rag_chunks} retrieved chunks instead of the examples ({p.model}{tag})",
+                        total + query_usd, low + query_usd, high + query_usd, storage + reindex,
+                        embed_once + setup, tuple(lines), kind="rag",
+                        notes=(f"assumes a {s.rag_corpus_tokens:,}-token knowledge base; set --rag-corpus-tokens",))
+
+
+def training_tokens(w: Workload, s: Scenario, max_tokens_per_example: int | None) -> tuple[int, int, Decimal]:
+    """(examples, epochs, billable tokens). Formula: epochs × examples × min(limit, residual + dynamic + output)."""
+    n = s.training_examples or max(w.examples, 1)
+    epochs = s.epochs or default_epochs(n)
+    per_example = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens + w.output_tokens
+    if max_tokens_per_example is not None:
+        per_example = min(per_example, Decimal(max_tokens_per_example))
+    return n, epochs, epochs * n * per_example * (1 + s.validation_share)
+
+
+def _labour_lines(s: Scenario) -> tuple[Decimal, list[LineItem]]:
+    prep = s.data_prep_hours * s.labour_usd_per_hour
+    evals = s.eval_hours * s.labour_usd_per_hour
+    return prep + evals, [
+        LineItem("prepare training data", "one_off", prep,
+                 f"{quantity(s.data_prep_hours)} h × {unit_price(s.labour_usd_per_hour)}/h"),
+        LineItem("evaluate the model", "one_off", evals,
+                 f"{quantity(s.eval_hours)} h × {unit_price(s.labour_usd_per_hour)}/h"),
+    ]
+
+
+def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario, serving: OpenModel | None = None) -> StrategyCost:
+    """A managed fine-tune: a short residual prompt at the fine-tuned price, training, retraining, hosting.
+
+    Formula: per_request = (residual + dynamic) × ft_input + output × ft_output;
+    training = max(min_job, billable tokens × training price) (or hours × hourly price);
+    monthly = hosting/h × hours per month + storage + (training + evaluation) ÷ retrain interval;
+    one-off = training + (data preparation + evaluation) hours × labour rate.
+    A dedicated endpoint (hourly hosting, no per-token price) serves `serving`'s tokens/s per GPU: beyond one
+    replica, capacity costs (residual + dynamic + output) × peak ÷ average ÷ (tokens/s × 3600) × hosting/h.
+    """
+    inp, out = offer.input_usd_per_mtok, offer.output_usd_per_mtok
+    tag = ""
+    if s.batch and offer.batch_input_usd_per_mtok is not None and offer.batch_output_usd_per_mtok is not None:
+        inp, out, tag = offer.batch_input_usd_per_mtok, offer.batch_output_usd_per_mtok, " (batch)"
+    items = [(f"residual prompt{tag}", Decimal(s.residual_prompt_tokens), inp),
+             (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    total, low, high, lines = _requests(items, out, w)
+    if serving is not None and offer.hosting_usd_per_hour and not inp and not out:
+        replica_tps = serving.serving_tokens_per_second_per_gpu * serving.gpus_per_replica
+        per_token = offer.hosting_usd_per_hour / (replica_tps * 3600) * s.peak_to_average
+        base = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens
+        capacity = (base + w.output_tokens) * per_token
+        total, low, high = total + capacity, low + (base + w.output_tokens_low) * per_token, high + (
+            base + w.output_tokens_high) * per_token
+        lines.append(LineItem("serving capacity (more replicas as volume grows)", "per_request", capacity,
+                              f"{quantity(base + w.output_tokens)} tokens × {s.peak_to_average} peak/average ÷ "
+                              f"{quantity(replica_tps)} tokens/s per replica × {unit_price(offer.hosting_usd_per_hour)}/h"))
+    n, epochs, tokens = training_tokens(w, s, offer.max_tokens_per_example)
+    if offer.training_usd_per_mtok is not None:
+        train = usd(tokens, offer.training_usd_per_mtok)
+        formula = (f"{epochs} epochs × {n:,} examples of the short prompt (residual + dynamic + output) → "
+                   f"{quantity(tokens)} tokens × {unit_price(offer.training_usd_per_mtok)}/MTok")
+    else:
+        assert offer.training_usd_per_hour is not None and offer.training_hours_per_mtok is not None
+        hours = tokens / MILLION * offer.training_hours_per_mtok
+        train = hours * offer.training_usd_per_hour
+        formula = f"{quantity(tokens)} tokens → {hours:.2f} h × {unit_price(offer.training_usd_per_hour)}/h"
+    if train < offer.min_job_usd:
+        train, formula = offer.min_job_usd, f"{formula}, raised to the {unit_price(offer.min_job_usd)} job minimum"
+    labour, labour_lines = _labour_lines(s)
+    lines.append(LineItem("training", "one_off", train, formula))
+    lines += labour_lines
+    retrain = train + s.eval_hours * s.labour_usd_per_hour
+    hosting = offer.hosting_usd_per_hour * HOURS_PER_MONTH
+    lines.append(LineItem("retraining", "per_retraining", retrain,
+                          f"training + evaluation, every {s.retrain_every_months} months"))
+    if hosting:
+        lines.append(LineItem("hosting", "monthly", hosting,
+                              f"{unit_price(offer.hosting_usd_per_hour)}/h × {HOURS_PER_MONTH} h, used or not"))
+    if offer.storage_usd_per_month:
+        lines.append(LineItem("model storage", "monthly", offer.storage_usd_per_month, "per model per month"))
+    notes = []
+    if offer.available_until:
+        notes.append(f"the fine-tuned model stops serving on {offer.available_until:%Y-%m-%d}")
+    if offer.new_jobs_until:
+        notes.append(f"new training jobs only until {offer.new_jobs_until:%Y-%m-%d}")
+    return StrategyCost(f"fine_tune:{offer.id}", f"Fine-tune {offer.id}{tag}", total, low, high,
+                        hosting + offer.storage_usd_per_month, train + labour, tuple(lines),
+                        available_until=offer.available_until, new_jobs_until=offer.new_jobs_until,
+                        notes=tuple(notes), kind="fine_tune", retrain_usd=retrain,
+                        retrain_every_months=s.retrain_every_months)
+
+
+def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) -> StrategyCost:
+    """LoRA-tune an open model and serve it on dedicated GPUs.
+
+    Formula: training hours = flops_per_param_token × params × billable tokens ÷ (peak FLOP/s × MFU) ÷ 3600
+    + overhead; serving = one always-on GPU per month + per request (residual + dynamic + output) tokens
+    × peak-to-average ÷ (GPU tokens/s × 3600) × GPU $/h.
+    """
+    n, epochs, tokens = training_tokens(w, s, None)
+    params = model.params_billion * Decimal(10**9)
+    flops = s.lora_flops_per_param_token * params * tokens
+    hours = flops / (gpu.peak_bf16_tflops * Decimal(10**12) * s.mfu) / 3600 + s.run_overhead_hours
+    train = hours * gpu.usd_per_hour
+    labour, labour_lines = _labour_lines(s)
+    per_request_tokens = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens
+    usd_per_token = gpu.usd_per_hour / (model.serving_tokens_per_second_per_gpu * 3600) * s.peak_to_average
+
+    def serve(out_tokens: Decimal) -> Decimal:
+        return (per_request_tokens + out_tokens) * usd_per_token
+
+    floor = gpu.usd_per_hour * model.gpus_per_replica * HOURS_PER_MONTH
+    retrain = train + s.eval_hours * s.labour_usd_per_hour
+    lines = [
+        LineItem("serving capacity", "per_request", serve(w.output_tokens),
+                 f"{quantity(per_request_tokens + w.output_tokens)} tokens × {s.peak_to_average} peak/average ÷ "
+                 f"{quantity(model.serving_tokens_per_second_per_gpu)} tokens/s × {unit_price(gpu.usd_per_hour)}/h"),
+        LineItem("always-on replica", "monthly", floor,
+                 f"{model.gpus_per_replica} × {gpu.id} × {HOURS_PER_MONTH} h × {unit_price(gpu.usd_per_hour)}/h"),
+        LineItem("LoRA training", "one_off", train,
+                 f"{s.lora_flops_per_param_token}·N·D = {flops:.3e} FLOPs ÷ ({quantity(gpu.peak_bf16_tflops)} TFLOP/s × "
+                 f"MFU {s.mfu}) + {s.run_overhead_hours} h overhead = {hours:.2f} h × {unit_price(gpu.usd_per_hour)}/h"),
+        *labour_lines,
+        LineItem("retraining", "per_retraining", retrain,
+                 f"training + evaluation, every {s.retrain_every_months} months"),
+    ]
+    return StrategyCost(f"self_hosted:{model.id}@{gpu.id}", f"Self-hosted LoRA {model.id} on {gpu.id}",
+                        serve(w.output_tokens), serve(w.output_tokens_low), serve(w.output_tokens_high),
+                        floor, train + labour, tuple(lines), kind="self_hosted",
+                        notes=(f"{n:,} examples × {epochs} epochs; serving throughput is an assumption of the "
+                               "catalog row",), retrain_usd=retrain,
+                        retrain_every_months=s.retrain_every_months)
+

@@ -1,0 +1,233 @@
+"""The one entry point both front ends call: measured logs + prices + scenario → costs, break-even, advice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from fineadvisor.advise import scenario as scenarios
+from fineadvisor.advise.breakeven import BreakEven, find_break_even
+from fineadvisor.advise.catalog import Catalog, ModelPrices, load_catalog
+from fineadvisor.advise.costs import (
+    StrategyCost,
+    Workload,
+    cost_as_logged,
+    cost_fine_tune,
+    cost_prompt_caching,
+    cost_prompt_only,
+    cost_rag,
+    cost_self_hosted,
+    hit_rate,
+)
+from fineadvisor.advise.recommend import Recommendation, recommend
+from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, Scenario, default_volume_source
+from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
+from fineadvisor.errors import UnknownPriceError
+from fineadvisor.formatting import count, months, percent, signed_percent, unit_price
+from fineadvisor.model_names import same_family
+
+if TYPE_CHECKING:  # advise reads the measurement's values; it never imports the measuring code
+    from fineadvisor.measure.analysis import LogAnalysis
+    from fineadvisor.measure.stats import Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """A number the estimate rests on that the logs do not measure, its value and where it comes from."""
+
+    name: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Everything fineadvisor concludes for one log and scenario."""
+
+    scenario: Scenario
+    workload: Workload
+    prices: ModelPrices
+    model: str
+    strategies: tuple[StrategyCost, ...]
+    baseline: str
+    break_evens: tuple[BreakEven, ...]
+    recommendation: Recommendation
+    sensitivity: tuple[Sensitivity, ...]
+    assumptions: tuple[Assumption, ...]
+    warnings: tuple[str, ...]
+    analysis: LogAnalysis | None = None
+
+
+def _mean(d: Distribution) -> Decimal:
+    return Decimal(d.total) / d.count if d.count else Decimal(0)
+
+
+def _dec(x: float) -> Decimal:
+    """A measured token statistic (not money) as Decimal, via its shortest repr."""
+    return Decimal(repr(x))
+
+
+def workload_from(a: LogAnalysis) -> Workload:
+    """Per-request token means from the logs, scaled by billed ÷ counted prompt tokens where usage was logged."""
+    p, u = a.profile, a.profile.usage
+    cal = Decimal(u.billed_prompt_tokens) / u.counted_prompt_tokens if u.records and u.counted_prompt_tokens else Decimal(1)
+    static = _mean(p.static_prefix_tokens) * cal
+    # input per request over every record (billed where logged): lines with usage but no prompt still count
+    dynamic = max(Decimal(0), _mean(p.input_tokens) - static)
+    out = p.output_tokens
+    expected = _mean(out)
+    measured = None
+    # per-request means of the cache reads and writes the provider billed (over records that logged usage)
+    cached = Decimal(u.cached_tokens) / u.records if u.records else Decimal(0)
+    written = Decimal(u.cache_write_tokens) / u.records if u.records else Decimal(0)
+    if cached and static:
+        measured = min(Decimal(1), cached / static)
+    return Workload(
+        static_tokens=static, few_shot_tokens=_mean(p.few_shot_tokens) * cal,
+        dynamic_tokens=dynamic, query_tokens=_mean(p.query_tokens) * cal or dynamic,
+        output_tokens_low=min(_dec(out.p50), expected), output_tokens=expected,
+        output_tokens_high=max(_dec(out.p95), expected), examples=a.readiness.usable_examples,
+        templates=max(1, p.templates), few_shot_examples=p.few_shot_examples, measured_hit_rate=measured,
+        calibration=cal, calibrated=bool(u.records),
+        logged_cached_tokens=cached, logged_cache_write_tokens=written,
+    )
+
+
+def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
+                     ) -> tuple[tuple[StrategyCost, ...], list[str]]:
+    """Cost every strategy the catalog can price; say which could not be priced and why."""
+    warnings: list[str] = []
+    out = [cost_as_logged(w, prices, s)]
+    if w.few_shot_tokens > 0:
+        out.append(cost_prompt_only(w, prices, s))
+    if s.prompt_caching:
+        out.append(cost_prompt_caching(w, prices, s))
+    try:
+        out.append(cost_rag(w, prices, s, catalog.embedding(s.rag_embedding), catalog.vector_store(s.rag_vector_store)))
+    except UnknownPriceError as exc:
+        warnings.append(f"RAG not priced: {exc}")
+    offer_ids = s.fine_tune_offers or tuple(
+        o.id for o in catalog.offers.values() if o.new_jobs_until is None or o.new_jobs_until >= s.start)
+    for offer_id in offer_ids:
+        offer = catalog.offer(offer_id)  # an unknown id is the user's error: raise
+        cost = cost_fine_tune(w, offer, s, catalog.open_models.get(offer.base_model))
+        if not same_family(offer.base_model, prices.model):
+            cost = replace(cost, notes=(*cost.notes, f"tunes {offer.base_model}, not the logged {prices.model}: "
+                                                      "re-check quality on your evals"))
+        out.append(cost)
+    try:
+        model = catalog.open_model(s.self_host_model)
+        out.append(cost_self_hosted(w, model, catalog.gpu(s.self_host_gpu or model.gpu), s))
+    except UnknownPriceError as exc:
+        warnings.append(f"self-hosting not priced: {exc}")
+    return tuple(out), warnings
+
+
+def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
+             ) -> tuple[tuple[StrategyCost, ...], tuple[BreakEven, ...], Recommendation, list[str]]:
+    """Strategies, break-even against the logged setup, and the recommendation, for one workload and scenario."""
+    strategies, warnings = build_strategies(w, prices, s, catalog)
+    baseline = strategies[0]
+    break_evens = tuple(find_break_even(baseline, c, s) for c in strategies[1:])
+    return strategies, break_evens, recommend(strategies, baseline, w, s, break_evens), warnings
+
+
+def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: str,
+                self_host_gpu: str | None = None, batch_source: str | None = None) -> tuple[Assumption, ...]:
+    """Every input the logs do not measure, with its value and whether it is a default."""
+    defaults = Scenario(start=s.start)
+
+    def src(*fields: str) -> str:
+        return "default" if all(getattr(s, f) == getattr(defaults, f) for f in fields) else "set by you"
+
+    h = hit_rate(w, s)
+    hit_src = "set by you" if s.cache_hit_rate is not None else (
+        "measured from cached tokens in the logs" if w.measured_hit_rate is not None else f"default {DEFAULT_HIT_RATE}")
+    return (
+        Assumption("requests per month", count(s.requests_per_month), volume_source),
+        Assumption("monthly growth", signed_percent(s.growth_per_month, 1), src("growth_per_month")),
+        Assumption("horizon", months(s.horizon_months), src("horizon_months")),
+        Assumption("start", f"{s.start:%Y-%m-%d}", "today" if s.start == scenarios.today() else "set by you"),
+        Assumption("Batch API", "yes" if s.batch else "no", batch_source or src("batch")),
+        Assumption("prompt caching", "considered" if s.prompt_caching else "not considered", src("prompt_caching")),
+        Assumption("prices", f"{prices.model} at {prices.provider}", f"{prices.source}, checked {prices.checked}"),
+        Assumption("cache hit rate", percent(h), hit_src),
+        Assumption("billed ÷ counted prompt tokens", f"{w.calibration:.3f}",
+                   "measured from usage in the logs" if w.calibrated else "no usage in the logs"),
+        Assumption("RAG chunks × tokens", f"{s.rag_chunks} × {s.rag_chunk_tokens}", src("rag_chunks", "rag_chunk_tokens")),
+        Assumption("RAG corpus", f"{s.rag_corpus_tokens:,} tokens, {percent(s.rag_reindex_share_per_month)} re-indexed monthly",
+                   src("rag_corpus_tokens", "rag_reindex_share_per_month")),
+        Assumption("RAG embedding / store", f"{s.rag_embedding} ({s.rag_embedding_dimensions} dimensions) / "
+                                            f"{s.rag_vector_store}",
+                   src("rag_embedding", "rag_embedding_dimensions", "rag_vector_store")),
+        Assumption("residual prompt after fine-tuning", f"{s.residual_prompt_tokens} tokens", src("residual_prompt_tokens")),
+        Assumption("training examples", f"{s.training_examples or w.examples:,}",
+                   "set by you" if s.training_examples else "usable examples in the logs"),
+        Assumption("epochs", str(s.epochs) if s.epochs else "OpenAI's auto rule", src("epochs")),
+        Assumption("validation tokens", f"{percent(s.validation_share)} of training", src("validation_share")),
+        Assumption("retraining", f"every {s.retrain_every_months} months", src("retrain_every_months")),
+        Assumption("labour", f"{s.data_prep_hours} h data prep + {s.eval_hours} h evaluation per model, "
+                             f"RAG build {s.rag_setup_hours} h, at {unit_price(s.labour_usd_per_hour)}/h",
+                   src("labour_usd_per_hour", "data_prep_hours", "eval_hours", "rag_setup_hours")),
+        Assumption("self-hosting", f"{s.self_host_model} on {s.self_host_gpu or self_host_gpu or 'its default GPU'}, "
+                                   f"MFU {s.mfu}, "
+                                   f"{s.lora_flops_per_param_token}·N·D FLOPs, {s.run_overhead_hours} h overhead per run, "
+                                   f"peak ÷ average load {s.peak_to_average}",
+                   src("self_host_model", "self_host_gpu", "mfu", "lora_flops_per_param_token", "run_overhead_hours",
+                       "peak_to_average")),
+        Assumption("output tokens (low / expected / high)",
+                   f"{count(w.output_tokens_low)} / {count(w.output_tokens)} / {count(w.output_tokens_high)}",
+                   "p50 / mean / p95 of the logged outputs"),
+    )
+
+
+def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: Catalog | None = None,
+             *, volume_source: str | None = None) -> Estimate:
+    """Cost every strategy for the measured workload, find break-evens and recommend one.
+
+    Args:
+        analysis: the result of `analyze_logs`.
+        scenario: volume, horizon and assumptions (defaults: `Scenario()`).
+        catalog: prices (default: `load_catalog()`).
+        volume_source: how the volume was chosen, echoed with the assumptions (default: says whether it is
+            the scenario's default or was set).
+
+    Returns:
+        An `Estimate`; raises `UnknownPriceError` when the model or a requested offer has no price.
+    """
+    s = scenario or Scenario()
+    batch_source = "set by you"
+    if s.batch is None:
+        sources = dict(analysis.profile.sources)
+        batch_lines = sources.get("batch_input", 0) + sources.get("batch_output", 0)
+        auto = batch_lines * 2 > analysis.profile.records
+        s = s.model_copy(update={"batch": auto})
+        batch_source = "the logs are Batch API lines" if auto else "default: the logs are not Batch API lines"
+    if volume_source is None:
+        volume_source = (default_volume_source() if s.requests_per_month == Scenario(start=s.start).requests_per_month
+                         else "set by you")
+    cat = catalog or load_catalog()
+    model = s.model or analysis.model
+    prices = cat.model_prices(model, on=s.start)
+    w = workload_from(analysis)
+    strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat)
+    if analysis.profile.records_with_prompt < analysis.profile.records:
+        missing = analysis.profile.records - analysis.profile.records_with_prompt
+        warnings.append(f"{missing:,} records carry billed usage but no prompt (e.g. Batch API output lines without "
+                        "their input file): their input is priced as dynamic input; give the input file too")
+    models = analysis.profile.models
+    if len(models) > 1 and sum(n for _, n in models[1:]) >= Decimal("0.1") * sum(n for _, n in models):
+        others = ", ".join(f"{m} ({n:,})" for m, n in models[1:4])
+        warnings.append(f"the logs mix models: everything is priced as {model}, but {others} requests name "
+                        "other models; estimate each model's logs separately (--model or split files)")
+    if analysis.profile.output_tokens.count == 0:
+        warnings.append("the logs hold no outputs: output tokens are counted as 0 in every strategy")
+    if analysis.approximate:
+        warnings.append("token counts are approximate for this model (see approximate_reasons)")
+    gpu = s.self_host_gpu or (cat.open_models[s.self_host_model].gpu if s.self_host_model in cat.open_models else None)
+    def again(w2: Workload, s2: Scenario) -> Recommendation:
+        return evaluate(w2, prices, s2, cat)[2]
+
+    return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
+                    assumptions(w, s, prices, volume_source, gpu, batch_source), tuple(warnings), analysis)

@@ -1,0 +1,102 @@
+"""The user's scenario and every assumption the cost models use: validated where it comes in, echoed in output."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NonNegative = Annotated[Decimal, Field(ge=0)]
+Share = Annotated[Decimal, Field(ge=0, le=1)]
+
+DEFAULT_REQUESTS_PER_DAY = 1_000
+"""The volume assumed when none is given."""
+DEFAULT_HIT_RATE = Decimal("0.8")
+"""The prompt-cache hit rate assumed when the logs show none and none is given."""
+DAYS_PER_MONTH = Decimal("30.4375")
+"""365.25 / 12."""
+HOURS_PER_MONTH = Decimal("730.5")
+"""24 × 30.4375."""
+
+
+def today() -> date:
+    """Today's date (one seam, so that tests and reproducible reports can fix the date)."""
+    return date.today()
+
+
+class Scenario(BaseModel):
+    """Volume, horizon and the assumptions behind every strategy; each field has a stated, settable default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    requests_per_month: Annotated[Decimal, Field(ge=0, le=10**12)] = Field(
+        default=DEFAULT_REQUESTS_PER_DAY * DAYS_PER_MONTH,
+        description="Requests per month now (default 1,000 a day).")
+    growth_per_month: Annotated[Decimal, Field(gt=-1, le=10)] = Field(
+        default=Decimal(0), description="Monthly growth of the volume, e.g. 0.05 for +5% a month.")
+    horizon_months: int = Field(default=12, ge=1, le=120, description="Months over which strategies are compared.")
+    start: date = Field(default_factory=lambda: today(), description="When the chosen strategy would start.")
+    batch: bool | None = Field(default=None, description="Latency allows the 24-hour Batch API (about half price); "
+                                                          "default: yes when the logs are Batch API lines.")
+    model: str | None = Field(default=None, description="The model the logged setup uses (default: from logs).")
+
+    # prompt caching
+    prompt_caching: bool = Field(default=True, description="Consider prompt caching of the static prefix.")
+    cache_hit_rate: Share | None = Field(
+        default=None, description="Share of requests whose static prefix is read from the cache "
+                                  "(default: measured from the logs' cached tokens, else DEFAULT_HIT_RATE).")
+
+    # RAG
+    rag_chunks: int = Field(default=5, ge=0, le=100, description="Chunks retrieved per request (k).")
+    rag_chunk_tokens: int = Field(default=800, ge=1, description="Tokens per chunk (OpenAI file search default).")
+    rag_corpus_tokens: int = Field(default=2_000_000, ge=0, description="Tokens in the knowledge base to embed.")
+    rag_reindex_share_per_month: Share = Field(default=Decimal("0.1"),
+                                               description="Share of the corpus re-embedded each month.")
+    rag_embedding: str = Field(default="text-embedding-3-small", description="Embedding model id.")
+    rag_embedding_dimensions: int = Field(default=1536, ge=1)
+    rag_vector_store: str = Field(default="pinecone/standard", description="Vector store id.")
+    rag_setup_hours: NonNegative = Field(default=Decimal(24), description="Engineering hours to build retrieval.")
+
+    # fine-tuning (managed and self-hosted)
+    fine_tune_offers: tuple[str, ...] = Field(default=(), description="Offer ids to compare (default: all open).")
+    residual_prompt_tokens: int = Field(default=100, ge=0,
+                                        description="Prompt tokens still sent after fine-tuning (short instruction).")
+    training_examples: int | None = Field(default=None, ge=1,
+                                          description="Training examples (default: the logs' usable examples).")
+    epochs: int | None = Field(default=None, ge=1, le=50, description="Epochs (default: OpenAI's auto rule).")
+    validation_share: Share = Field(default=Decimal(0), description="Extra validation tokens, as a share of training.")
+    retrain_every_months: int = Field(default=6, ge=1, description="How often the model is retrained.")
+    data_prep_hours: NonNegative = Field(default=Decimal(16), description="Hours to clean and curate training data.")
+    eval_hours: NonNegative = Field(default=Decimal(8), description="Hours to evaluate each trained model.")
+    labour_usd_per_hour: NonNegative = Field(default=Decimal(100), description="Cost of an engineering hour.")
+    knowledge_changes: bool = Field(default=False,
+                                    description="The facts the model must know change often (favours RAG).")
+
+    # self-hosted LoRA
+    self_host_model: str = Field(default="llama-3.1-8b", description="Open model id to LoRA-tune and serve.")
+    self_host_gpu: str | None = Field(default=None, description="GPU id (default: the open model's).")
+    mfu: Annotated[Decimal, Field(gt=0, le=1)] = Field(default=Decimal("0.2"),
+                                                       description="Model FLOPs utilisation of LoRA training.")
+    lora_flops_per_param_token: Annotated[Decimal, Field(gt=0)] = Field(
+        default=Decimal(4), description="Training FLOPs per parameter per token: 4 for LoRA, 6 for full.")
+    run_overhead_hours: NonNegative = Field(default=Decimal(1),
+                                            description="GPU hours per training run beyond the FLOPs estimate.")
+    peak_to_average: Annotated[Decimal, Field(ge=1)] = Field(default=Decimal(2),
+                                                             description="Serving capacity ÷ average load.")
+
+    @classmethod
+    def per_day(cls, requests_per_day: Decimal | int, **fields: object) -> Scenario:
+        """A scenario whose volume is given per day."""
+        return cls(requests_per_month=Decimal(requests_per_day) * DAYS_PER_MONTH, **fields)  # type: ignore[arg-type]
+
+
+def default_of(field: str) -> object:
+    """The default of a `Scenario` field, as `Scenario()` has it (what the CLI's help and the app show)."""
+    return getattr(Scenario(), field)
+
+
+def default_volume_source() -> str:
+    """How the volume is described when the user gave none."""
+    return f"default: {DEFAULT_REQUESTS_PER_DAY:,} requests a day"

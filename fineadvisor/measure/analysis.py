@@ -1,0 +1,90 @@
+"""One call from log files to profile and readiness: the entry point the CLI and the app share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fineadvisor.errors import NoRecordsError
+from fineadvisor.measure.encodings import choose_encoding
+from fineadvisor.measure.logs import describe
+from fineadvisor.measure.profile import WorkloadProfile
+from fineadvisor.measure.readiness import Readiness
+from fineadvisor.measure.scan import BadLine, Scan, scan_logs
+from fineadvisor.model_names import DEFAULT_MODEL
+
+
+@dataclass(frozen=True, slots=True)
+class LogAnalysis:
+    """Everything measured from the logs: what was read, the workload profile and fine-tuning readiness."""
+
+    paths: tuple[str, ...]
+    lines_read: int
+    records_read: int
+    records_skipped: int
+    skipped_examples: tuple[BadLine, ...]
+    """The first few skipped lines, in full."""
+    skipped_reasons: tuple[tuple[str, int], ...]
+    """How many lines were skipped for each kind of reason."""
+    model: str
+    """The model counted for: --model, else the most frequent model in the logs, else gpt-4o-mini."""
+    model_source: str
+    encoding: str
+    approximate: bool
+    approximate_reasons: tuple[str, ...]
+    profile: WorkloadProfile
+    readiness: Readiness
+
+
+def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = False,
+                 workers: int | None = None, example_token_limit: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> LogAnalysis:
+    """Read, count and profile request logs (.jsonl, .jsonl.gz, or "-" for stdin).
+
+    Args:
+        paths: log files; Batch API input and output files given together are joined by `custom_id`.
+        model: count every record as this model (and judge fine-tuning readiness for it); default: per record.
+        strict: stop at the first line that is not a valid record.
+        workers: processes to count with; default: 2 for large inputs, else 1.
+        example_token_limit: tokens allowed per training example; default: the target model's published limit.
+        progress: called with (bytes done, bytes total) after each chunk.
+
+    Returns:
+        A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
+    """
+    scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress)
+    try:
+        return _analysis(paths, scan, model, example_token_limit)
+    finally:
+        scan.close()
+
+
+def _analysis(paths: Sequence[str], scan: Scan, model: str | None, example_token_limit: int | None
+              ) -> LogAnalysis:
+    records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
+    models = scan.profile.models()
+    names = ", ".join(describe(p) for p in paths)
+    if records == 0:
+        if n_skipped:
+            first = skipped[0]
+            raise NoRecordsError(
+                f"no valid record in {names}: all {n_skipped} non-blank lines were skipped; the first: {first}")
+        raise NoRecordsError(f"no records in {names}: the input is empty (or only blank lines); "
+                             "give a JSON Lines file with one request per line")
+    if model:
+        target, source = model, "--model"
+    elif models:
+        target, source = models.most_common(1)[0][0], "most frequent model in the logs"
+    else:
+        target, source = DEFAULT_MODEL, "the default: the logs name no model"
+    choice = choose_encoding(target)
+    reasons_approx = dict(scan.approximate)
+    if choice.approximate:
+        reasons_approx.setdefault(choice.model, choice.reason)
+    return LogAnalysis(
+        paths=tuple(paths), lines_read=scan.lines, records_read=records, records_skipped=n_skipped,
+        skipped_examples=tuple(skipped), skipped_reasons=tuple(scan.skipped_reasons.most_common()),
+        model=target, model_source=source, encoding=choice.encoding, approximate=bool(reasons_approx),
+        approximate_reasons=tuple(reasons_approx.values()), profile=scan.profile.result(),
+        readiness=scan.readiness.result(target, example_token_limit),
+    )

@@ -1,0 +1,478 @@
+"""Turn one parsed log line into a `Record`, detecting its format; say precisely what is wrong when it isn't one."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fineadvisor.measure._fast.reuse import LeadingReuse
+from fineadvisor.measure.records import MAX_RECORD_TOKENS, Image, Message, Record, SourceFormat, Tool, Usage
+
+MessageReuse = LeadingReuse[object, Message]
+"""Normalised messages remembered for the leading raw message objects of earlier lines."""
+
+# The OpenAI fine-tuning chat format (cookbook + today's tool-calling additions).
+FT_MESSAGE_KEYS = frozenset({"role", "content", "name", "function_call", "weight", "tool_calls", "tool_call_id",
+                             "refusal"})
+FT_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+_REQUEST_HINT_KEYS = ("model", "temperature", "max_tokens", "max_completion_tokens", "stream", "response_format",
+                      "tool_choice", "n", "top_p", "seed", "stop", "user", "metadata", "store")
+_FORMAT_HELP = ('expected one of: {"messages": [...]} (fine-tuning), a Chat Completions request '
+                '{"model", "messages"}, a Batch API line {"custom_id", "body"} or {"custom_id", "response"}, '
+                'a pair {"request", "response"}, or an Anthropic Messages request {"model", "system", "messages"}')
+
+
+class RecordError(ValueError):
+    """A line that is JSON but not a usable record; `issue` names the cookbook format-error type if one applies."""
+
+    def __init__(self, reason: str, issue: str | None = None) -> None:
+        super().__init__(reason)
+        self.issue = issue
+
+
+def _type_name(value: object) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def to_record(obj: object, line_no: int, reuse: MessageReuse | None = None) -> Record:
+    """Detect the format of one parsed JSON line and normalise it; raise `RecordError` with the reason.
+
+    With `reuse`, plain messages that are the very objects of an earlier line's leading messages are not
+    normalised again (see `fineadvisor.measure._fast.reuse`).
+    """
+    if not isinstance(obj, dict):
+        raise RecordError(f"a line must be a JSON object, got {_type_name(obj)}", "data_type")
+    if "custom_id" in obj and "body" in obj:
+        return _batch_input(obj, line_no, reuse)
+    if "custom_id" in obj and ("response" in obj or "error" in obj):
+        return _batch_output(obj, line_no)
+    if "request" in obj:
+        return _request_response(obj, line_no, reuse)
+    if "messages" in obj:
+        known = _known(obj["messages"], reuse)
+        if _looks_anthropic(obj, None, len(known)):
+            return _anthropic(obj, None, line_no, "anthropic")
+        source: SourceFormat = "fine_tuning" if obj.keys().isdisjoint(_REQUEST_HINT_KEYS) else "chat_request"
+        return _openai(obj, None, line_no, source, reuse, known)
+    keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
+    raise RecordError(f'no "messages" list and no known log format (keys found: {keys}); {_FORMAT_HELP}',
+                      "missing_messages_list")
+
+
+# ---------------------------------------------------------------- format shapes
+
+
+def _batch_input(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
+    body = obj["body"]
+    if not isinstance(body, dict):
+        raise RecordError(f'Batch API "body" must be an object, got {_type_name(body)}')
+    url = obj.get("url", "/v1/chat/completions")
+    if isinstance(url, str) and "embeddings" in url:
+        raise RecordError(f"Batch API line for {url} is an embeddings request, not a chat request")
+    rec = _openai(body, None, line_no, "batch_input", reuse)
+    return _with(rec, custom_id=str(obj["custom_id"]))
+
+
+def _batch_output(obj: dict[str, Any], line_no: int) -> Record:
+    response = obj.get("response")
+    if not isinstance(response, dict):
+        error = obj.get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+        raise RecordError(f"Batch API request {obj.get('custom_id')!r} failed: {message}")
+    body = response.get("body")
+    if not isinstance(body, dict):
+        raise RecordError(f'Batch API "response.body" must be an object, got {_type_name(body)}')
+    status = response.get("status_code", 200)
+    if isinstance(status, int) and status >= 400:
+        raise RecordError(f"Batch API request {obj.get('custom_id')!r} failed with HTTP {status}")
+    usage = _usage(body.get("usage"))
+    if usage is None:
+        raise RecordError('Batch API output line has no "response.body.usage"')
+    return Record("batch_output", line_no, _model(body), (), (), _response_messages(body), usage,
+                  str(obj["custom_id"]))
+
+
+def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
+    request = obj["request"]
+    if not isinstance(request, dict):
+        raise RecordError(f'"request" must be an object, got {_type_name(request)}')
+    response = obj.get("response")
+    if response is not None and not isinstance(response, dict):
+        raise RecordError(f'"response" must be an object, got {_type_name(response)}')
+    if "body" in request and isinstance(request["body"], dict) and "messages" not in request:
+        request = request["body"]  # some gateways nest the HTTP body
+    if isinstance(response, dict) and isinstance(response.get("body"), dict) and "usage" not in response:
+        response = response["body"]
+    if "messages" not in request:
+        raise RecordError('"request" has no "messages" list', "missing_messages_list")
+    known = _known(request["messages"], reuse)
+    if _looks_anthropic(request, response, len(known)):
+        return _anthropic(request, response, line_no, "request_response")
+    return _openai(request, response, line_no, "request_response", reuse, known)
+
+
+def _with(rec: Record, **changes: Any) -> Record:
+    fields = {name: getattr(rec, name) for name in rec.__slots__}
+    fields.update(changes)
+    return Record(**fields)
+
+
+def _model(obj: Mapping[str, Any]) -> str | None:
+    model = obj.get("model")
+    return model if isinstance(model, str) and model else None
+
+
+# ---------------------------------------------------------------- OpenAI
+
+
+def _known(raw: object, reuse: MessageReuse | None) -> list[Message]:
+    """The normalised messages remembered for the leading raw messages of `raw` (the very same objects)."""
+    return reuse.match(raw) if reuse is not None and type(raw) is list else []
+
+
+def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
+            reuse: MessageReuse | None = None, known: list[Message] | None = None) -> Record:
+    raw = req.get("messages")
+    if not isinstance(raw, list) or not raw:
+        got = "an empty list" if isinstance(raw, list) else _type_name(raw)
+        raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
+                          "missing_messages_list")
+    issues: list[str] = []
+    parsed: list[Message] = known if known is not None else _known(raw, reuse)
+    plain = start = len(parsed)  # leading messages that are plain (no format issue possible): safe to reuse
+    append = parsed.append
+    for i in range(start, len(raw)):
+        m = raw[i]
+        # Inline fast path for the common {"role": ..., "content": "<non-empty text>"} message.
+        if type(m) is dict and m.keys() <= _PLAIN_KEYS:
+            role, content = m.get("role"), m.get("content")
+            if type(role) is str and type(content) is str and content and role in FT_ROLES:
+                append(Message(role, (content,)))
+                plain += plain == i
+                continue
+        append(_openai_message(m, i, issues))
+    if reuse is not None and start == 0:
+        reuse.remember(raw, parsed[:plain])
+    messages = tuple(parsed)
+    tools = _openai_tools(req.get("tools"), req.get("functions")) if "tools" in req or "functions" in req else ()
+    completion: tuple[Message, ...] = ()
+    usage = None
+    if source == "fine_tuning":
+        if messages[-1].role != "assistant" and not any(m.role == "assistant" for m in messages):
+            issues.append("example_missing_assistant_message")
+        if messages[-1].role == "assistant":
+            completion, messages = messages[-1:], messages[:-1]
+        if not messages:
+            raise RecordError("the only message is the assistant's: there is no prompt to count")
+    elif response is not None:
+        completion = _response_messages(response)
+        usage = _usage(response.get("usage"))
+    if response is None and isinstance(req.get("usage"), dict):
+        usage = _usage(req["usage"])
+    model = _model(req) or (_model(response) if response else None)
+    return Record(source, line_no, model, messages, tools, completion, usage, None,
+                  tuple(dict.fromkeys(issues)) if issues else ())
+
+
+_PLAIN_KEYS = frozenset({"role", "content", "weight"})
+
+
+def _openai_message(m: object, index: int, issues: list[str]) -> Message:
+    where = f"messages[{index}]"
+    if not isinstance(m, dict):
+        raise RecordError(f"{where} must be an object, got {_type_name(m)}", "data_type")
+    role = m.get("role")
+    if not isinstance(role, str):
+        raise RecordError(f'{where} has no "role" string' if role is None
+                          else f'{where}.role must be a string, got {_type_name(role)}', "message_missing_key")
+    if "content" not in m and "tool_calls" not in m and "function_call" not in m:
+        issues.append("message_missing_key")
+    if any(k not in FT_MESSAGE_KEYS for k in m):
+        issues.append("message_unrecognized_key")
+    if role not in FT_ROLES:
+        issues.append("unrecognized_role")
+    name = m.get("name")
+    if name is not None and not isinstance(name, str):
+        raise RecordError(f"{where}.name must be a string, got {_type_name(name)}")
+    texts: list[str] = []
+    images: list[Image] = []
+    other = _content(m.get("content"), f"{where}.content", texts, images)
+    content = m.get("content")
+    if (not content and not m.get("function_call") and not m.get("tool_calls")) or (
+        content is not None and not isinstance(content, (str, list))
+    ):
+        issues.append("missing_content")
+    refusal = m.get("refusal")
+    if isinstance(refusal, str):
+        texts.append(refusal)
+    calls = _tool_calls(m.get("tool_calls"), m.get("function_call"), where, texts)
+    return Message(role, tuple(texts), name, tuple(images), calls, other)
+
+
+def _content(content: object, where: str, texts: list[str], images: list[Image]) -> int:
+    """Collect the text and images of a content field; return the number of parts that cannot be counted."""
+    if content is None:
+        return 0
+    if isinstance(content, str):
+        texts.append(content)
+        return 0
+    if not isinstance(content, list):
+        raise RecordError(f"{where} must be a string or a list of parts, got {_type_name(content)}",
+                          "missing_content")
+    other = 0
+    for j, part in enumerate(content):
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        if not isinstance(part, dict):
+            raise RecordError(f"{where}[{j}] must be an object, got {_type_name(part)}", "missing_content")
+        kind = part.get("type")
+        text = part.get("text")
+        if kind in ("text", "input_text", "output_text") or (kind is None and isinstance(text, str)):
+            if not isinstance(text, str):
+                raise RecordError(f'{where}[{j}] is a text part without a "text" string')
+            texts.append(text)
+        elif kind == "refusal" and isinstance(part.get("refusal"), str):
+            texts.append(part["refusal"])
+        elif kind in ("image_url", "input_image", "image"):
+            images.append(_image(part))
+        else:
+            other += 1
+    return other
+
+
+def _tool_calls(calls: object, function_call: object, where: str, texts: list[str]) -> bool:
+    found = False
+    if isinstance(calls, list):
+        for k, call in enumerate(calls):
+            fn = call.get("function") if isinstance(call, dict) else None
+            if not isinstance(fn, dict):
+                raise RecordError(f'{where}.tool_calls[{k}] must be an object with a "function" object')
+            _function_strings(fn, texts)
+            found = True
+    elif calls is not None:
+        raise RecordError(f"{where}.tool_calls must be a list, got {_type_name(calls)}")
+    if isinstance(function_call, dict):
+        _function_strings(function_call, texts)
+        found = True
+    return found
+
+
+def _function_strings(fn: Mapping[str, Any], texts: list[str]) -> None:
+    for key in ("name", "arguments"):
+        value = fn.get(key)
+        if isinstance(value, str):
+            texts.append(value)
+        elif value is not None:
+            texts.append(_json_text(value))
+
+
+def _openai_tools(tools: object, functions: object) -> tuple[Tool, ...]:
+    out: list[Tool] = []
+    if isinstance(tools, list):
+        for k, tool in enumerate(tools):
+            if not isinstance(tool, dict):
+                raise RecordError(f"tools[{k}] must be an object, got {_type_name(tool)}")
+            fn = tool.get("function", tool)
+            if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+                out.append(_tool(fn.get("name"), fn.get("description"), fn.get("parameters")))
+    elif tools is not None:
+        raise RecordError(f'"tools" must be a list, got {_type_name(tools)}')
+    if isinstance(functions, list):
+        out.extend(_tool(f.get("name"), f.get("description"), f.get("parameters"))
+                   for f in functions if isinstance(f, dict))
+    return tuple(out)
+
+
+def _tool(name: object, description: object, parameters: object) -> Tool:
+    return Tool(name if isinstance(name, str) else "", description if isinstance(description, str) else "",
+                parameters if isinstance(parameters, dict) else {})
+
+
+def _response_messages(response: Mapping[str, Any]) -> tuple[Message, ...]:
+    """The generated message of a Chat Completions (first choice), Responses or Anthropic response."""
+    choices = response.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        msg = choices[0].get("message")
+        if isinstance(msg, dict):
+            return (_openai_message({"role": "assistant", **msg}, 0, []),)
+    content = response.get("content")
+    if isinstance(content, list):  # Anthropic
+        return (_anthropic_message({"role": "assistant", "content": content}, 0),)
+    output = response.get("output")
+    if isinstance(output, list):  # Responses API
+        texts: list[str] = []
+        for item in output:
+            if isinstance(item, dict):
+                _content(item.get("content"), "output.content", texts, [])
+                if item.get("type") == "function_call":
+                    _function_strings(item, texts)
+        return (Message("assistant", tuple(texts)),)
+    return ()
+
+
+def _usage(usage: object) -> Usage | None:
+    """Normalise OpenAI Chat, OpenAI Responses and Anthropic usage objects."""
+    if not isinstance(usage, dict):
+        return None
+    billed = _billed(usage)
+    if billed is not None and max(billed.prompt_tokens, billed.completion_tokens) > MAX_RECORD_TOKENS:
+        raise RecordError(f"usage says {billed.prompt_tokens:,} prompt and {billed.completion_tokens:,} completion "
+                          f"tokens, more than one request can have (at most {MAX_RECORD_TOKENS:,}); is the line "
+                          "corrupt?")
+    return billed
+
+
+def _billed(usage: dict[str, Any]) -> Usage | None:
+    """The billed counts of a usage object, whichever API wrote it (missing or invalid numbers are 0)."""
+    def num(obj: object, key: str) -> int:
+        value = obj.get(key) if isinstance(obj, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+    if "prompt_tokens" in usage:
+        return Usage(num(usage, "prompt_tokens"), num(usage, "completion_tokens"),
+                     num(usage.get("prompt_tokens_details"), "cached_tokens"), 0,
+                     num(usage.get("completion_tokens_details"), "reasoning_tokens"))
+    if "input_tokens_details" in usage or "output_tokens_details" in usage:  # OpenAI Responses API
+        return Usage(num(usage, "input_tokens"), num(usage, "output_tokens"),
+                     num(usage.get("input_tokens_details"), "cached_tokens"), 0,
+                     num(usage.get("output_tokens_details"), "reasoning_tokens"))
+    if "input_tokens" in usage:  # Anthropic: input_tokens excludes cache reads and writes
+        read, write = num(usage, "cache_read_input_tokens"), num(usage, "cache_creation_input_tokens")
+        return Usage(num(usage, "input_tokens") + read + write, num(usage, "output_tokens"), read, write, 0)
+    return None
+
+
+def _image(part: Mapping[str, Any]) -> Image:
+    spec = part.get("image_url", part)
+    url = spec.get("url") if isinstance(spec, dict) else spec
+    detail = spec.get("detail", part.get("detail", "auto")) if isinstance(spec, dict) else part.get("detail", "auto")
+    source = part.get("source")
+    data: str | None = None
+    if isinstance(url, str) and url.startswith("data:") and "," in url:
+        data = url.split(",", 1)[1]
+    elif isinstance(source, dict) and source.get("type") == "base64" and isinstance(source.get("data"), str):
+        data = source["data"]
+    width, height = _image_size(data) if data else (None, None)
+    return Image(width, height, detail if detail in ("low", "high", "auto") else "auto")
+
+
+def _image_size(b64: str) -> tuple[int | None, int | None]:
+    """Read width × height from an image's header (Pillow reads the header only)."""
+    try:
+        raw = base64.b64decode(b64, validate=False)
+    except (binascii.Error, ValueError):
+        return None, None
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        with PILImage.open(io.BytesIO(raw)) as img:
+            return int(img.size[0]), int(img.size[1])
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None, None
+
+
+def _json_text(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- Anthropic
+
+
+def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None, known: int = 0) -> bool:
+    """Whether a request is Anthropic's; the first `known` messages were read before as plain OpenAI messages."""
+    if "system" in req or str(req.get("model", "")).startswith(("claude", "anthropic")):
+        return True
+    if response is not None and (response.get("type") == "message" or "stop_reason" in response):
+        return True
+    msgs = req.get("messages")
+    if type(msgs) is list:
+        for i in range(known, len(msgs)):
+            m = msgs[i]
+            content = m.get("content") if type(m) is dict else None
+            if type(content) is list and any(
+                type(b) is dict and b.get("type") in ("tool_use", "tool_result") for b in content
+            ):
+                return True
+    return False
+
+
+def _anthropic(req: dict[str, Any], response: dict[str, Any] | None, line_no: int,
+               source: SourceFormat) -> Record:
+    raw = req.get("messages")
+    if not isinstance(raw, list) or not raw:
+        got = "an empty list" if isinstance(raw, list) else _type_name(raw)
+        raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
+                          "missing_messages_list")
+    system: list[Message] = []
+    sys_field = req.get("system")
+    if sys_field is not None:
+        texts: list[str] = []
+        _anthropic_blocks(sys_field, "system", texts, [])
+        system.append(Message("system", tuple(texts)))
+    messages = tuple(system) + tuple(_anthropic_message(m, i) for i, m in enumerate(raw))
+    tools_raw = req.get("tools")
+    tools: tuple[Tool, ...] = ()
+    if isinstance(tools_raw, list):
+        tools = tuple(_tool(t.get("name"), t.get("description"), t.get("input_schema"))
+                      for t in tools_raw if isinstance(t, dict))
+    completion: tuple[Message, ...] = ()
+    usage = None
+    if response is not None:
+        completion = _response_messages(response)
+        usage = _usage(response.get("usage"))
+    model = _model(req) or (_model(response) if response else None)
+    return Record(source, line_no, model, messages, tools, completion, usage)
+
+
+def _anthropic_message(m: object, index: int) -> Message:
+    where = f"messages[{index}]"
+    if not isinstance(m, dict):
+        raise RecordError(f"{where} must be an object, got {_type_name(m)}", "data_type")
+    role = m.get("role")
+    if not isinstance(role, str):
+        raise RecordError(f'{where} has no "role" string', "message_missing_key")
+    texts: list[str] = []
+    images: list[Image] = []
+    calls, other = _anthropic_blocks(m.get("content"), f"{where}.content", texts, images)
+    return Message(role, tuple(texts), None, tuple(images), calls, other)
+
+
+def _anthropic_blocks(content: object, where: str, texts: list[str], images: list[Image]) -> tuple[bool, int]:
+    """Collect text from Anthropic content (a string or blocks: text, image, tool_use, tool_result, thinking)."""
+    if content is None:
+        return False, 0
+    if isinstance(content, str):
+        texts.append(content)
+        return False, 0
+    if not isinstance(content, Sequence):
+        raise RecordError(f"{where} must be a string or a list of blocks, got {_type_name(content)}")
+    calls, other = False, 0
+    for j, block in enumerate(content):
+        if not isinstance(block, dict):
+            raise RecordError(f"{where}[{j}] must be an object, got {_type_name(block)}")
+        kind = block.get("type")
+        if kind == "text" and isinstance(block.get("text"), str):
+            texts.append(block["text"])
+        elif kind == "tool_use":
+            calls = True
+            if isinstance(block.get("name"), str):
+                texts.append(block["name"])
+            texts.append(_json_text(block.get("input", {})))
+        elif kind == "tool_result":
+            _, nested = _anthropic_blocks(block.get("content"), f"{where}[{j}].content", texts, images)
+            other += nested
+        elif kind == "thinking" and isinstance(block.get("thinking"), str):
+            texts.append(block["thinking"])
+        elif kind == "image":
+            images.append(_image(block))
+        else:
+            other += 1
+    return calls, other

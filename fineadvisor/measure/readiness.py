@@ -1,0 +1,184 @@
+"""The logs as fine-tuning data: format errors, example counts, per-example limits, epochs and billable tokens.
+
+The rules (limits, epochs, minimum examples) are OpenAI's, in `fineadvisor.fine_tuning_rules`; duplicates are
+counted in bounded memory by `_fast.dedupe.count_duplicates`, whose plain rule is `duplicate_counts` here.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES, default_epochs, example_token_limit
+from fineadvisor.measure._fast.dedupe import count_duplicates
+from fineadvisor.measure._fast.spill import SpillingArrays
+from fineadvisor.measure.records import TOKEN_ARRAY
+from fineadvisor.measure.stats import Distribution, distribution_of
+from fineadvisor.measure.tokens import RecordTokens
+
+if TYPE_CHECKING:
+    pass
+
+SPILL_ITEMS = 1 << 16
+"""A merged builder moves its per-example arrays to temporary files when they hold this many examples."""
+BLOCK = 1 << 16
+"""Examples read back at a time."""
+FORMAT_ERROR_TYPES = ("data_type", "missing_messages_list", "message_missing_key", "message_unrecognized_key",
+                      "unrecognized_role", "missing_content", "example_missing_assistant_message")
+"""The OpenAI cookbook's format error types (`Chat_finetuning_data_prep.ipynb`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """How usable the logs are as a fine-tuning training file."""
+
+    examples: int
+    """Records with a prompt (each is a candidate training example)."""
+    usable_examples: int
+    """Examples with an assistant answer and no format error."""
+    format_errors: dict[str, int]
+    """Count per cookbook error type (lines skipped as unreadable count as data_type / missing_messages_list)."""
+    missing_system: int
+    missing_user: int
+    messages_per_example: Distribution
+    tokens_per_example: Distribution
+    assistant_tokens_per_example: Distribution
+    target_model: str
+    token_limit: int
+    token_limit_source: str
+    over_limit: int
+    exact_duplicates: int
+    """Examples identical (prompt and answer) to an earlier one."""
+    contradictory_prompts: int
+    """Distinct prompts that appear with two or more different answers."""
+    contradictory_examples: int
+    n_epochs: int
+    billable_tokens_per_epoch: int
+    billable_training_tokens: int
+    warnings: tuple[str, ...]
+
+
+class ReadinessBuilder(SpillingArrays):
+    """Accumulates `RecordTokens` as training examples; `result()` gives the `Readiness`.
+
+    As in `ProfileBuilder`, a merged builder moves its per-example arrays to temporary files every
+    `SPILL_ITEMS` examples, so its memory stays the same whatever the size of the log.
+    """
+
+    def __init__(self) -> None:
+        self._messages = array(TOKEN_ARRAY)
+        self._tokens = array(TOKEN_ARRAY)
+        self._assistant = array(TOKEN_ARRAY)
+        self._prompt_hash = array("Q")  # of the examples with an answer, in the same order
+        self._answer_hash = array("Q")
+        self._errors: Counter[str] = Counter()
+        self._with_errors = 0
+        self._usable = 0
+        self._missing_system = 0
+        self._missing_user = 0
+
+    def add_skipped(self, issue: str | None) -> None:
+        """Count a line skipped as unreadable under its cookbook error type."""
+        if issue:
+            self._errors[issue] += 1
+
+    def add(self, rt: RecordTokens) -> None:
+        """Add one record as a training example (records without a prompt are not examples)."""
+        if rt.counted_input_tokens == 0:
+            return
+        self._messages.append(rt.n_messages)
+        self._tokens.append(rt.example_tokens)
+        self._assistant.append(rt.assistant_tokens)
+        issues = rt.format_issues
+        if not rt.has_assistant:
+            issues = (*issues, "example_missing_assistant_message")
+        if issues:
+            self._errors.update(set(issues))
+            self._with_errors += 1
+        else:
+            self._usable += 1
+        self._missing_system += not rt.has_system
+        self._missing_user += not rt.has_user
+        if rt.answer_hash:
+            self._prompt_hash.append(rt.prompt_hash)
+            self._answer_hash.append(rt.answer_hash)
+
+    def merge(self, other: ReadinessBuilder) -> None:
+        """Fold in a builder that accumulated other examples (e.g. a worker's chunk), after this one's."""
+        assert other._spill is None, "only a builder whose numbers are all in memory can be merged in"
+        for name in _ARRAYS:
+            getattr(self, name).extend(getattr(other, name))
+        self._errors.update(other._errors)
+        self._with_errors += other._with_errors
+        self._usable += other._usable
+        self._missing_system += other._missing_system
+        self._missing_user += other._missing_user
+        if len(self._tokens) >= SPILL_ITEMS:
+            self._move_out(_ARRAYS)
+
+    def result(self, target_model: str, token_limit: int | None = None) -> Readiness:
+        """Summarise the examples against a target model's per-example limit and OpenAI's epoch rule."""
+        import numpy as np  # here, not at the top: counting workers import this module but never summarise
+
+        limit, source = example_token_limit(target_model)
+        limit = token_limit or limit
+        source = "set by the user" if token_limit else source
+        n = len(self._reader("_tokens"))
+        hashes = zip(self._reader("_prompt_hash").blocks(BLOCK), self._reader("_answer_hash").blocks(BLOCK),
+                     strict=True)
+        duplicates, contradictory_prompts, contradictory_examples = count_duplicates(
+            hashes, len(self._reader("_prompt_hash")))
+        per_epoch = over = 0
+        for tokens in self._reader("_tokens").blocks(BLOCK):
+            per_epoch += int(np.minimum(tokens.astype(np.int64), limit).sum())
+            over += int(np.count_nonzero(tokens > limit))
+        epochs = default_epochs(n)
+        warnings: list[str] = []
+        if n < MIN_EXAMPLES:
+            warnings.append(f"{n} examples: OpenAI requires at least {MIN_EXAMPLES} to start a fine-tuning job")
+        elif n < RECOMMENDED_EXAMPLES[0]:
+            warnings.append(f"{n} examples: improvements usually show only from {RECOMMENDED_EXAMPLES[0]}–"
+                            f"{RECOMMENDED_EXAMPLES[1]} well-crafted examples")
+        if self._with_errors:
+            warnings.append(f"{self._with_errors} examples have format errors OpenAI would reject")
+        if over:
+            warnings.append(f"{over} examples exceed {limit:,} tokens and would be truncated")
+        if duplicates:
+            warnings.append(f"{duplicates} examples are exact duplicates of an earlier one")
+        if contradictory_prompts:
+            warnings.append(f"{contradictory_prompts} prompts have different answers in different examples "
+                            f"({contradictory_examples} examples)")
+        errors = {k: self._errors.get(k, 0) for k in FORMAT_ERROR_TYPES}
+
+        def summary(name: str) -> Distribution:
+            return distribution_of(lambda: self._reader(name).blocks(BLOCK))
+
+        return Readiness(
+            examples=n, usable_examples=self._usable, format_errors=errors,
+            missing_system=self._missing_system, missing_user=self._missing_user,
+            messages_per_example=summary("_messages"), tokens_per_example=summary("_tokens"),
+            assistant_tokens_per_example=summary("_assistant"), target_model=target_model,
+            token_limit=limit, token_limit_source=source, over_limit=over,
+            exact_duplicates=duplicates, contradictory_prompts=contradictory_prompts,
+            contradictory_examples=contradictory_examples, n_epochs=epochs,
+            billable_tokens_per_epoch=per_epoch, billable_training_tokens=epochs * per_epoch,
+            warnings=tuple(warnings),
+        )
+
+
+_ARRAYS = ("_messages", "_tokens", "_assistant", "_prompt_hash", "_answer_hash")
+
+
+def duplicate_counts(pairs: Iterable[tuple[int, int]]) -> tuple[int, int, int]:
+    """The plain rule `count_duplicates` computes in bounded memory, over (prompt hash, answer hash) pairs:
+    (copies beyond the first of each pair, prompts with two or more answers, examples carrying those prompts)."""
+    seen = list(pairs)
+    copies = Counter(seen)
+    answers: dict[int, set[int]] = {}
+    for prompt, answer in seen:
+        answers.setdefault(prompt, set()).add(answer)
+    several = {prompt for prompt, found in answers.items() if len(found) > 1}
+    return sum(c - 1 for c in copies.values()), len(several), sum(prompt in several for prompt, _ in seen)

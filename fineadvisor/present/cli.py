@@ -1,0 +1,272 @@
+"""The `fineadvisor` command line: thin over `analyze_logs` and `report`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from fineadvisor.advise.catalog import load_catalog
+from fineadvisor.advise.estimate import estimate as run_estimate
+from fineadvisor.advise.scenario import (
+    DAYS_PER_MONTH,
+    DEFAULT_HIT_RATE,
+    DEFAULT_REQUESTS_PER_DAY,
+    Scenario,
+    default_of,
+    default_volume_source,
+)
+from fineadvisor.errors import FineAdvisorError
+from fineadvisor.formatting import count, percent
+from fineadvisor.measure.analysis import analyze_logs
+from fineadvisor.measure.logs import file_size
+from fineadvisor.present.report import (
+    estimate_to_dict,
+    estimate_to_markdown,
+    estimate_to_text,
+    package_version,
+    to_dict,
+    to_markdown,
+    to_text,
+)
+
+PROGRESS_MIN_BYTES = 32 * 1024 * 1024
+
+
+def shown_default(field: str) -> str:
+    """A Scenario field's default as the help shows it: read from `Scenario()`, never typed twice."""
+    value = default_of(field)
+    if field in ("growth_per_month",):
+        return percent(value)  # type: ignore[arg-type]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return count(value)
+    return str(value)
+
+
+def _d(field: str) -> str:
+    return f"(default {shown_default(field)})"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_version(), prog_name="fineadvisor")
+def cli() -> None:
+    """Should your LLM feature keep prompting, cache, add RAG or fine-tune? Measured from your own logs."""
+
+
+@contextmanager
+def _progress(paths: tuple[str, ...], quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    total = sum(file_size(p) for p in paths)
+    if quiet or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Counting tokens", file=sys.stderr,
+                           show_eta=True, show_percent=True) as bar:
+        done = [0]
+
+        def update(now: int, _total: int) -> None:
+            bar.update(now - done[0])
+            done[0] = now
+
+        yield update
+
+
+def _decimal(value: str | None, name: str, *, percent: bool = False) -> Decimal | None:
+    if value is None:
+        return None
+    text = value.strip()
+    scale = Decimal(1)
+    if percent and text.endswith("%"):
+        text, scale = text[:-1], Decimal(100)
+    try:
+        number = Decimal(text.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not a number", param_hint=name) from None
+    if not number.is_finite():
+        raise click.BadParameter(f"{value!r} is not a finite number", param_hint=name)
+    if percent and scale == 1 and abs(number) > 1:
+        raise click.BadParameter(f"{value!r} is ambiguous: write {value}% or {number / 100}", param_hint=name)
+    return number / scale
+
+
+def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
+    """Build the Scenario from CLI options; only options the user gave override the documented defaults."""
+    per_day = _decimal(opts.pop("requests_per_day"), "--requests-per-day")  # type: ignore[arg-type]
+    per_month = _decimal(opts.pop("requests_per_month"), "--requests-per-month")  # type: ignore[arg-type]
+    if per_day is not None and per_month is not None:
+        raise click.UsageError("give --requests-per-day or --requests-per-month, not both")
+    fields: dict[str, object] = {k: v for k, v in opts.items()
+                                 if v is not None and v != () and (v is not False or k == "batch")}
+    for name in ("growth", "cache_hit_rate"):
+        if name in fields:
+            fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"), percent=True)
+    for name in ("labour_usd_per_hour", "data_prep_hours", "mfu"):
+        if name in fields:
+            fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"))
+    if "growth" in fields:
+        fields["growth_per_month"] = fields.pop("growth")
+    if "fine_tune" in fields:
+        fields["fine_tune_offers"] = fields.pop("fine_tune")
+    source = default_volume_source()
+    if per_day is not None:
+        fields["requests_per_month"] = per_day * DAYS_PER_MONTH
+        source = f"--requests-per-day {per_day:,}"
+    elif per_month is not None:
+        fields["requests_per_month"] = per_month
+        source = f"--requests-per-month {per_month:,}"
+    try:
+        return Scenario(**fields), source  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in exc.errors())
+        raise click.UsageError(problems) from None
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True, metavar="LOGS...")
+@click.option("--model", "-m", metavar="MODEL",
+              help="The model the logged setup uses: counts every record with its tokenizer and prices it "
+                   "(default: each record's own model; costs for the most frequent).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--json", "json_", is_flag=True, help="Same as --format json: one JSON object on stdout.")
+@click.option("--profile-only", is_flag=True, help="Only measure the logs: no prices, costs or advice.")
+@click.option("--requests-per-day", metavar="N", help=f"Volume now, per day (default {count(DEFAULT_REQUESTS_PER_DAY)}).")
+@click.option("--requests-per-month", metavar="N", help="Volume now, per month (instead of per day).")
+@click.option("--growth", metavar="PCT", help=f"Monthly volume growth, e.g. 5% or 0.05 {_d('growth_per_month')}.")
+@click.option("--horizon-months", type=click.IntRange(1, 120), metavar="N",
+              help=f"Months to compare over {_d('horizon_months')}.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="When the change would start (default today); offers closing before then are excluded.")
+@click.option("--fine-tune", multiple=True, metavar="OFFER",
+              help="A fine-tuning offer to compare (repeatable; default: every offer open for new jobs). "
+                   "`fineadvisor prices offer` lists them.")
+@click.option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="A TOML price file whose rows override or add to the bundled ones (repeatable).")
+@click.option("--batch/--no-batch", default=None,
+              help="Latency allows the Batch API (24 h): price at batch rates (default: yes for Batch API logs).")
+@click.option("--cache-hit-rate", metavar="PCT",
+              help=f"Prompt-cache hit rate (default: measured, else {percent(DEFAULT_HIT_RATE)}).")
+@click.option("--rag-chunks", type=click.IntRange(0, 100), metavar="K",
+              help=f"Chunks retrieved per request {_d('rag_chunks')}.")
+@click.option("--rag-chunk-tokens", type=click.IntRange(1), metavar="N", help=f"Tokens per chunk {_d('rag_chunk_tokens')}.")
+@click.option("--rag-corpus-tokens", type=click.IntRange(0), metavar="N",
+              help=f"Tokens in the knowledge base {_d('rag_corpus_tokens')}.")
+@click.option("--rag-embedding", metavar="ID", help=f"Embedding model id {_d('rag_embedding')}.")
+@click.option("--rag-vector-store", metavar="ID", help=f"Vector store id {_d('rag_vector_store')}.")
+@click.option("--residual-prompt-tokens", type=click.IntRange(0), metavar="N",
+              help=f"Prompt tokens still sent after fine-tuning {_d('residual_prompt_tokens')}.")
+@click.option("--training-examples", type=click.IntRange(1), metavar="N",
+              help="Training examples (default: the logs' usable examples).")
+@click.option("--epochs", type=click.IntRange(1, 50), metavar="N", help="Training epochs (default: OpenAI's auto rule).")
+@click.option("--retrain-every-months", type=click.IntRange(1), metavar="N",
+              help=f"Retraining interval in months {_d('retrain_every_months')}.")
+@click.option("--labour-usd-per-hour", metavar="USD", help=f"Cost of an engineering hour in USD {_d('labour_usd_per_hour')}.")
+@click.option("--data-prep-hours", metavar="H", help=f"Hours to prepare training data {_d('data_prep_hours')}.")
+@click.option("--knowledge-changes", is_flag=True, help="The facts the model must know change often.")
+@click.option("--self-host-model", metavar="ID", help=f"Open model to LoRA-tune and self-host {_d('self_host_model')}.")
+@click.option("--self-host-gpu", metavar="ID", help="GPU id for self-hosting (default: the model's).")
+@click.option("--mfu", metavar="SHARE", help=f"Model FLOPs utilisation of LoRA training {_d('mfu')}.")
+@click.option("--strict", is_flag=True, help="Stop at the first line that is not a valid record (exit 1).")
+@click.option("--workers", type=click.IntRange(1, 64), metavar="N",
+              help="Worker processes for counting (default: 2 for inputs over 16 MB, else 1).")
+@click.option("--example-token-limit", type=click.IntRange(1), metavar="TOKENS",
+              help="Tokens allowed per training example (default: the target model's published limit).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, profile_only: bool,
+             pricing_files: tuple[str, ...], start: datetime | None, strict: bool, workers: int | None,
+             example_token_limit: int | None, quiet: bool, **scenario_opts: object) -> None:
+    """Measure request logs, cost every strategy at your volume, and recommend one.
+
+    LOGS are .jsonl or .jsonl.gz files, or - for stdin. Each line may be a fine-tuning example
+    {"messages": [...]}, a Chat Completions request body, an OpenAI Batch API input or output line
+    (give both files to join them by custom_id), a logged {"request", "response"} pair, or an
+    Anthropic Messages request. Your files are only read, never changed.
+
+    With no flags it answers for 1,000 requests a day over 12 months; every assumption is printed
+    with the answer and can be set with a flag.
+
+    \b
+    Examples:
+      fineadvisor estimate examples/support_bot.jsonl --requests-per-day 20000
+      fineadvisor estimate logs.jsonl.gz --model gpt-4o-mini --growth 5% --json
+      fineadvisor estimate logs.jsonl --fine-tune openai/gpt-4o-mini-2024-07-18 --horizon-months 24
+      fineadvisor estimate batch_input.jsonl batch_output.jsonl --batch --format markdown > report.md
+      zcat logs.jsonl.gz | fineadvisor estimate - --profile-only --strict
+    """
+    if json_:
+        fmt = "json"
+    scenario, volume_source = (None, "") if profile_only else _scenario(dict(scenario_opts, model=model))
+    if scenario is not None and start is not None:
+        scenario = scenario.model_copy(update={"start": start.date()})
+    try:
+        catalog = None if profile_only else load_catalog([Path(p) for p in pricing_files])
+        with _progress(logs, quiet) as progress:
+            analysis = analyze_logs(list(logs), model=model, strict=strict, workers=workers,
+                                    example_token_limit=example_token_limit, progress=progress)
+        result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source)
+    except FineAdvisorError as exc:
+        raise click.ClickException(str(exc)) from None
+    if analysis.records_skipped and fmt == "json":
+        first = analysis.skipped_examples[0]
+        click.echo(f"Warning: skipped {analysis.records_skipped:,} lines that are not valid records "
+                   f"(first: {first}); see records.skipped_examples.", err=True)
+    if fmt == "json":
+        doc = to_dict(analysis) if result is None else estimate_to_dict(result)
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(to_markdown(analysis) if result is None else estimate_to_markdown(result), nl=False)
+    else:
+        click.echo(to_text(analysis) if result is None else estimate_to_text(result), nl=False)
+
+
+@cli.command()
+@click.argument("filter_", metavar="[FILTER]", required=False, default="")
+@click.option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Extra TOML price files to include.")
+@click.option("--model", "-m", metavar="MODEL", help="Also show the resolved base prices of this model.")
+def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> None:
+    """List what is priced: fine-tuning offers, embeddings, vector stores, GPUs, open models.
+
+    FILTER keeps rows whose kind or id contains it (e.g. `offer`, `openai`, `h100`). Every row shows
+    its source and the date it was checked. Base model prices come from genai-prices (see --model).
+
+    \b
+    Examples:
+      fineadvisor prices
+      fineadvisor prices offer
+      fineadvisor prices --model gpt-4o-mini
+    """
+    try:
+        catalog = load_catalog([Path(p) for p in pricing_files])
+        if model:
+            p = catalog.model_prices(model)
+            click.echo(f"model {p.model} ({p.provider}): input ${p.input_usd_per_mtok}/MTok, cached "
+                       f"${p.cached_input_usd_per_mtok}, output ${p.output_usd_per_mtok}"
+                       + (f", batch ${p.batch_input_usd_per_mtok} / ${p.batch_output_usd_per_mtok}"
+                          if p.batch_input_usd_per_mtok is not None else "")
+                       + f" — {p.source}, checked {p.checked}")
+    except FineAdvisorError as exc:
+        raise click.ClickException(str(exc)) from None
+    shown = 0
+    for kind, rows in catalog.tables():
+        for row in rows:
+            if filter_.lower() in f"{kind} {row.id}".lower():
+                click.echo(f"{kind:12s} {row.id:42s} {row.summary()}  [{row.source}, checked {row.checked}]")
+                shown += 1
+    if not shown and not model:
+        raise click.ClickException(f"nothing priced matches {filter_!r}; run `fineadvisor prices` to see all")
+
+
+def main() -> None:
+    """Entry point that keeps Ctrl-C and a closed pipe quiet."""
+    try:
+        cli()
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

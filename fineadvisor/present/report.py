@@ -1,0 +1,365 @@
+"""Presentation of a `LogAnalysis`: a JSON-able dict, readable text tables, and Markdown."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fineadvisor.advise.estimate import Estimate
+from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
+from fineadvisor.formatting import count, money, months, percent, signed_percent
+from fineadvisor.measure.analysis import LogAnalysis
+from fineadvisor.measure.logs import describe
+from fineadvisor.measure.stats import Distribution
+
+JSON_SCHEMA_VERSION = 2
+"""2: the logged setup's id is `as_logged` (was `few_shot`); `fixed_monthly_usd` excludes retraining, which is a
+`per_retraining` line item charged in the months it falls; `months_run` per strategy; `break_even[]` has
+`definition` and `amortised_over_months`; payback is a whole month (the first whose cumulative cost is at or below
+the logged setup's)."""
+
+
+def package_version() -> str:
+    """The installed fineadvisor version."""
+    try:
+        return version("fineadvisor")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def to_dict(a: LogAnalysis) -> dict[str, Any]:
+    """The `--json` document (schema documented in the README)."""
+    p, r = a.profile, a.readiness
+    u = p.usage
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "fineadvisor_version": package_version(),
+        "inputs": [describe(x) for x in a.paths],
+        "records": {
+            "lines": a.lines_read,
+            "read": a.records_read,
+            "skipped": a.records_skipped,
+            "skipped_reasons": dict(a.skipped_reasons),
+            "skipped_examples": [{"file": describe(b.path), "line": b.line_no, "reason": b.reason}
+                                 for b in a.skipped_examples],
+        },
+        "model": a.model,
+        "model_source": a.model_source,
+        "encoding": a.encoding,
+        "approximate": a.approximate,
+        "approximate_reasons": list(a.approximate_reasons),
+        "profile": {
+            "records": p.records,
+            "records_with_prompt": p.records_with_prompt,
+            "records_without_output": p.records_without_output,
+            "input_tokens": p.input_tokens.as_dict(),
+            "output_tokens": p.output_tokens.as_dict(),
+            "static_prefix_tokens": p.static_prefix_tokens.as_dict(),
+            "system_tokens": p.system_tokens.as_dict(),
+            "tool_tokens": p.tool_tokens.as_dict(),
+            "few_shot_tokens": p.few_shot_tokens.as_dict(),
+            "dynamic_tokens": p.dynamic_tokens.as_dict(),
+            "history_tokens": p.history_tokens.as_dict(),
+            "query_tokens": p.query_tokens.as_dict(),
+            "static_share": round(p.static_share, 4),
+            "templates": p.templates,
+            "templates_capped": p.templates_capped,
+            "few_shot_examples": p.few_shot_examples,
+            "top_templates": [{"records": t.records, "static_prefix_tokens": t.static_prefix_tokens,
+                               "few_shot_examples": t.few_shot_examples} for t in p.top_templates],
+            "image_tokens": p.image_tokens,
+            "uncounted_parts": p.uncounted_parts,
+            "models": dict(p.models),
+            "billed_vs_counted": {
+                "records": u.records,
+                "billed_prompt_tokens": u.billed_prompt_tokens,
+                "counted_prompt_tokens": u.counted_prompt_tokens,
+                "difference": u.difference,
+                "exact_matches": u.exact_matches,
+                "max_abs_difference": u.max_abs_difference,
+                "cached_tokens": u.cached_tokens,
+                "cache_write_tokens": u.cache_write_tokens,
+                "reasoning_tokens": u.reasoning_tokens,
+            },
+        },
+        "readiness": {
+            "target_model": r.target_model,
+            "examples": r.examples,
+            "usable_examples": r.usable_examples,
+            "minimum_examples": MIN_EXAMPLES,
+            "recommended_examples": list(RECOMMENDED_EXAMPLES),
+            "format_errors": r.format_errors,
+            "missing_system": r.missing_system,
+            "missing_user": r.missing_user,
+            "messages_per_example": r.messages_per_example.as_dict(),
+            "tokens_per_example": r.tokens_per_example.as_dict(),
+            "assistant_tokens_per_example": r.assistant_tokens_per_example.as_dict(),
+            "token_limit": r.token_limit,
+            "token_limit_source": r.token_limit_source,
+            "over_limit": r.over_limit,
+            "exact_duplicates": r.exact_duplicates,
+            "contradictory_prompts": r.contradictory_prompts,
+            "contradictory_examples": r.contradictory_examples,
+            "n_epochs": r.n_epochs,
+            "billable_tokens_per_epoch": r.billable_tokens_per_epoch,
+            "billable_training_tokens": r.billable_training_tokens,
+            "warnings": list(r.warnings),
+        },
+    }
+
+
+# ---------------------------------------------------------------- text
+
+
+_COLUMNS = ("mean", "p50", "p90", "p95", "max", "total")
+
+
+def _rows(a: LogAnalysis) -> list[tuple[str, Distribution]]:
+    p = a.profile
+    billed = " (billed)" if p.usage.records else ""
+    return [
+        (f"Input{billed}", p.input_tokens),
+        ("  Static prefix", p.static_prefix_tokens),
+        ("    system / developer", p.system_tokens),
+        ("    tool schemas", p.tool_tokens),
+        ("    few-shot examples", p.few_shot_tokens),
+        ("  Dynamic input", p.dynamic_tokens),
+        ("    history", p.history_tokens),
+        ("    query (final turn)", p.query_tokens),
+        (f"Output{billed}", p.output_tokens),
+    ]
+
+
+def _table(rows: list[tuple[str, Distribution]], markdown: bool) -> list[str]:
+    if markdown:
+        out = ["| tokens per request | " + " | ".join(_COLUMNS) + " |",
+               "|---|" + "---:|" * len(_COLUMNS)]
+        for label, d in rows:
+            cells = [count(d.mean), count(d.p50), count(d.p90), count(d.p95), count(d.max), count(d.total)]
+            out.append(f"| {label.strip()} | " + " | ".join(cells) + " |")
+        return out
+    width = max(len(label) for label, _ in rows) + 2
+    out = ["Tokens per request".ljust(width) + "".join(c.rjust(11) for c in _COLUMNS)]
+    for label, d in rows:
+        cells = [count(d.mean), count(d.p50), count(d.p90), count(d.p95), count(d.max), count(d.total)]
+        out.append(label.ljust(width) + "".join(c.rjust(11) for c in cells))
+    return out
+
+
+def _summary_lines(a: LogAnalysis) -> list[str]:
+    p, r = a.profile, a.readiness
+    u = p.usage
+    exact = "approximate" if a.approximate else "exact"
+    lines = [
+        f"Read {a.records_read:,} records from {a.lines_read:,} lines ({a.records_skipped:,} skipped). "
+        f"Counted for {a.model} ({a.model_source}) with {a.encoding}: {exact}.",
+        "",
+    ]
+    lines += [f"Static share of input: {percent(p.static_share, 1)} — sent unchanged on every request: "
+              "what prompt caching discounts and fine-tuning can drop.",
+              f"Templates (distinct static prefixes): {p.templates:,}{'+' if p.templates_capped else ''}; "
+              f"few-shot examples found: {p.few_shot_examples}."]
+    if u.records:
+        diff = u.difference
+        lines.append(f"Billed vs counted prompt tokens: {u.records:,} records with usage, {u.exact_matches:,} exact; "
+                     f"billed {count(u.billed_prompt_tokens)} vs counted {count(u.counted_prompt_tokens)} "
+                     f"({'+' if diff >= 0 else ''}{diff:,}; largest per-request gap {u.max_abs_difference:,}).")
+        if u.cached_tokens or u.cache_write_tokens:
+            lines.append(f"Prompt cache: {count(u.cached_tokens)} cached tokens read "
+                         f"({percent(u.cached_tokens / u.billed_prompt_tokens, 1) if u.billed_prompt_tokens else 'n/a'}"
+                         f" of billed input), {count(u.cache_write_tokens)} written.")
+        if u.reasoning_tokens:
+            lines.append(f"Reasoning tokens (billed as output, not in the logged text): {count(u.reasoning_tokens)}.")
+    if p.records_without_output:
+        lines.append(f"{p.records_without_output:,} records have no logged output; output statistics cover the rest.")
+    if p.uncounted_parts:
+        lines.append(f"{p.uncounted_parts:,} parts could not be counted (images of unknown size, audio, files).")
+    if p.image_tokens:
+        lines.append(f"Image tokens counted by OpenAI's vision rule: {count(p.image_tokens)}.")
+    lines.append("")
+    verdict = (f"below OpenAI's minimum of {MIN_EXAMPLES}" if r.examples < MIN_EXAMPLES else
+               f"enough to start (minimum {MIN_EXAMPLES}); gains usually show from "
+               f"{RECOMMENDED_EXAMPLES[0]}–{RECOMMENDED_EXAMPLES[1]}")
+    errors = {k: v for k, v in r.format_errors.items() if v}
+    lines += [
+        f"Fine-tuning readiness (target {r.target_model})",
+        f"  Examples: {r.examples:,} ({r.usable_examples:,} usable) — {verdict}.",
+        "  Format errors: " + (", ".join(f"{k} {v:,}" for k, v in errors.items()) if errors else "none") + ".",
+        f"  Missing a system message: {r.missing_system:,}; missing a user message: {r.missing_user:,}.",
+        f"  Tokens per example: mean {count(r.tokens_per_example.mean)}, p95 {count(r.tokens_per_example.p95)}, "
+        f"max {count(r.tokens_per_example.max)}; limit {r.token_limit:,} ({r.token_limit_source}): "
+        f"{r.over_limit:,} over.",
+        f"  Duplicates: {r.exact_duplicates:,} exact; {r.contradictory_prompts:,} prompts with conflicting answers "
+        f"({r.contradictory_examples:,} examples).",
+        f"  Default epochs: {r.n_epochs} → billable training tokens {r.n_epochs} × "
+        f"{count(r.billable_tokens_per_epoch)} = {count(r.billable_training_tokens)}.",
+    ]
+    return lines
+
+
+def _notes(a: LogAnalysis) -> list[str]:
+    out: list[str] = []
+    for reason in a.approximate_reasons:
+        out.append(f"Approximate: {reason}.")
+    for w in a.readiness.warnings:
+        out.append(f"Warning: {w}.")
+    if a.records_skipped:
+        out.append(f"Skipped {a.records_skipped:,} lines; the first {len(a.skipped_examples)}:")
+        out += [f"  {b}" for b in a.skipped_examples]
+    return out
+
+
+def to_text(a: LogAnalysis) -> str:
+    """Readable tables for a terminal."""
+    head = f"fineadvisor {package_version()} — {', '.join(describe(x) for x in a.paths)}"
+    summary = _summary_lines(a)
+    notes = _notes(a)
+    lines = [head, "", *summary[:2], *_table(_rows(a), False), "", *summary[2:], *([""] if notes else []), *notes]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(a: LogAnalysis) -> str:
+    """A Markdown report to paste into a ticket or a doc."""
+    summary = _summary_lines(a)
+    body = summary[2:]
+    split = body.index("")
+    lines = [f"# fineadvisor report: {', '.join(describe(x) for x in a.paths)}", "", summary[0], "",
+             "## Where input tokens go", "", *_table(_rows(a), True), ""]
+    lines += [f"- {x}" for x in body[:split]]
+    lines += ["", f"## {body[split + 1]}", ""] + [f"- {x.strip()}" for x in body[split + 2:]]
+    notes = _notes(a)
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {x.strip()}" for x in notes]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- costs, break-even, recommendation
+
+def _dec(x: Decimal | None) -> str | None:
+    """Money and other exact numbers as decimal strings in JSON (full precision)."""
+    return None if x is None else format(x, "f")
+
+
+def estimate_to_dict(e: Estimate) -> dict[str, Any]:
+    """The `--json` document with costs: the analysis keys plus strategies, break_even and recommendation."""
+    out = to_dict(e.analysis) if e.analysis is not None else {}
+    s, r = e.scenario, e.recommendation
+    ranked = {x.cost.id: x for x in r.ranking}
+    out["scenario"] = json.loads(s.model_dump_json())
+    out["prices"] = {"model": e.prices.model, "provider": e.prices.provider, "source": e.prices.source,
+                     "checked": e.prices.checked.isoformat(),
+                     "input_usd_per_mtok": _dec(e.prices.input_usd_per_mtok),
+                     "cached_input_usd_per_mtok": _dec(e.prices.cached_input_usd_per_mtok),
+                     "cache_write_usd_per_mtok": _dec(e.prices.cache_write_usd_per_mtok),
+                     "output_usd_per_mtok": _dec(e.prices.output_usd_per_mtok),
+                     "batch_input_usd_per_mtok": _dec(e.prices.batch_input_usd_per_mtok),
+                     "batch_output_usd_per_mtok": _dec(e.prices.batch_output_usd_per_mtok)}
+    out["strategies"] = [{
+        "id": c.id, "label": c.label, "kind": c.kind,
+        "per_request_usd": _dec(c.per_request_usd), "per_request_low_usd": _dec(c.per_request_low_usd),
+        "per_request_high_usd": _dec(c.per_request_high_usd),
+        "monthly_usd": _dec(c.monthly_usd(s.requests_per_month)), "fixed_monthly_usd": _dec(c.fixed_monthly_usd),
+        "one_off_usd": _dec(c.one_off_usd), "horizon_usd": _dec(ranked[c.id].horizon_usd),
+        "months_run": ranked[c.id].months_run, "retrain_usd": _dec(c.retrain_usd),
+        "retrain_every_months": c.retrain_every_months,
+        "eligible": ranked[c.id].eligible, "excluded_because": list(ranked[c.id].excluded_because),
+        "available_until": c.available_until.isoformat() if c.available_until else None,
+        "new_jobs_until": c.new_jobs_until.isoformat() if c.new_jobs_until else None,
+        "notes": list(c.notes),
+        "line_items": [{"name": li.name, "kind": li.kind, "usd": _dec(li.usd), "formula": li.formula}
+                       for li in c.line_items],
+    } for c in e.strategies]
+    out["break_even"] = [{
+        "a": b.a, "b": b.b, "kind": b.kind, "requests_per_month": _dec(b.requests_per_month),
+        "b_cheaper_above": b.b_cheaper_above, "payback_months": _dec(b.payback_months),
+        "payback_kind": b.payback_kind, "worth_it": b.worth_it, "reason": b.reason,
+        "payback_stays_from": _dec(b.payback_stays_from),
+        "definition": b.definition, "amortised_over_months": b.amortised_over_months,
+    } for b in e.break_evens]
+    out["recommendation"] = {
+        "strategy": r.strategy, "label": r.label, "baseline": r.baseline,
+        "monthly_savings_usd": _dec(r.monthly_savings_usd), "horizon_savings_usd": _dec(r.horizon_savings_usd),
+        "payback_months": _dec(r.payback_months), "reasons": list(r.reasons), "warnings": list(r.warnings),
+    }
+    out["sensitivity"] = [{"input": x.input, "current": x.current, "flips_at": x.flips_at, "to": x.to,
+                           "note": x.note} for x in e.sensitivity]
+    out["assumptions"] = [{"name": a.name, "value": a.value, "source": a.source} for a in e.assumptions]
+    out["warnings"] = list(e.warnings)
+    return out
+
+
+def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
+    s, r = e.scenario, e.recommendation
+    head = (f"Costs at {count(s.requests_per_month)} requests/month"
+            f"{f', growing {signed_percent(s.growth_per_month)} a month' if s.growth_per_month else ''}, "
+            f"{s.horizon_months}-month horizon from {s.start:%Y-%m-%d}; base prices {e.prices.model} "
+            f"({e.prices.source}, checked {e.prices.checked:%Y-%m-%d})")
+    cols = ("per request", "monthly", "one-off", f"{s.horizon_months}-mo total")
+    rows = []
+    for x in r.ranking:
+        c = x.cost
+        mark = "▶" if c.id == r.strategy else ("✗" if not x.eligible else " ")
+        short = "†" if x.months_run < s.horizon_months else ""
+        rows.append((mark, c.label, money(c.per_request_usd), money(x.monthly_usd), money(c.one_off_usd),
+                     money(x.horizon_usd) + short))
+    lines: list[str] = []
+    if markdown:
+        lines += ["## Cost of each strategy", "", head + ".", "",
+                  "| | strategy | " + " | ".join(cols) + " |", "|---|---|" + "---:|" * len(cols)]
+        lines += [f"| {m} | {label} | " + " | ".join(v) + " |" for m, label, *v in rows]
+    else:
+        width = max(len(label) for _, label, *_ in rows) + 2
+        lines += [head + ".", "", "  " + "Strategy".ljust(width) + "".join(c.rjust(14) for c in cols)]
+        lines += [f"{m} " + label.ljust(width) + "".join(v.rjust(14) for v in vals) for m, label, *vals in rows]
+        lines.append("  (▶ recommended; ✗ not recommendable: shuts down or takes no new jobs within your horizon, or too "
+                     "few training examples; per request at the mean output length; monthly: a month at your volume "
+                     "without retraining; total: one-off + every month, retraining when due"
+                     + ("; † stops inside the horizon: the total covers the months it runs" if any(
+                         x.months_run < s.horizon_months for x in r.ranking) else "") + ")")
+    return lines
+
+
+def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], list[str]]:
+    r = e.recommendation
+    if r.strategy == r.baseline:
+        title = f"Recommendation: keep the logged setup ({r.label})."
+    else:
+        pay = f", pays back in month {r.payback_months}" if r.payback_months else ""
+        title = (f"Recommendation: {r.label} — saves {money(r.monthly_savings_usd)} a month, "
+                 f"{money(r.horizon_savings_usd)} over {months(e.scenario.horizon_months)}{pay}.")
+    labels = {c.id: c.label for c in e.strategies}
+    shown = [b for b in e.break_evens if b.kind == "crosses" or not b.worth_it]
+    breaks = [f"{labels[b.b]}: {b.reason}" for b in shown]
+    said = set(breaks)
+    sens = [x.note if x.flips_at else f"{x.input} ({x.current}): {x.note}" for x in e.sensitivity]
+    notes = [f"{a.name}: {a.value} ({a.source})" for a in e.assumptions]
+    warnings = [w for w in dict.fromkeys((*r.warnings, *e.warnings)) if w not in said]
+    return title, list(r.reasons), breaks, sens, notes + [f"Warning: {w}" for w in warnings]
+
+
+def estimate_to_text(e: Estimate) -> str:
+    """The terminal report: the profile, then costs, the recommendation and why."""
+    base = to_text(e.analysis) if e.analysis is not None else ""
+    title, reasons, breaks, sens, notes = _advice_lines(e)
+    lines = ["", *_cost_lines(e, False), "", title, "  Why:"] + [f"  - {x}" for x in reasons]
+    if breaks:
+        lines += ["  Break-even against the logged setup:"] + [f"  - {x}" for x in breaks]
+    lines += ["  What would change the choice:"] + [f"  - {x}" for x in sens]
+    lines += ["", "Assumptions (set any of them with the flags in `fineadvisor estimate --help`):"]
+    lines += [f"  - {x}" for x in notes]
+    return base + "\n".join(lines) + "\n"
+
+
+def estimate_to_markdown(e: Estimate) -> str:
+    """The Markdown report with costs and the recommendation."""
+    base = to_markdown(e.analysis) if e.analysis is not None else ""
+    title, reasons, breaks, sens, notes = _advice_lines(e)
+    lines = ["", f"## {title}", "", *[f"- {x}" for x in reasons], "",
+             *_cost_lines(e, True), ""]
+    if breaks:
+        lines += ["## Break-even against the logged setup", "", *[f"- {x}" for x in breaks], ""]
+    lines += ["## What would change the choice", "", *[f"- {x}" for x in sens], "",
+              "## Assumptions", "", *[f"- {x}" for x in notes]]
+    return base + "\n".join(lines) + "\n"

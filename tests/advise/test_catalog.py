@@ -1,0 +1,303 @@
+"""The price catalog: the bundled pricing/ rows are sourced, dated and consistent, and the loader is strict."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fineadvisor.advise.catalog import (
+    BaseModelPrice,
+    Catalog,
+    CatalogError,
+    EmbeddingPrice,
+    FineTuneOffer,
+    GpuPrice,
+    OpenModel,
+    UnknownPriceError,
+    VectorStorePrice,
+    default_pricing_dir,
+    load_catalog,
+    read_price_file,
+)
+
+PRICING = Path(__file__).resolve().parents[2] / "pricing"
+COMPILED = date(2026, 11, 22)
+"""The date the pricing research was compiled; no bundled row can have been checked after it (or after today)."""
+NEWEST_ALLOWED = max(COMPILED, date.today())
+KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model")
+BUNDLED_FILES = {"fine_tuning.toml", "embeddings.toml", "vector_stores.toml", "gpus.toml", "open_models.toml"}
+
+AnyRow = BaseModelPrice | FineTuneOffer | EmbeddingPrice | VectorStorePrice | GpuPrice | OpenModel
+
+CATALOG = load_catalog()
+TABLES = {"model": CATALOG.models, "offer": CATALOG.offers, "embedding": CATALOG.embeddings,
+          "vector_store": CATALOG.vector_stores, "gpu": CATALOG.gpus, "open_model": CATALOG.open_models}
+ALL_ROWS = [pytest.param(row, id=f"{kind}:{row.id}") for kind in KINDS for row in TABLES[kind].values()]
+OFFERS = [pytest.param(o, id=o.id) for o in CATALOG.offers.values()]
+MARKED_UP = [pytest.param(o, id=o.id) for o in CATALOG.offers.values() if o.marks_up]
+WITH_BATCH = [pytest.param(o, id=o.id) for o in CATALOG.offers.values()
+              if o.batch_input_usd_per_mtok is not None or o.batch_output_usd_per_mtok is not None]
+
+def _param_offer(offer: FineTuneOffer) -> object:
+    return pytest.param(offer, id=offer.id)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The bundled pricing/ directory
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_catalog_loads_the_repository_pricing_dir() -> None:
+    assert default_pricing_dir().resolve() == PRICING
+    assert {Path(f).name for f in CATALOG.files} == BUNDLED_FILES
+
+
+def test_every_kind_but_base_models_has_rows() -> None:
+    assert not CATALOG.models, "base model prices come from genai-prices and must not be copied into pricing/"
+    for kind in KINDS[1:]:
+        assert TABLES[kind], f"pricing/ has no [[{kind}]] rows"
+
+
+@pytest.mark.parametrize("row", ALL_ROWS)
+def test_every_row_is_sourced_and_dated(row: AnyRow) -> None:
+    assert row.source.strip(), "every row needs a source"
+    assert isinstance(row.checked, date)
+    assert row.checked <= NEWEST_ALLOWED, f"checked {row.checked} is in the future"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ids_are_unique_within_a_kind_across_files(kind: str) -> None:
+    ids = Counter(row.id for path in sorted(PRICING.glob("*.toml")) for row in getattr(read_price_file(path), kind))
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fine-tuning offers
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("offer", MARKED_UP)
+def test_marked_up_inference_is_never_below_the_base_price(offer: FineTuneOffer) -> None:
+    base = CATALOG.model_prices(offer.base_model)
+    assert offer.input_usd_per_mtok >= base.input_usd_per_mtok
+    assert offer.output_usd_per_mtok >= base.output_usd_per_mtok
+    if offer.cached_input_usd_per_mtok is not None:
+        assert offer.cached_input_usd_per_mtok >= base.cached_input_usd_per_mtok
+
+
+@pytest.mark.parametrize("offer", [_param_offer(o) for o in CATALOG.offers.values()
+                                   if not o.marks_up and o.input_usd_per_mtok > 0])
+def test_unmarked_per_token_inference_equals_the_base_price(offer: FineTuneOffer) -> None:
+    """Azure and Vertex bill tuned models at the base rate: the copied numbers must still match genai-prices."""
+    base = CATALOG.model_prices(offer.base_model)
+    assert (offer.input_usd_per_mtok, offer.output_usd_per_mtok) == (base.input_usd_per_mtok,
+                                                                     base.output_usd_per_mtok)
+
+
+@pytest.mark.parametrize("offer", [_param_offer(o) for o in CATALOG.offers.values()])
+def test_offer_base_model_is_known(offer: FineTuneOffer) -> None:
+    if offer.base_model in CATALOG.open_models:
+        return
+    assert CATALOG.model_prices(offer.base_model).input_usd_per_mtok > 0
+
+
+@pytest.mark.parametrize("offer", OFFERS)
+def test_dedicated_hosting_offers_price_inference_by_the_hour(offer: FineTuneOffer) -> None:
+    if offer.input_usd_per_mtok == 0 and offer.output_usd_per_mtok == 0:
+        assert offer.hosting_usd_per_hour > 0, "free per-token inference needs an hourly hosting price"
+        assert not offer.marks_up
+
+
+@pytest.mark.parametrize("offer", WITH_BATCH)
+def test_batch_prices_are_not_above_standard(offer: FineTuneOffer) -> None:
+    assert offer.batch_input_usd_per_mtok is not None and offer.batch_output_usd_per_mtok is not None
+    assert offer.batch_input_usd_per_mtok <= offer.input_usd_per_mtok
+    assert offer.batch_output_usd_per_mtok <= offer.output_usd_per_mtok
+
+
+@pytest.mark.parametrize("offer", OFFERS)
+def test_every_offer_has_a_training_price(offer: FineTuneOffer) -> None:
+    per_token = offer.training_usd_per_mtok is not None
+    per_hour = offer.training_usd_per_hour is not None and offer.training_hours_per_mtok is not None
+    assert per_token or per_hour
+
+
+@pytest.mark.parametrize("offer", [pytest.param(o, id=o.id) for o in CATALOG.offers.values() if o.provider == "openai"])
+def test_openai_offers_end_with_the_base_model(offer: FineTuneOffer) -> None:
+    assert offer.new_jobs_until == date(2027, 1, 6)
+    assert offer.available_until == date(2027, 1, 14)
+    assert offer.max_tokens_per_example == 65536
+    assert offer.marks_up
+
+
+def test_openai_self_serve_offers_are_present() -> None:
+    ids = {o.id for o in CATALOG.offers.values() if o.provider == "openai"}
+    assert ids >= {"openai/gpt-4o-mini-2024-07-18", "openai/gpt-4.1-mini-2025-04-14", "openai/gpt-4.1-2025-04-14",
+                   "openai/gpt-4o-2024-08-06"}
+
+
+# Key figures copied from the research: if one changes, its source and checked date must change with it.
+FIGURES = [
+    ("offer", "openai/gpt-4o-mini-2024-07-18", "training_usd_per_mtok", Decimal("3.00")),
+    ("offer", "openai/gpt-4o-mini-2024-07-18", "output_usd_per_mtok", Decimal("1.20")),
+    ("offer", "openai/gpt-4o-2024-08-06", "batch_input_usd_per_mtok", Decimal("2.225")),
+    ("offer", "openai/gpt-4.1-2025-04-14", "training_usd_per_mtok", Decimal("25.00")),
+    ("offer", "openai/gpt-4.1-mini-2025-04-14", "input_usd_per_mtok", Decimal("0.80")),
+    ("offer", "azure/gpt-4.1-mini", "hosting_usd_per_hour", Decimal("1.70")),
+    ("offer", "azure/gpt-4.1", "training_usd_per_mtok", Decimal("2.00")),
+    ("offer", "vertex/gemini-2.5-flash-lite", "training_usd_per_mtok", Decimal("1.50")),
+    ("offer", "vertex/gemini-2.5-flash", "training_usd_per_mtok", Decimal("5.00")),
+    ("offer", "vertex/gemini-2.5-pro", "training_usd_per_mtok", Decimal("25.00")),
+    ("offer", "vertex/gemini-2.5-flash", "max_tokens_per_example", 131072),
+    ("offer", "together/llama-3.1-8b", "hosting_usd_per_hour", Decimal("5.49")),
+    ("offer", "fireworks/llama-3.1-70b", "training_usd_per_mtok", Decimal("3.00")),
+    ("embedding", "text-embedding-3-small", "usd_per_mtok", Decimal("0.02")),
+    ("embedding", "voyage-4", "usd_per_mtok", Decimal("0.06")),
+    ("vector_store", "pinecone/standard", "minimum_usd_per_month", Decimal("50")),
+    ("vector_store", "openai/file-search", "storage_usd_per_gb_month", Decimal("3.00")),
+    ("vector_store", "openai/file-search", "usd_per_1k_queries", Decimal("2.50")),
+    ("gpu", "modal/h100-80gb", "usd_per_hour", Decimal("3.949")),
+    ("gpu", "modal/h100-80gb", "peak_bf16_tflops", Decimal("989")),
+    ("gpu", "modal/a100-80gb", "peak_bf16_tflops", Decimal("312")),
+    ("open_model", "llama-3.1-8b", "params_billion", Decimal("8.03")),
+]
+
+
+@pytest.mark.parametrize(("kind", "row_id", "field", "expected"), FIGURES)
+def test_key_figures(kind: str, row_id: str, field: str, expected: object) -> None:
+    value = getattr(TABLES[kind][row_id], field)
+    assert value == expected
+    if isinstance(expected, Decimal):
+        assert isinstance(value, Decimal), "prices must load as Decimal, not float"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# GPUs and open models
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gpu", [pytest.param(g, id=g.id) for g in CATALOG.gpus.values()])
+def test_gpu_rows(gpu: GpuPrice) -> None:
+    assert gpu.peak_bf16_tflops > 0 and gpu.memory_gb > 0 and gpu.usd_per_hour > 0
+    assert gpu.id == f"{gpu.provider}/{gpu.gpu}"
+    if gpu.gpu.startswith("h100"):
+        assert gpu.peak_bf16_tflops < 1500, "H100 peak must be the dense 989, not 1,979 with sparsity"
+
+
+@pytest.mark.parametrize("model", [pytest.param(m, id=m.id) for m in CATALOG.open_models.values()])
+def test_open_models_run_on_a_catalogued_gpu(model: OpenModel) -> None:
+    assert model.gpu in CATALOG.gpus, f"{model.id} names gpu {model.gpu!r}, which is not a [[gpu]] id"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Base model prices (genai-prices)
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("model", "inp", "out"), [
+    ("gpt-4o-mini-2024-07-18", Decimal("0.15"), Decimal("0.60")),
+    ("gpt-4.1-mini-2025-04-14", Decimal("0.40"), Decimal("1.60")),
+    ("ft:gpt-4o-mini-2024-07-18:org::abc123", Decimal("0.15"), Decimal("0.60")),  # a fine-tune name → its base
+])
+def test_model_prices_come_from_genai_prices(model: str, inp: Decimal, out: Decimal) -> None:
+    prices = CATALOG.model_prices(model)
+    assert (prices.input_usd_per_mtok, prices.output_usd_per_mtok) == (inp, out)
+    assert isinstance(prices.input_usd_per_mtok, Decimal)
+    assert prices.source.startswith("genai-prices")
+
+
+def test_unknown_model_price() -> None:
+    with pytest.raises(UnknownPriceError, match="no-such-model-xyz"):
+        CATALOG.model_prices("no-such-model-xyz")
+
+
+def test_model_prices_include_the_batch_rate() -> None:
+    """Batch = half of standard for gpt-4o-mini (0.15 / 0.60 → 0.075 / 0.30)."""
+    prices = CATALOG.model_prices("gpt-4o-mini-2024-07-18")
+    assert (prices.batch_input_usd_per_mtok, prices.batch_output_usd_per_mtok) == (Decimal("0.075"), Decimal("0.3"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The loader, on files written to tmp_path
+# ---------------------------------------------------------------------------------------------------------------
+
+OFFER_ROW = """\
+[[offer]]
+id = "openai/gpt-4o-mini-2024-07-18"
+provider = "openai"
+base_model = "gpt-4o-mini-2024-07-18"
+training_usd_per_mtok = 1.00
+input_usd_per_mtok = 0.30
+output_usd_per_mtok = 1.20
+source = "our negotiated contract"
+checked = 2026-11-01
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    pytest.param(OFFER_ROW.replace('source = "our negotiated contract"\n', ""), ["offer.0.source", "Field required"],
+                 id="missing-source"),
+    pytest.param(OFFER_ROW.replace("checked = 2026-11-01\n", ""), ["offer.0.checked"], id="missing-checked"),
+    pytest.param(OFFER_ROW.replace("output_usd_per_mtok", "ouput_usd_per_mtok"), ["ouput_usd_per_mtok"],
+                 id="typo-field"),
+    pytest.param(OFFER_ROW.replace("= 0.30", "= -0.30"), ["input_usd_per_mtok"], id="negative-price"),
+    pytest.param(OFFER_ROW.replace("[[offer]]", "[[offers]]"), ["offers"], id="unknown-kind"),
+    pytest.param(OFFER_ROW.replace('id = "openai', 'id = openai'), ["not valid TOML"], id="invalid-toml"),
+])
+def test_bad_price_files_name_the_file_and_field(tmp_path: Path, text: str, fragments: list[str]) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(extra=[path])
+    message = str(err.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_user_file(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no such pricing file"):
+        load_catalog(extra=[tmp_path / "absent.toml"])
+
+
+def test_user_file_replaces_a_bundled_offer_by_id(tmp_path: Path) -> None:
+    catalog = load_catalog(extra=[_write(tmp_path, OFFER_ROW)])
+    offer = catalog.offer("openai/gpt-4o-mini-2024-07-18")
+    assert offer.training_usd_per_mtok == Decimal("1.00")
+    assert offer.source == "our negotiated contract"
+    assert offer.available_until is None  # the whole row is replaced, not merged
+    assert set(catalog.offers) == set(CATALOG.offers)
+    assert catalog.files[-1] == str(tmp_path / "mine.toml")
+
+
+def test_later_file_wins_and_new_ids_are_added(tmp_path: Path) -> None:
+    first = _write(tmp_path, OFFER_ROW, "a.toml")
+    second = _write(tmp_path, OFFER_ROW.replace("= 1.00", "= 2.00") + OFFER_ROW.replace(
+        'id = "openai/gpt-4o-mini-2024-07-18"', 'id = "acme/private-tune"'), "b.toml")
+    catalog = load_catalog(pricing_dir=tmp_path)
+    assert catalog.files == (str(first), str(second))
+    assert catalog.offer("openai/gpt-4o-mini-2024-07-18").training_usd_per_mtok == Decimal("2.00")
+    assert set(catalog.offers) == {"openai/gpt-4o-mini-2024-07-18", "acme/private-tune"}
+
+
+def test_integer_prices_load_as_decimal(tmp_path: Path) -> None:
+    catalog = load_catalog(extra=[_write(tmp_path, OFFER_ROW.replace("= 1.00", "= 3"))])
+    assert catalog.offer("openai/gpt-4o-mini-2024-07-18").training_usd_per_mtok == Decimal("3")
+    assert isinstance(catalog.offer("openai/gpt-4o-mini-2024-07-18").training_usd_per_mtok, Decimal)
+
+
+@pytest.mark.parametrize(("lookup", "missing", "suggestion"), [
+    (Catalog.offer, "openai/gpt-4o-mini", "openai/gpt-4o-mini-2024-07-18"),
+    (Catalog.gpu, "modal/h100", "modal/h100-80gb"),
+    (Catalog.embedding, "text-embedding-3-smal", "text-embedding-3-small"),
+])
+def test_unknown_ids_suggest_close_ones(lookup: object, missing: str, suggestion: str) -> None:
+    with pytest.raises(UnknownPriceError) as err:
+        lookup(CATALOG, missing)  # type: ignore[operator]
+    assert "Did you mean" in str(err.value)
+    assert suggestion in str(err.value)

@@ -1,0 +1,206 @@
+"""Ranking and recommendation: horizon cost, exclusions, the choice, its savings, reasons and warnings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+import pytest
+
+from fineadvisor.advise.breakeven import find_break_even
+from fineadvisor.advise.costs import StrategyCost, Workload
+from fineadvisor.advise.recommend import Recommendation, exclusions, horizon_cost, recommend
+from fineadvisor.advise.scenario import Scenario
+
+D = Decimal
+START = date(2026, 11, 22)
+SHUTDOWN = date(2027, 1, 14)  # 53 days after START: 1.74 months
+
+Kind = Literal["prompting", "caching", "rag", "fine_tune", "self_hosted"]
+
+W = Workload(static_tokens=D(2000), few_shot_tokens=D(600), dynamic_tokens=D(150), query_tokens=D(100),
+             output_tokens_low=D(80), output_tokens=D(100), output_tokens_high=D(200), examples=500, templates=1)
+
+
+def sc(id: str, per_request: str, fixed: str = "0", one_off: str = "0", kind: Kind = "prompting",
+       available_until: date | None = None, new_jobs_until: date | None = None) -> StrategyCost:
+    pr = D(per_request)
+    return StrategyCost(id, f"label of {id}", pr, pr, pr, D(fixed), D(one_off), (), available_until=available_until,
+                        new_jobs_until=new_jobs_until, kind=kind)
+
+
+def scenario(volume: int = 200_000, growth: str = "0", horizon: int = 12, **fields: object) -> Scenario:
+    return Scenario(requests_per_month=D(volume), growth_per_month=D(growth), horizon_months=horizon, start=START,
+                    **fields)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- horizon cost
+
+
+@pytest.mark.parametrize(
+    ("c", "s", "expected"),
+    [
+        # no growth: one_off + H × (fixed + per_request × V)
+        (sc("ft", "0.001", "100", "2500"), scenario(), D(2500) + 12 * (D(100) + D(200))),  # 2,500 + 12 × 300 = 6,100
+        (sc("ft", "0.001", "100", "2500"), scenario(horizon=1), D(2800)),  # 2,500 + 300
+        (sc("as_logged", "0.004"), scenario(), D(9600)),  # 12 × 0.004 × 200,000 = 12 × 800
+        (sc("zero", "0"), scenario(), D(0)),
+        (sc("ft", "0.001", "100", "2500"), scenario(volume=0), D(3700)),  # 2,500 + 12 × 100
+        # growth 10% over H = 3: volumes 200,000, 220,000, 242,000 → per request 200 + 220 + 242 = 662;
+        # fixed 3 × 100 = 300; one-off 2,500 → 3,462
+        (sc("ft", "0.001", "100", "2500"), scenario(growth="0.1", horizon=3), D(3462)),
+        # growth 100%: 1,000 × (1 + 2 + 4) × 0.01 = 70; + 3 × 5 + 1 = 86
+        (sc("x", "0.01", "5", "1"), scenario(volume=1000, growth="1", horizon=3), D(86)),
+        # shrinking 50%: 1,000, 500, 250 × 0.01 = 17.5
+        (sc("x", "0.01"), scenario(volume=1000, growth="-0.5", horizon=3), D("17.5")),
+    ],
+)
+def test_horizon_cost(c: StrategyCost, s: Scenario, expected: Decimal) -> None:
+    assert horizon_cost(c, s) == expected
+
+
+# ---------------------------------------------------------------- exclusions
+
+
+def _with_examples(n: int) -> Workload:
+    return replace(W, examples=n)
+
+
+@pytest.mark.parametrize(
+    ("kind", "examples", "set_examples", "excluded"),
+    [
+        ("fine_tune", 9, None, True),  # < 10
+        ("fine_tune", 10, None, False),  # the minimum is allowed
+        ("self_hosted", 0, None, True),
+        ("fine_tune", 9, 50, False),  # the scenario's training_examples wins over the logs
+        ("prompting", 0, None, False),  # no training: examples do not matter
+        ("caching", 0, None, False),
+        ("rag", 0, None, False),
+    ],
+)
+def test_too_few_examples(kind: Kind, examples: int, set_examples: int | None, excluded: bool) -> None:
+    why = exclusions(sc("x", "0.001", kind=kind), _with_examples(examples),
+                     scenario(training_examples=set_examples))
+    assert bool(why) == excluded
+    if excluded:
+        assert why == (f"only {examples} training examples; at least 10 are required",)
+
+
+@pytest.mark.parametrize(
+    ("new_jobs_until", "available_until", "horizon", "words"),
+    [
+        (date(2026, 11, 21), None, 12, ["no new training jobs after 2026-11-21"]),  # a day before the start
+        (date(2026, 11, 22), None, 12, []),  # jobs still accepted on the start day
+        (None, SHUTDOWN, 12, ["shuts down on 2027-01-14, inside your 12-month horizon"]),  # 1.74 < 12 months
+        (None, SHUTDOWN, 1, []),  # 1.74 months ≥ a 1-month horizon
+        (None, date(2028, 1, 1), 12, []),  # 405 days = 13.3 months ≥ 12
+        (date(2026, 1, 1), SHUTDOWN, 12, ["no new training jobs after 2026-01-01", "shuts down on 2027-01-14"]),
+    ],
+)
+def test_availability_exclusions(new_jobs_until: date | None, available_until: date | None, horizon: int,
+                                 words: list[str]) -> None:
+    c = sc("ft", "0.001", kind="fine_tune", available_until=available_until, new_jobs_until=new_jobs_until)
+    why = exclusions(c, W, scenario(horizon=horizon))
+    assert len(why) == len(words)
+    for reason, word in zip(why, words, strict=True):
+        assert word in reason
+
+
+# ---------------------------------------------------------------- recommend
+
+# At 200,000 requests/month over 12 months:
+#   few_shot  0.004 × 200,000 = 800/month                       → 12 × 800 = 9,600
+#   caching   0.003 × 200,000 = 600/month                       → 7,200
+#   ft        100 + 0.001 × 200,000 = 300/month, 2,500 one-off  → 2,500 + 3,600 = 6,100
+#   closing   100 + 0.0005 × 200,000 = 200/month, 2,500 one-off, shuts down in 1.7 months: runs 2 months → 2,900
+BASE = sc("as_logged", "0.004")
+CACHING = sc("prompt_caching", "0.003", kind="caching")
+FT = sc("fine_tune:open", "0.001", "100", "2500", kind="fine_tune")
+CLOSING = sc("fine_tune:closing", "0.0005", "100", "2500", kind="fine_tune", available_until=SHUTDOWN)
+ALL = [BASE, CACHING, FT, CLOSING]
+
+
+def _recommend(costs: list[StrategyCost], s: Scenario) -> Recommendation:
+    return recommend(costs, costs[0], W, s, [find_break_even(costs[0], c, s) for c in costs[1:]])
+
+
+def test_recommends_the_cheapest_eligible_strategy() -> None:
+    rec = _recommend(ALL, scenario())
+    assert (rec.strategy, rec.label, rec.baseline) == ("fine_tune:open", "label of fine_tune:open", "as_logged")
+    assert rec.monthly_savings_usd == D(500)  # 800 − 300
+    assert rec.horizon_savings_usd == D(3500)  # 9,600 − 6,100
+    assert rec.payback_months == D(5)  # 800m ≥ 2,500 + 300m from m = 5
+    assert [r.cost.id for r in rec.ranking] == ["fine_tune:open", "prompt_caching", "as_logged", "fine_tune:closing"]
+    assert [r.horizon_usd for r in rec.ranking] == [D(6100), D(7200), D(9600), D(2900)]
+    assert [r.months_run for r in rec.ranking] == [12, 12, 12, 2]
+    assert [r.monthly_usd for r in rec.ranking] == [D(300), D(600), D(800), D(200)]
+    assert [r.eligible for r in rec.ranking] == [True, True, True, False]
+
+
+def test_reasons_mention_cost() -> None:
+    rec = _recommend(ALL, scenario())
+    text = " | ".join(rec.reasons)
+    assert "$6,100" in text and "$9,600" in text and "$3,500" in text  # horizon costs and the difference
+    assert "$500" in text and "200,000 requests/month" in text  # monthly saving at the volume
+    assert "$2,500" in text  # up front
+    assert "month 5" in text  # payback
+
+
+def test_excluded_cheaper_strategy_is_a_warning() -> None:
+    rec = _recommend(ALL, scenario())
+    closing = [w for w in rec.warnings if "label of fine_tune:closing" in w or "fine_tune:closing" in w]
+    assert closing, rec.warnings
+    # like for like: over the 2 months it runs, 2,500 + 2 × 200 = 2,900 against 2,500 + 2 × 300 = 3,100
+    assert any("over the 2 months it runs ($2,900 against $3,100)" in w and "2027-01-14" in w for w in closing)
+
+
+def test_excluded_dearer_strategy_is_not_a_cheaper_warning() -> None:
+    dear_closing = sc("fine_tune:closing", "0.003", "100", "2500", kind="fine_tune", available_until=SHUTDOWN)
+    rec = _recommend([BASE, CACHING, FT, dear_closing], scenario())
+    assert rec.strategy == "fine_tune:open"
+    assert not any("would be cheaper" in w for w in rec.warnings)
+
+
+def test_keeping_the_logged_setup() -> None:
+    """At 10,000 requests/month: few_shot 12 × 40 = 480; ft 2,500 + 12 × (100 + 10) = 3,820."""
+    rec = _recommend([BASE, FT], scenario(volume=10_000))
+    assert rec.strategy == "as_logged"
+    assert (rec.monthly_savings_usd, rec.horizon_savings_usd) == (D(0), D(0))
+    assert "logged setup" in rec.reasons[0] and "$480" in rec.reasons[0]
+    assert any("$3,820" in r for r in rec.reasons)  # the next best and what it would cost
+
+
+def test_no_one_off_pays_off_from_the_first_month() -> None:
+    rec = _recommend([BASE, CACHING], scenario())
+    assert rec.strategy == "prompt_caching"
+    assert rec.monthly_savings_usd == D(200)  # 800 − 600
+    assert rec.payback_months == D(0)
+
+
+def test_too_few_examples_cannot_be_recommended() -> None:
+    few = replace(W, examples=5)
+    s = scenario()
+    costs = [BASE, CACHING, FT]
+    rec = recommend(costs, BASE, few, s, [find_break_even(BASE, c, s) for c in costs[1:]])
+    assert rec.strategy == "prompt_caching"
+    ft = next(r for r in rec.ranking if r.cost.id == "fine_tune:open")
+    assert not ft.eligible and "only 5 training examples" in ft.excluded_because[0]
+    assert any("would be cheaper" in w and "only 5 training examples" in w for w in rec.warnings)
+
+
+def test_ties_break_by_id() -> None:
+    twin = sc("fine_tune:another", "0.001", "100", "2500", kind="fine_tune")
+    rec = _recommend([BASE, FT, twin], scenario())
+    assert rec.strategy == "fine_tune:another"  # same horizon cost: ids in order
+
+
+def test_growth_changes_the_choice() -> None:
+    assert _recommend([BASE, FT], scenario(volume=20_000)).strategy == "as_logged"  # 12 × 80 = 960 vs 2,500 + 12 × 120
+    rec = _recommend([BASE, FT], scenario(volume=20_000, growth="0.5"))
+    # Σ_{k<12} 1.5^k = (1.5^12 − 1) / 0.5 = 257.49267578125 → 20,000 × that = 5,149,853.515625 requests
+    # few_shot 0.004 × 5,149,853.515625 = 20,599.4140625; ft 2,500 + 12 × 100 + 0.001 × 5,149,853.515625 = 8,849.853515625
+    assert rec.strategy == "fine_tune:open"
+    assert {r.cost.id: r.horizon_usd for r in rec.ranking} == {"as_logged": D("20599.4140625"),
+                                                               "fine_tune:open": D("8849.853515625")}

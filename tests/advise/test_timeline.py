@@ -1,0 +1,299 @@
+"""The one model of cost over time: cash flows by hand, and properties tying horizon cost, payback and break-even
+to the same cumulative series."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from fineadvisor.advise.costs import StrategyCost
+from fineadvisor.advise.scenario import Scenario
+from fineadvisor.advise.timeline import (
+    MAX_MONTHS,
+    average_monthly,
+    break_even,
+    cash_flow,
+    cumulative,
+    horizon_cost,
+    months_compared,
+    months_run,
+    payback,
+    solve_volume,
+)
+
+D = Decimal
+START = date(2026, 11, 22)
+SHUTDOWN = date(2027, 1, 14)  # 53 days after START: months 1 and 2 begin before it (day 0, day 30.4375)
+
+
+def sc(id: str, per_request: str | Decimal, fixed: str | Decimal = "0", one_off: str | Decimal = "0",
+       available_until: date | None = None, retrain: str = "0", every: int | None = None) -> StrategyCost:
+    pr = D(per_request)
+    return StrategyCost(id, id, pr, pr, pr, D(fixed), D(one_off), (), available_until=available_until,
+                        retrain_usd=D(retrain), retrain_every_months=every)
+
+
+def scenario(volume: str | int | Decimal = 100_000, growth: str = "0", horizon: int = 12, start: date = START) -> Scenario:
+    return Scenario(requests_per_month=D(volume), growth_per_month=D(growth), horizon_months=horizon, start=start)
+
+
+# ---------------------------------------------------------------- cash flow
+
+
+@pytest.mark.parametrize(
+    ("c", "s", "expected"),
+    [
+        # month 0 = one-off 50; each month 10 + 0.001 × 1,000 = 11
+        (sc("x", "0.001", "10", "50"), scenario(1_000, horizon=3), (50, 11, 11, 11)),
+        # volume doubles: 0.001 × 1,000, 2,000, 4,000 = 1, 2, 4
+        (sc("x", "0.001"), scenario(1_000, growth="1", horizon=3), (0, 1, 2, 4)),
+        # retraining 100 every 2 months: at the start of months 3 and 5 (the first training is the one-off)
+        (sc("x", "0", "1", "40", retrain="100", every=2), scenario(0, horizon=5), (40, 1, 1, 101, 1, 101)),
+        # shuts down 53 days in: months 1 and 2 run (they begin on day 0 and day 30.4), month 3 does not
+        (sc("x", "0", "5", "7", available_until=SHUTDOWN), scenario(0, horizon=4), (7, 5, 5, 0, 0)),
+        # volume falls by half each month
+        (sc("x", "0.01"), scenario(400, growth="-0.5", horizon=3), (0, 4, 2, 1)),
+    ],
+)
+def test_cash_flow(c: StrategyCost, s: Scenario, expected: tuple[int, ...]) -> None:
+    assert cash_flow(c, s) == tuple(D(x) for x in expected)
+
+
+@pytest.mark.parametrize(
+    ("until", "start", "months", "expected"),
+    [
+        (None, START, 12, 12),
+        (SHUTDOWN, START, 12, 2),  # 53 / 30.4375 = 1.74 → months beginning on day 0 and day 30.4
+        (SHUTDOWN, START, 1, 1),
+        (date(2026, 12, 22), START, 12, 1),  # 30 days: only month 1 begins before it
+        (date(2026, 12, 23), START, 12, 2),  # 31 days > 30.4375: month 2 begins before it too
+        (START, START, 12, 0),  # stops the day it would start
+        (date(2026, 1, 1), START, 12, 0),  # already shut down
+    ],
+)
+def test_months_run(until: date | None, start: date, months: int, expected: int) -> None:
+    assert months_run(sc("x", "0", available_until=until), scenario(start=start), months) == expected
+
+
+def test_horizon_cumulative_and_average_read_the_same_cash_flow() -> None:
+    c, s = sc("x", "0.001", "10", "50", retrain="30", every=2), scenario(1_000, horizon=4)
+    # 50 | 11, 11, 41, 11 → cumulative 50, 61, 72, 113, 124
+    assert cumulative(c, s) == tuple(D(x) for x in (50, 61, 72, 113, 124))
+    assert horizon_cost(c, s) == D(124)
+    assert average_monthly(c, s, D(1_000)) == D(31)  # 124 ÷ 4 months
+
+
+# ---------------------------------------------------------------- break-even volume
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "horizon", "kind", "volume", "above"),
+    [
+        # equal horizon totals: fixed_a·H + one_off_a + pr_a·V·H = fixed_b·H + one_off_b + pr_b·V·H
+        (sc("a", "0.004"), sc("b", "0.001", "100", "2500"), 12,
+         "crosses", (D(1200) + D(2500)) / (D("0.003") * 12), True),  # 3,700 ÷ 0.036 = 102,777.77…
+        (sc("a", "0.004"), sc("b", "0.001", "100", "2500"), 24,
+         "crosses", (D(2400) + D(2500)) / (D("0.003") * 24), True),  # 4,900 ÷ 0.072 = 68,055.55…
+        (sc("a", "0.003", "50", "600"), sc("b", "0.001", "200", "1200"), 12,
+         "crosses", D(100_000), True),  # (2,400 + 1,200 − 600 − 600) ÷ 0.024 = 100,000
+        (sc("a", "0.001", "300"), sc("b", "0.003", "100"), 12,
+         "crosses", D(100_000), False),  # (1,200 − 3,600) ÷ (0.012 − 0.036): b cheaper below
+        (sc("a", "0.002"), sc("b", "0.002", "10"), 12, "never", None, None),  # equal slopes, b dearer fixed
+        (sc("a", "0.002", "10"), sc("b", "0.002", "10"), 12, "never", None, None),  # the same costs
+        (sc("a", "0.001"), sc("b", "0.002", "10"), 12, "never", None, None),  # b dearer per request and fixed
+        (sc("a", "0.001"), sc("b", "0.002", "0", "120"), 12, "never", None, None),  # … and one-off
+        (sc("a", "0.002", "10"), sc("b", "0.001"), 12, "immediately", None, None),  # b cheaper in both
+        (sc("a", "0.002", "10"), sc("b", "0.002", "5"), 12, "immediately", None, None),  # equal slopes, b cheaper
+        (sc("a", "0.002", "10"), sc("b", "0.001", "10"), 12, "immediately", None, None),  # V* = 0
+        (sc("a", "0.004", "0", "1200"), sc("b", "0.001", "100"), 12, "immediately", None, None),  # 1,200 = 100 × 12
+        # retraining 600 every 6 months: one retraining (month 7) inside 12 months, not two amortised
+        (sc("a", "0.004"), sc("b", "0.001", "100", "2500", retrain="600", every=6), 12,
+         "crosses", (D(1200) + D(2500) + D(600)) / (D("0.003") * 12), True),  # 4,300 ÷ 0.036 = 119,444.4…
+    ],
+)
+def test_break_even(a: StrategyCost, b: StrategyCost, horizon: int, kind: str, volume: Decimal | None,
+                    above: bool | None) -> None:
+    got = break_even(a, b, scenario(horizon=horizon))
+    assert got[0] == kind and got[2] == above
+    if volume is None:
+        assert got[1] is None
+    else:
+        assert got[1] is not None and abs(got[1] - volume) <= volume * D("1e-24")
+
+
+def test_break_even_compares_the_months_both_run() -> None:
+    """b stops after 2 months: the volume at which 2 months of each cost the same (200 + 2,500 = 0.003·V·2)."""
+    a, b = sc("a", "0.004"), sc("b", "0.001", "100", "2500", available_until=SHUTDOWN)
+    s = scenario()
+    assert months_compared(a, b, s) == 2
+    kind, volume, above = break_even(a, b, s)
+    assert (kind, above) == ("crosses", True) and volume is not None
+    assert abs(volume - D(2700) / D("0.006")) < D("1e-18")  # 450,000
+
+
+def test_a_strategy_that_never_runs_never_breaks_even() -> None:
+    b = sc("b", "0", available_until=date(2026, 1, 1))
+    assert break_even(sc("a", "0.004"), b, scenario()) == ("never", None, None)
+
+
+@pytest.mark.parametrize(
+    ("gap", "kind", "volume", "above"),
+    [
+        # not affine: b's cost grows like √V, a's like V: 100 + 2√V − V/10 = 0 at √V = 10 + √1,100, V ≈ 1,863.32;
+        # b costs more at V = 0, so it is cheaper above
+        (lambda v: 100 + 2 * v.sqrt() - v / 10, "crosses", D("1863.32"), True),
+        # b saves a fixed 1% of a quadratic cost: never a sign change, b cheaper everywhere
+        (lambda v: -(v * v) / 100 - 1, "immediately", None, None),
+        (lambda v: (v * v) / 100 + 1, "never", None, None),
+    ],
+)
+def test_solve_volume_bisects_what_is_not_affine(gap: object, kind: str, volume: Decimal | None,
+                                                 above: bool | None) -> None:
+    got_kind, got_volume, got_above = solve_volume(gap)  # type: ignore[arg-type]
+    assert (got_kind, got_above) == (kind, above)
+    if volume is None:
+        assert got_volume is None
+    else:
+        assert got_volume is not None and abs(got_volume - volume) < D("0.01")
+
+
+# ---------------------------------------------------------------- payback
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "s", "kind", "month", "stays"),
+    [
+        # a: 0.004 × 100,000 = 400/month; b: 100 + 100 = 200/month; cum_a = 400m, cum_b = 2,500 + 200m
+        (sc("a", "0.004"), sc("b", "0.001", "100", "2500"), scenario(), "crosses", 13, 13),  # m ≥ 12.5
+        (sc("a", "0.004"), sc("b", "0.001", "100", "3000"), scenario(), "crosses", 15, 15),  # m ≥ 15
+        (sc("a", "0.004"), sc("b", "0.001", "100", "50"), scenario(), "crosses", 1, 1),  # 400 ≥ 250
+        (sc("a", "0.004", "0", "500"), sc("b", "0.001", "100", "3000"), scenario(), "crosses", 13, 13),  # 2,500/200
+        (sc("a", "0.004"), sc("b", "0.001", "100"), scenario(), "immediately", 0, 0),  # nothing up front, saves
+        (sc("a", "0.004", "0", "100"), sc("b", "0.004"), scenario(), "immediately", 0, 0),  # b cheaper up front
+        (sc("a", "0.001"), sc("b", "0.004", "0", "10"), scenario(), "never", None, None),  # b dearer each month
+        (sc("a", "0.004"), sc("b", "0.004", "0", "10"), scenario(), "never", None, None),  # b saves nothing
+        (sc("a", "0.00001"), sc("b", "0", "0", "1000"), scenario(), "never", None, None),  # 1,000 months > 120
+        (sc("a", "0.0001"), sc("b", "0", "0", "1200"), scenario(), "crosses", 120, 120),  # 10/month: exactly 120
+        # doubling volume: savings 10, 20, 40, 80 → cumulative 10, 30, 70, 150 ≥ 100 in month 4
+        (sc("a", "0.0001"), sc("b", "0", "0", "100"), scenario(growth="1"), "crosses", 4, 4),
+        # +50% a month: cumulative savings after 6 months 207.8125 < 250, after 7 321.72
+        (sc("a", "0.0001"), sc("b", "0", "0", "250"), scenario(growth="0.5"), "crosses", 7, 7),
+        # halving volume: savings 10, 5, 2.5, … add up to less than 20: 25 is never repaid, 15 is in month 2
+        (sc("a", "0.0001"), sc("b", "0", "0", "25"), scenario(growth="-0.5"), "never", None, None),
+        (sc("a", "0.0001"), sc("b", "0", "0", "15"), scenario(growth="-0.5"), "crosses", 2, 2),
+        # a 0.002 × V, b 100 + 0.001 × V at V = 50k, 100k, 200k: cum_a 100, 300, 700; cum_b 150, 350, 650
+        (sc("a", "0.002"), sc("b", "0.001", "100"), scenario(50_000, growth="1"), "crosses", 3, 3),
+        # b $100 cheaper up front and $30 a month against a's 0.001 × 20,000, 50,000: cum 30 ≤ 120 in month 1
+        (sc("a", "0.001", "0", "100"), sc("b", "0", "30"), scenario(20_000, growth="1.5"), "immediately", 0, 0),
+        # saw-tooth: b saves 100 a month, 250 up front, retrains for 250 every 3 months (months 4, 7, 10, …):
+        # lead = cum_a − cum_b = 100m − 250 − 250·⌊(m − 1)/3⌋ = −150, −50, +50, −100, 0, +100, −50, +50, …, 0 (m 10):
+        # first at or below in month 3, behind for the last time in month 7, so ahead for good from month 8
+        (sc("a", "0.001"), sc("b", "0", "0", "250", retrain="250", every=3), scenario(), "crosses", 3, 8),
+    ],
+)
+def test_payback(a: StrategyCost, b: StrategyCost, s: Scenario, kind: str, month: int | None,
+                 stays: int | None) -> None:
+    assert payback(a, b, s) == (kind, month, stays)
+
+
+def test_the_saw_tooth_case_by_hand() -> None:
+    """The table's last row written out: the months in which b is at or below a."""
+    a, b = sc("a", "0.001"), sc("b", "0", "0", "250", retrain="250", every=3)
+    ca, cb = cumulative(a, scenario(), 14), cumulative(b, scenario(), 14)
+    assert [ca[m] - cb[m] for m in range(1, 15)] == [100 * m - 250 - 250 * ((m - 1) // 3) for m in range(1, 15)]
+    assert [m for m in range(1, 15) if cb[m] <= ca[m]] == [3, 5, 6, 8, 9, 10, 11, 12, 13, 14]
+
+
+# ---------------------------------------------------------------- properties
+
+DEC = {"allow_nan": False, "allow_infinity": False, "places": 4}
+KINDS = {"crosses", "never", "immediately"}
+
+
+@st.composite
+def costs(draw: st.DrawFn, id: str) -> StrategyCost:
+    pr = draw(st.decimals(min_value=0, max_value=10, **DEC))
+    available = draw(st.none() | st.dates(min_value=date(2026, 1, 1), max_value=date(2036, 12, 31)))
+    every = draw(st.none() | st.integers(1, 24))
+    retrain = draw(st.decimals(min_value=0, max_value=100_000, **DEC)) if every else D(0)
+    return StrategyCost(id, id, pr, pr, pr, draw(st.decimals(min_value=0, max_value=100_000, **DEC)),
+                        draw(st.decimals(min_value=0, max_value=1_000_000, **DEC)), (), available_until=available,
+                        retrain_usd=retrain, retrain_every_months=every)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    return Scenario(requests_per_month=draw(st.decimals(min_value=0, max_value=10**9, **DEC)),
+                    growth_per_month=draw(st.decimals(min_value=D("-0.99"), max_value=D("0.5"), **DEC)),
+                    horizon_months=draw(st.integers(1, 120)),
+                    start=draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31))))
+
+
+PROPERTY = settings(max_examples=300, deadline=None)
+
+
+@PROPERTY
+@given(costs("a"), costs("b"), scenarios())
+@example(sc("a", "0.004"), sc("b", "0.001", "100", "2500", retrain="600", every=6), scenario())
+def test_horizon_costs_agree_at_every_break_even_volume(a: StrategyCost, b: StrategyCost, s: Scenario) -> None:
+    """At a reported break-even volume the two totals over the compared months agree within 0.1%; on the stated
+    side b is cheaper, on the other it is not."""
+    kind, volume, above = break_even(a, b, s)
+    assert kind in KINDS
+    if kind != "crosses":
+        assert volume is None and above is None
+        return
+    assert volume is not None and volume.is_finite() and volume > 0
+    months = months_compared(a, b, s)
+    ca, cb = horizon_cost(a, s, volume, months), horizon_cost(b, s, volume, months)
+    assert abs(ca - cb) <= D("0.001") * max(abs(ca), abs(cb)), (ca, cb)
+    far, near = volume * 2, volume / 2
+    b_wins_far = horizon_cost(b, s, far, months) < horizon_cost(a, s, far, months)
+    b_wins_near = horizon_cost(b, s, near, months) < horizon_cost(a, s, near, months)
+    assert (b_wins_far, b_wins_near) == ((True, False) if above else (False, True))
+
+
+@PROPERTY
+@given(costs("a"), costs("b"), scenarios())
+def test_payback_agrees_with_the_cumulative_series(a: StrategyCost, b: StrategyCost, s: Scenario) -> None:
+    """The reported month is the first whose cumulative cost of b is at or below a's; `stays_from` is the first
+    from which it always is; "never" means no month (while both run) has it."""
+    kind, month, stays = payback(a, b, s)
+    assert kind in KINDS
+    ca, cb = cumulative(a, s, MAX_MONTHS), cumulative(b, s, MAX_MONTHS)
+    last = min(months_run(a, s, MAX_MONTHS), months_run(b, s, MAX_MONTHS))
+    ahead = [cb[m] <= ca[m] for m in range(last + 1)]
+    if kind == "never":
+        assert month is None and stays is None and not any(ahead[1:])
+        return
+    assert month is not None
+    first = 1 if kind == "immediately" else month
+    assert ahead[first] and not any(ahead[1:first])
+    if kind == "immediately":
+        assert month == 0 and b.one_off_usd <= a.one_off_usd
+    if stays is not None:
+        stays = max(stays, 1)  # 0: ahead for good from the first month
+        assert stays >= first and all(ahead[stays:])
+        assert stays == 1 or not ahead[stays - 1]
+    else:
+        assert not ahead[last]
+
+
+@PROPERTY
+@given(costs("a"), scenarios())
+def test_a_strategy_never_breaks_even_with_itself(a: StrategyCost, s: Scenario) -> None:
+    assert break_even(a, a, s) == ("never", None, None)
+
+
+@PROPERTY
+@given(costs("a"), scenarios())
+def test_cumulative_ends_at_the_horizon_cost(a: StrategyCost, s: Scenario) -> None:
+    series = cumulative(a, s)
+    assert len(series) == s.horizon_months + 1 and series[0] == a.one_off_usd
+    assert series[-1] == horizon_cost(a, s)
+    assert all(later >= earlier for earlier, later in pairwise(series))

@@ -1,0 +1,159 @@
+"""Each supported log shape becomes the same `Record`; anything else is refused with a reason."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import pytest
+from PIL import Image as PILImage
+
+from fineadvisor.measure._fast.reuse import LeadingReuse
+from fineadvisor.measure.formats import MessageReuse, RecordError, to_record
+from fineadvisor.measure.records import Image, Usage
+
+USER = {"role": "user", "content": "Where is my invoice?"}
+ANSWER = {"role": "assistant", "content": "Under Billing → Invoices."}
+OPENAI_USAGE = {"prompt_tokens": 20, "completion_tokens": 7, "total_tokens": 27,
+                "prompt_tokens_details": {"cached_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 2}}
+RESPONSE = {"choices": [{"index": 0, "message": ANSWER, "finish_reason": "stop"}], "usage": OPENAI_USAGE,
+            "model": "gpt-4o-mini-2024-07-18"}
+
+
+def png(width: int, height: int) -> str:
+    buf = io.BytesIO()
+    PILImage.new("RGB", (width, height)).save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "source", "n_prompt", "has_completion", "usage"),
+    [
+        ({"messages": [USER, ANSWER]}, "fine_tuning", 1, True, None),
+        ({"model": "gpt-4o", "messages": [USER]}, "chat_request", 1, False, None),
+        ({"custom_id": "a1", "method": "POST", "url": "/v1/chat/completions",
+          "body": {"model": "gpt-4o", "messages": [USER]}}, "batch_input", 1, False, None),
+        ({"custom_id": "a1", "response": {"status_code": 200, "body": RESPONSE}, "error": None},
+         "batch_output", 0, True, Usage(20, 7, 0, 0, 2)),
+        ({"request": {"model": "gpt-4o", "messages": [USER]}, "response": RESPONSE},
+         "request_response", 1, True, Usage(20, 7, 0, 0, 2)),
+        # Anthropic: system string; usage input_tokens excludes cache reads (30) and writes (5)
+        ({"request": {"model": "claude-sonnet-4-5", "system": "Be terse.", "messages": [USER]},
+          "response": {"type": "message", "content": [{"type": "text", "text": "OK"}],
+                       "usage": {"input_tokens": 10, "output_tokens": 3, "cache_read_input_tokens": 30,
+                                 "cache_creation_input_tokens": 5}}},
+         "request_response", 2, True, Usage(45, 3, 30, 5, 0)),
+        ({"model": "claude-sonnet-4-5", "max_tokens": 100, "system": [{"type": "text", "text": "Be terse."}],
+          "messages": [USER]}, "anthropic", 2, False, None),
+        # OpenAI Responses API usage
+        ({"request": {"model": "gpt-4o", "messages": [USER]},
+          "response": {"output": [{"type": "message", "content": [{"type": "output_text", "text": "OK"}]}],
+                       "usage": {"input_tokens": 12, "output_tokens": 4, "input_tokens_details": {"cached_tokens": 8},
+                                 "output_tokens_details": {"reasoning_tokens": 1}}}},
+         "request_response", 1, True, Usage(12, 4, 8, 0, 1)),
+    ],
+)
+def test_formats(line: dict[str, Any], source: str, n_prompt: int, has_completion: bool,
+                 usage: Usage | None) -> None:
+    rec = to_record(line, 7)
+    assert (rec.source, rec.line_no, len(rec.prompt), bool(rec.completion), rec.usage) == (
+        source, 7, n_prompt, has_completion, usage)
+
+
+def test_content_parts_tool_calls_and_roles() -> None:
+    rec = to_record({"model": "gpt-4o", "messages": [
+        {"role": "developer", "content": [{"type": "text", "text": "Rules."}]},
+        {"role": "user", "content": [{"type": "text", "text": "Look:"},
+                                     {"type": "image_url", "image_url": {"url": png(640, 480), "detail": "high"}},
+                                     {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+                                     {"type": "input_audio", "input_audio": {"data": "..", "format": "wav"}}]},
+        {"role": "assistant", "content": None, "refusal": None,
+         "tool_calls": [{"id": "c", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\":1}"}}]},
+        {"role": "tool", "tool_call_id": "c", "content": "found"},
+    ]}, 1)
+    dev, user, call, tool = rec.prompt
+    assert dev.texts == ("Rules.",)
+    assert user.images == (Image(640, 480, "high"), Image(None, None, "auto"))
+    assert user.other_parts == 1
+    assert call.tool_call and call.texts == ("lookup", '{"q":1}')
+    assert tool.texts == ("found",)
+
+
+def test_anthropic_blocks() -> None:
+    rec = to_record({"model": "claude-sonnet-4-5", "system": "S", "messages": [
+        {"role": "user", "content": "reset my password"},
+        {"role": "assistant", "content": [{"type": "text", "text": "Checking."},
+                                          {"type": "tool_use", "id": "t", "name": "lookup", "input": {"u": "ann"}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t",
+                                      "content": [{"type": "text", "text": "ok"}]}]},
+    ]}, 1)
+    assert [m.role for m in rec.prompt] == ["system", "user", "assistant", "user"]
+    assert rec.prompt[2].tool_call and rec.prompt[2].texts == ("Checking.", "lookup", '{"u":"ann"}')
+    assert rec.prompt[3].texts == ("ok",)
+
+
+@pytest.mark.parametrize(
+    ("line", "issues"),
+    [
+        ({"messages": [USER, ANSWER]}, ()),
+        ({"messages": [USER]}, ("example_missing_assistant_message",)),
+        ({"messages": [{"role": "user", "content": "x", "foo": 1}, ANSWER]}, ("message_unrecognized_key",)),
+        ({"messages": [{"role": "robot", "content": "x"}, ANSWER]}, ("unrecognized_role",)),
+        ({"messages": [{"role": "user", "content": ""}, ANSWER]}, ("missing_content",)),
+        ({"messages": [{"role": "user"}, ANSWER]}, ("message_missing_key", "missing_content")),
+    ],
+)
+def test_fine_tuning_format_issues(line: dict[str, Any], issues: tuple[str, ...]) -> None:
+    """The cookbook's error types are recorded on readable lines (readiness counts them)."""
+    assert to_record(line, 1).format_issues == issues
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "issue"),
+    [
+        ([1, 2], "must be a JSON object, got a list", "data_type"),
+        ("text", "must be a JSON object, got a string", "data_type"),
+        ({"model": "gpt-4o"}, 'no "messages" list', "missing_messages_list"),
+        ({"messages": "hello"}, '"messages" must be a non-empty list', "missing_messages_list"),
+        ({"messages": []}, "got an empty list", "missing_messages_list"),
+        ({"messages": [5]}, "messages[0] must be an object, got a number", "data_type"),
+        ({"messages": [{"content": "x"}]}, 'messages[0] has no "role" string', "message_missing_key"),
+        ({"messages": [{"role": "user", "content": 5}]}, "messages[0].content must be a string or a list",
+         "missing_content"),
+        ({"messages": [{"role": "user", "content": "x", "name": 3}]}, "messages[0].name must be a string", None),
+        ({"custom_id": "a", "body": "x"}, '"body" must be an object', None),
+        ({"custom_id": "a", "url": "/v1/embeddings", "body": {"input": "x"}}, "embeddings request", None),
+        ({"custom_id": "a", "response": None, "error": {"message": "boom"}}, "failed: boom", None),
+        ({"custom_id": "a", "response": {"status_code": 500, "body": {}}}, "failed with HTTP 500", None),
+        ({"request": "x"}, '"request" must be an object', None),
+        ({"request": {"model": "gpt-4o"}}, '"request" has no "messages" list', "missing_messages_list"),
+        ({"messages": [ANSWER]}, "only message is the assistant's", None),
+        # billed counts no request can have (2**31 and more): refused, not stored
+        ({"request": {"messages": [USER]}, "response": {"usage": {"prompt_tokens": 2**31, "completion_tokens": 1}}},
+         "usage says 2,147,483,648 prompt and 1 completion tokens, more than one request can have", None),
+        ({"request": {"model": "claude-x", "messages": [USER]},
+          "response": {"type": "message", "usage": {"input_tokens": 2**30, "cache_read_input_tokens": 2**30,
+                                                    "output_tokens": 1}}},
+         "usage says 2,147,483,648 prompt", None),  # Anthropic: input + cache reads add up past the limit
+    ],
+)
+def test_refused_lines(line: object, message: str, issue: str | None) -> None:
+    with pytest.raises(RecordError, match=None) as err:
+        to_record(line, 1)
+    assert message in str(err.value)
+    assert err.value.issue == issue
+
+
+def test_reused_messages_give_the_same_records_and_keep_format_issues() -> None:
+    # Lines share their leading message objects (as PrefixParser returns them); one shared message has an issue.
+    system = {"role": "system", "content": "Be kind."}
+    odd = {"role": "user", "content": "hi", "colour": "blue"}  # unrecognised key: never reused, issue kept
+    shots = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    lines = [{"messages": [system, *shots, odd, {"role": "user", "content": f"q{i}"},
+                           {"role": "assistant", "content": f"a{i}"}]} for i in range(4)]
+    reuse: MessageReuse = LeadingReuse()
+    with_reuse = [to_record(line, i, reuse) for i, line in enumerate(lines)]
+    assert with_reuse == [to_record(line, i) for i, line in enumerate(lines)]
+    assert with_reuse[3].prompt[0] is with_reuse[1].prompt[0]  # normalised once, then reused
+    assert all(r.format_issues == ("message_unrecognized_key",) for r in with_reuse)

@@ -1,0 +1,128 @@
+"""Fine-tuning readiness: the cookbook's TV4 vector, limits, duplicates and contradictions, spilled builders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fineadvisor.measure import readiness
+from fineadvisor.measure._fast import dedupe
+from fineadvisor.measure.analysis import analyze_logs
+from tests.conftest import DATA
+
+TOY = str(DATA / "toy_chat_fine_tuning.jsonl")  # the cookbook's toy_chat_fine_tuning.jsonl (5 examples)
+
+
+@pytest.mark.parametrize(
+    ("model", "limit", "per_epoch", "charged", "over"),
+    [
+        # TV4, cl100k (as the cookbook counts): lengths [45, 111, 26, 28, 8032]
+        ("gpt-3.5-turbo", 16_385, 8242, 164_840, 0),  # 20 epochs × 8242
+        ("gpt-3.5-turbo-0613", 4_096, 4306, 86_120, 1),  # 45+111+26+28+min(4096, 8032) = 4306; × 20
+        # o200k counts the same file as 8233 tokens
+        ("gpt-4o-mini", 65_536, 8233, 164_660, 0),
+    ],
+)
+def test_tv4_toy_dataset(model: str, limit: int, per_epoch: int, charged: int, over: int) -> None:
+    r = analyze_logs([TOY], model=model).readiness
+    assert (r.examples, r.token_limit, r.billable_tokens_per_epoch, r.billable_training_tokens, r.over_limit) == (
+        5, limit, per_epoch, charged, over)
+    assert r.n_epochs == 20
+    assert sum(r.format_errors.values()) == 0
+    assert (r.missing_system, r.missing_user) == (1, 1)
+
+
+def test_tv4_distributions() -> None:
+    """The notebook's printed statistics: messages 2–9 (mean 3.8), tokens mean 1648.4 / median 45, assistant 1610.2."""
+    r = analyze_logs([TOY], model="gpt-3.5-turbo").readiness
+    assert (r.messages_per_example.max, r.messages_per_example.mean, r.messages_per_example.p50) == (9, 3.8, 3.0)
+    assert (r.tokens_per_example.mean, r.tokens_per_example.p50, r.tokens_per_example.max) == (1648.4, 45.0, 8032)
+    assert r.tokens_per_example.p90 == pytest.approx(4863.6)
+    assert (r.assistant_tokens_per_example.mean, r.assistant_tokens_per_example.p50) == (1610.2, 10.0)
+    assert r.warnings[0].startswith("5 examples: OpenAI requires at least 10")
+
+
+def test_duplicates_and_contradictions(write_log: Callable[..., Path]) -> None:
+    def ex(q: str, a: str) -> dict[str, object]:
+        return {"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": q},
+                             {"role": "assistant", "content": a}]}
+
+    path = write_log([ex("q1", "a1"), ex("q1", "a1"), ex("q1", "a1"), ex("q2", "a2"), ex("q2", "b2"),
+                      ex("q3", "a3")] + [ex(f"x{i}", "y") for i in range(10)])
+    r = analyze_logs([str(path)]).readiness
+    # q1 ×3 → 2 exact duplicates; q2 has two answers → 1 contradictory prompt over 2 examples
+    assert (r.exact_duplicates, r.contradictory_prompts, r.contradictory_examples) == (2, 1, 2)
+    assert r.examples == 16
+    assert any("50–100" in w for w in r.warnings)
+
+
+def test_format_errors_count_skipped_lines(write_log: Callable[..., Path]) -> None:
+    ok = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    path = write_log([ok, [1], {"prompt": "x"}, {"messages": [{"role": "user", "content": "q", "x": 1}]}])
+    r = analyze_logs([str(path)]).readiness
+    assert r.format_errors["data_type"] == 1
+    assert r.format_errors["missing_messages_list"] == 1
+    assert r.format_errors["message_unrecognized_key"] == 1
+    assert r.format_errors["example_missing_assistant_message"] == 1
+    assert (r.examples, r.usable_examples) == (2, 1)
+
+
+def test_example_limit_override() -> None:
+    r = analyze_logs([TOY], model="gpt-3.5-turbo", example_token_limit=100).readiness
+    # 45 + 100 + 26 + 28 + 100 = 299 per epoch; 20 epochs
+    assert (r.token_limit, r.billable_tokens_per_epoch, r.over_limit) == (100, 299, 2)
+    assert r.token_limit_source == "set by the user"
+
+
+HASHES = st.sampled_from([0, 1, 2, 3, 5, 2**63, 2**64 - 2, 2**64 - 1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(HASHES, st.integers(0, 3), st.integers(1, 200_000)), min_size=1, max_size=40),
+       st.lists(st.integers(1, 9), min_size=1, max_size=6), st.integers(1, 5), st.integers(1, 7))
+def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
+        examples: list[tuple[int, int, int]], chunk_sizes: list[int], spill_at: int, block: int) -> None:
+    """Chunks merged into a builder that spills every few examples, read back a few at a time and deduplicated
+    in parts, give exactly the readiness of one builder that kept everything in memory."""
+    from fineadvisor.measure.encodings import choose_encoding
+    from fineadvisor.measure.formats import to_record
+    from fineadvisor.measure.readiness import ReadinessBuilder
+    from fineadvisor.measure.tokens import RecordCounter
+
+    line = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, 1))
+    rts = [base._replace(prompt_hash=p, answer_hash=a, example_tokens=tokens, assistant_tokens=tokens // 3,
+                         n_messages=2 + a) for p, a, tokens in examples]
+    whole = ReadinessBuilder()
+    for rt in rts:
+        whole.add(rt)
+    expected = whole.result("gpt-4o-mini")
+    with (mock.patch.object(readiness, "SPILL_ITEMS", spill_at), mock.patch.object(readiness, "BLOCK", block),
+          mock.patch.object(dedupe, "BLOCK", block), mock.patch.object(dedupe, "DEDUP_ROWS", spill_at)):
+        merged, i = ReadinessBuilder(), 0
+        while i < len(rts):
+            chunk = ReadinessBuilder()
+            size = chunk_sizes[i % len(chunk_sizes)]
+            for rt in rts[i:i + size]:
+                chunk.add(rt)
+            i += size
+            merged.merge(chunk)
+            assert len(merged._tokens) < spill_at + 9
+        assert merged.result("gpt-4o-mini") == expected
+        merged.close()
+
+
+@pytest.mark.parametrize(("pairs", "expected"), [
+    ([], (0, 0, 0)),
+    ([(1, 1)], (0, 0, 0)),
+    ([(1, 1), (1, 1), (1, 1)], (2, 0, 0)),  # one example and two exact copies
+    ([(1, 1), (1, 2)], (0, 1, 2)),  # one prompt, two answers, two examples
+    ([(1, 1), (2, 5), (1, 2), (1, 1), (3, 3)], (1, 1, 3)),  # prompt 1: answers 1, 2, 1 → 1 copy; 3 examples
+])
+def test_duplicate_counts_the_plain_rule(pairs: list[tuple[int, int]], expected: tuple[int, int, int]) -> None:
+    assert readiness.duplicate_counts(pairs) == expected
