@@ -33,7 +33,7 @@ class Scenario(BaseModel):
 
     requests_per_month: Annotated[Decimal, Field(ge=0, le=10**12)] = Field(
         default=DEFAULT_REQUESTS_PER_DAY * DAYS_PER_MONTH,
-        description="Requests per month now (default 1,000 a day).")
+        description=f"Requests per month now (default {DEFAULT_REQUESTS_PER_DAY:,} a day).")
     growth_per_month: Annotated[Decimal, Field(gt=-1, le=10)] = Field(
         default=Decimal(0), description="Monthly growth of the volume, e.g. 0.05 for +5% a month.")
     horizon_months: int = Field(default=12, ge=1, le=120, description="Months over which strategies are compared.")
@@ -46,7 +46,7 @@ class Scenario(BaseModel):
     prompt_caching: bool = Field(default=True, description="Consider prompt caching of the static prefix.")
     cache_hit_rate: Share | None = Field(
         default=None, description="Share of requests whose static prefix is read from the cache "
-                                  "(default: measured from the logs' cached tokens, else DEFAULT_HIT_RATE).")
+                                  f"(default: measured from the logs' cached tokens, else {DEFAULT_HIT_RATE}).")
 
     # RAG
     rag_chunks: int = Field(default=5, ge=0, le=100, description="Chunks retrieved per request (k).")

@@ -188,7 +188,7 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
     (give both files to join them by custom_id), a logged {"request", "response"} pair, or an
     Anthropic Messages request. Your files are only read, never changed.
 
-    With no flags it answers for 1,000 requests a day over 12 months; every assumption is printed
+    With no flags it answers for {per_day} requests a day over {horizon} months; every assumption is printed
     with the answer and can be set with a flag.
 
     \b
@@ -223,6 +223,11 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
         click.echo(to_markdown(analysis) if result is None else estimate_to_markdown(result), nl=False)
     else:
         click.echo(to_text(analysis) if result is None else estimate_to_text(result), nl=False)
+
+
+# the defaults the help names are Scenario's, not typed here
+estimate.help = (estimate.help or "").replace("{per_day}", count(DEFAULT_REQUESTS_PER_DAY)).replace(
+    "{horizon}", shown_default("horizon_months"))
 
 
 @cli.command()

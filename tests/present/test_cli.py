@@ -641,3 +641,60 @@ def test_a_temporary_directory_that_cannot_take_the_numbers_is_explained(tmp_pat
     monkeypatch.setattr(profile, "SPILL_ITEMS", 1 << 16)
     monkeypatch.setattr(readiness, "SPILL_ITEMS", 1 << 16)
     assert json.loads(run("estimate", path, "--json").stdout) == spilled
+
+
+# ---------------------------------------------------------------- defaults come from Scenario, once
+
+# option → the Scenario field whose default its help shows (volume and hit rate have their own constants)
+SCENARIO_OPTIONS = {
+    "growth": "growth_per_month", "horizon_months": "horizon_months", "rag_chunks": "rag_chunks",
+    "rag_chunk_tokens": "rag_chunk_tokens", "rag_corpus_tokens": "rag_corpus_tokens", "rag_embedding": "rag_embedding",
+    "rag_vector_store": "rag_vector_store", "residual_prompt_tokens": "residual_prompt_tokens",
+    "retrain_every_months": "retrain_every_months", "labour_usd_per_hour": "labour_usd_per_hour",
+    "data_prep_hours": "data_prep_hours", "self_host_model": "self_host_model", "mfu": "mfu",
+}
+
+
+def _shown_default(help_text: str) -> str:
+    import re
+
+    match = re.search(r"\(default(?::)? ([^)]*?)\)\.?$", help_text)
+    assert match, help_text
+    return match.group(1)
+
+
+def _value(text: str) -> object:
+    from decimal import Decimal, InvalidOperation
+
+    if text.endswith("%"):
+        return Decimal(text[:-1].replace(",", "")) / 100
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return text
+
+
+@pytest.mark.parametrize(("option", "field"), sorted(SCENARIO_OPTIONS.items()))
+def test_every_shown_default_is_scenarios(option: str, field: str) -> None:
+    """What `--help` says each option defaults to is what `Scenario()` uses."""
+    from decimal import Decimal
+
+    from fineadvisor.advise.scenario import Scenario
+
+    command = cli.commands["estimate"]  # type: ignore[attr-defined]
+    param = next(p for p in command.params if p.name == option)
+    shown = _value(_shown_default(param.help))
+    actual = getattr(Scenario(), field)
+    assert shown == (Decimal(actual) if isinstance(actual, (int, Decimal)) else actual), (option, shown, actual)
+
+
+def test_volume_and_hit_rate_defaults_are_the_scenario_constants() -> None:
+    from fineadvisor.advise.scenario import DAYS_PER_MONTH, DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY, Scenario
+
+    command = cli.commands["estimate"]  # type: ignore[attr-defined]
+    helps = {p.name: p.help for p in command.params}
+    assert _value(_shown_default(helps["requests_per_day"])) * DAYS_PER_MONTH == Scenario().requests_per_month
+    assert _shown_default(helps["requests_per_day"]) == f"{DEFAULT_REQUESTS_PER_DAY:,}"
+    assert helps["cache_hit_rate"].endswith(f"else {DEFAULT_HIT_RATE * 100:.0f}%).")
+    every = [p for p in command.params if p.name in SCENARIO_OPTIONS]
+    assert len(every) == len(SCENARIO_OPTIONS)  # no option of the table has gone missing
