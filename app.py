@@ -113,7 +113,8 @@ for key in DEFAULTS:
     if key not in st.session_state:
         value = _from_url(key)
         if key == "requests_per_day" and value not in VOLUMES:
-            value = min(VOLUMES, key=lambda v: abs(v - int(value)))  # type: ignore[arg-type]
+            wanted = int(str(value))
+            value = min(VOLUMES, key=lambda v: abs(v - wanted))
         if key == "sample" and value not in [*SAMPLES, UPLOAD]:
             value = DEFAULTS["sample"]
         st.session_state[key] = value

@@ -609,12 +609,12 @@ def reusable(spec: DataSpec) -> bool:
         meta = json.loads(spec.sidecar.read_text())
     except (OSError, ValueError):
         return False
-    return meta.get("params") == spec.params() and meta.get("bytes") == spec.path.stat().st_size
+    return bool(meta.get("params") == spec.params() and meta.get("bytes") == spec.path.stat().st_size)
 
 
 def _unique(seen: set[int], make: Any, rng: random.Random) -> str:
     for _ in range(20):
-        text = make()
+        text = str(make())
         h = hash(text)
         if h not in seen:
             seen.add(h)
@@ -736,7 +736,7 @@ def cookbook_count(path: str) -> dict[str, Any]:
 
 def fineadvisor_count(path: str, workers: int | None) -> dict[str, Any]:
     import fineadvisor
-    from fineadvisor.measure.analysis import analyze_logs
+    from fineadvisor import analyze_logs  # the public name: the same in every version (--baseline-rev)
 
     res = analyze_logs([path], model=MODEL, workers=workers)
     p, r = res.profile, res.readiness
@@ -916,7 +916,7 @@ def measure(method: str, path: Path, workers: int | None, env: dict[str, str] | 
     mon.join()
     if proc.returncode != 0:
         raise SystemExit(f"{method} on {path.name} failed with exit code {proc.returncode}")
-    res = json.loads(result_file.read_text())
+    res: dict[str, Any] = json.loads(result_file.read_text())
     result_file.unlink()
     res.update(
         process_wall_s=process_wall,
@@ -942,7 +942,11 @@ METHODS = {  # key: (label, method, file kind, workers)
     "d": ("fineadvisor (default workers)", "fineadvisor", "norep", None),
     "e": ("fineadvisor workers=1", "fineadvisor", "rep", 1),
     "f": ("fineadvisor workers=1", "fineadvisor", "norep", 1),
+    "g": ("fineadvisor at --baseline-rev", "fineadvisor", "rep", None),
+    "h": ("fineadvisor at --baseline-rev", "fineadvisor", "norep", None),
 }
+BASELINE_KEYS = frozenset("gh")
+"""Methods that run the package as it was at --baseline-rev, interleaved with the others in the same run."""
 
 
 def _git_rev() -> str:
@@ -976,6 +980,23 @@ def snapshot_package() -> tuple[Path, dict[str, str]]:
     shutil.copytree(REPO / "fineadvisor", root / "fineadvisor", ignore=shutil.ignore_patterns("__pycache__"))
     # Byte-compiled, as an installed package is: otherwise with PYTHONDONTWRITEBYTECODE set (as on this machine)
     # every measured process and worker would compile fineadvisor's sources again.
+    compileall.compile_dir(root / "fineadvisor", quiet=1)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
+    return root, env
+
+
+def snapshot_rev(rev: str) -> tuple[Path, dict[str, str]]:
+    """fineadvisor/ (and pricing/) as committed at `rev`, byte-compiled in a temporary directory, first on
+    PYTHONPATH: the baseline of methods g and h."""
+    import tarfile
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="fineadvisor-baseline-"))
+    archive = subprocess.run(["git", "archive", "--format=tar", rev, "fineadvisor", "pricing"], cwd=REPO,
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
     compileall.compile_dir(root / "fineadvisor", quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
@@ -1072,6 +1093,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--generate-only", action="store_true", help="only generate the data files")
     ap.add_argument("--no-snapshot", action="store_true",
                     help="measure fineadvisor from the work tree (default: from a copy taken at the start)")
+    ap.add_argument("--baseline-rev", metavar="REV", default=None,
+                    help="for methods g and h (fineadvisor as committed at REV, e.g. before a refactoring), run in "
+                         "the same rounds; the ratios b/g and d/h are printed")
     ap.add_argument("--cprofile", type=int, metavar="N", default=0,
                     help="instead: cProfile analyze_logs(workers=1) on the first N records of the repetitive file")
     ap.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
@@ -1079,7 +1103,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args._child:
-        child_main(*args._child, workers=args.workers)
+        method, path, out = args._child
+        child_main(method, path, out, workers=args.workers)
         return 0
     if args.cprofile:
         run_cprofile(args.cprofile, args.records, args.keep)
@@ -1091,6 +1116,8 @@ def main(argv: list[str] | None = None) -> int:
     bad = [k for k in keys if k not in METHODS]
     if bad:
         ap.error(f"unknown method(s) {bad}; choose from {', '.join(METHODS)}")
+    if BASELINE_KEYS & set(keys) and not args.baseline_rev:
+        ap.error("methods g and h need --baseline-rev REV")
     kinds = sorted({METHODS[k][2] for k in keys}, reverse=True) if not args.generate_only else ["rep", "norep"]
 
     t0 = time.perf_counter()
@@ -1106,7 +1133,12 @@ def main(argv: list[str] | None = None) -> int:
     rev = _git_rev()
     snap: Path | None = None
     env: dict[str, str] | None = None
+    base_snap: Path | None = None
+    base_env: dict[str, str] | None = None
     try:
+        if args.baseline_rev:
+            base_snap, base_env = snapshot_rev(args.baseline_rev)
+            print(f"baseline: fineadvisor at {args.baseline_rev} copied to {base_snap}", flush=True)
         if not args.no_snapshot:
             snap, env = snapshot_package()
         code = _code_digest(snap or REPO)
@@ -1117,7 +1149,7 @@ def main(argv: list[str] | None = None) -> int:
                 label, method, kind, workers = METHODS[k]
                 print(f"running ({k}) {label} on {kind}{f' (round {rnd})' if args.rounds > 1 else ''} ...",
                       flush=True)
-                res = measure(method, specs[kind].path, workers, env)
+                res = measure(method, specs[kind].path, workers, base_env if k in BASELINE_KEYS else env)
                 res.update(key=k, label=label, method=method, file=kind, workers=workers, round=rnd)
                 rows.append(res)
                 print(f"  {res['wall_s']:.1f} s, tree RSS peak {res['tree_rss_peak_mb']:,.0f} MB, "
@@ -1126,15 +1158,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             for p in created:
                 p.unlink(missing_ok=True)
-        if snap:
-            import shutil
+        import shutil
 
-            shutil.rmtree(snap, ignore_errors=True)
+        for tree in (snap, base_snap):
+            if tree:
+                shutil.rmtree(tree, ignore_errors=True)
 
     changed = snap is None and _code_digest() != code
-    fa_rows = [r for r in rows if r["method"] == "fineadvisor"]
+    fa_rows = [r for r in rows if r["method"] == "fineadvisor" and r["key"] not in BASELINE_KEYS]
     if snap and any(r.get("fineadvisor_from") != str(snap / "fineadvisor") for r in fa_rows):
         raise SystemExit("the measured subprocesses did not import the snapshot of fineadvisor")
+    if base_snap and any(r.get("fineadvisor_from") != str(base_snap / "fineadvisor") for r in rows
+                         if r["key"] in BASELINE_KEYS):
+        raise SystemExit("the baseline subprocesses did not import fineadvisor at --baseline-rev")
     rounds = sorted({r["round"] for r in rows})
     by_round = {n: {r["key"]: r for r in rows if r["round"] == n} for n in rounds}
     by = by_round[rounds[-1]]
@@ -1146,7 +1182,8 @@ def main(argv: list[str] | None = None) -> int:
     ratios: dict[str, float] = {}  # the median over rounds of each round's own ratio
     round_ratios: dict[str, list[float]] = {}
     for base, fa, name in (("a", "b", "rep"), ("c", "d", "norep"), ("a", "e", "rep_workers1"),
-                           ("c", "f", "norep_workers1")):
+                           ("c", "f", "norep_workers1"), ("a", "g", "rep_baseline_rev"), ("c", "h", "norep_baseline_rev"),
+                           ("g", "b", "rep_vs_baseline_rev"), ("h", "d", "norep_vs_baseline_rev")):
         if base in by and fa in by:
             round_ratios[name] = [b[base]["wall_s"] / b[fa]["wall_s"] for b in by_round.values()]
             ratios[name] = statistics.median(round_ratios[name])
@@ -1161,7 +1198,7 @@ def main(argv: list[str] | None = None) -> int:
             peak = max(b[k]["tree_rss_peak_mb"] for b in by_round.values())
             check(f"peak tree RSS of ({k})", peak, f"< {TARGET_RSS_MB:g} MB", peak < TARGET_RSS_MB)
     tokens_match: dict[str, bool] = {}
-    for base, fa in (("a", "b"), ("c", "d"), ("a", "e"), ("c", "f")):
+    for base, fa in (("a", "b"), ("c", "d"), ("a", "e"), ("c", "f"), ("a", "g"), ("c", "h")):
         if base in by and fa in by:
             tokens_match[f"{base}={fa}"] = all(b[base]["total_tokens"] == b[fa]["total_tokens"]
                                                and b[base]["records"] == b[fa]["records"] for b in by_round.values())
@@ -1191,9 +1228,9 @@ def main(argv: list[str] | None = None) -> int:
         v = f"{ch['value']:.2f}x" if "speedup" in ch["check"] else f"{ch['value']:,.0f} MB"
         what = f"{ch['check']}{' (median of rounds)' if len(rounds) > 1 and 'speedup' in ch['check'] else ''}"
         print(f"{'PASS' if ch['pass'] else 'FAIL'}  {what:58} {v:>10}   target {ch['target']}")
-    for name, r in ratios.items():
-        if name.endswith("workers1"):
-            print(f"info  speedup {name:34} {r:>9.2f}x")
+    for name, ratio in ratios.items():
+        if name.endswith(("workers1", "baseline_rev")):
+            print(f"info  speedup {name:34} {ratio:>9.2f}x")
 
     if changed:
         print(f"WARNING: fineadvisor's sources changed during the run (started at {rev}); the methods may have "
