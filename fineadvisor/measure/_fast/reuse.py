@@ -3,7 +3,8 @@
 `PrefixParser` hands out the same message objects for the repeated start of each log line; normalising and
 counting those messages again for every line would only redo the same work. Objects are compared by
 identity, and each remembered run holds references to its objects, so an id cannot be reused by another
-object while its entry exists.
+object while its entry exists. The plain rule it stands for: derive every object afresh (same results; the
+counting property tests compare the two).
 """
 
 from __future__ import annotations
