@@ -8,26 +8,11 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
 from fineadvisor.advise.breakeven import MAX_PAYBACK_MONTHS, find_break_even
 from fineadvisor.advise.costs import StrategyCost
 from fineadvisor.advise.scenario import Scenario
-
-D = Decimal
-START = date(2026, 11, 22)
-SHUTDOWN = date(2027, 1, 14)  # 53 days after START = 1.74 months of 30.4375 days
-
-
-def sc(id: str, per_request: str | Decimal, fixed: str | Decimal = "0", one_off: str | Decimal = "0",
-       available_until: date | None = None) -> StrategyCost:
-    pr = D(per_request)
-    return StrategyCost(id, id, pr, pr, pr, D(fixed), D(one_off), (), available_until=available_until)
-
-
-def scenario(volume: str | int | Decimal = 100_000, growth: str = "0", horizon: int = 12, start: date = START) -> Scenario:
-    return Scenario(requests_per_month=D(volume), growth_per_month=D(growth), horizon_months=horizon, start=start)
-
+from tests.advise.builders import KINDS, SHUTDOWN, D, costs, sc, scenario, scenarios
 
 # ---------------------------------------------------------------- find_break_even: reasons and shutdowns
 
@@ -104,26 +89,6 @@ def test_open_ended_twin_is_worth_it() -> None:
 
 
 # ---------------------------------------------------------------- properties
-
-DEC = {"allow_nan": False, "allow_infinity": False, "places": 4}
-KINDS = {"crosses", "never", "immediately"}
-
-
-@st.composite
-def costs(draw: st.DrawFn, id: str) -> StrategyCost:
-    pr = draw(st.decimals(min_value=0, max_value=10, **DEC))
-    available = draw(st.none() | st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)))
-    return StrategyCost(id, id, pr, pr, pr, draw(st.decimals(min_value=0, max_value=100_000, **DEC)),
-                        draw(st.decimals(min_value=0, max_value=1_000_000, **DEC)), (), available_until=available)
-
-
-@st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
-    return Scenario(requests_per_month=draw(st.decimals(min_value=0, max_value=10**9, **DEC)),
-                    growth_per_month=draw(st.decimals(min_value=D("-0.99"), max_value=10, **DEC)),
-                    horizon_months=draw(st.integers(1, 120)),
-                    start=draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31))))
-
 
 PROPERTY = settings(max_examples=300, deadline=None)
 

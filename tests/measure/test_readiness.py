@@ -115,14 +115,3 @@ def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
             assert len(merged._tokens) < spill_at + 9
         assert merged.result("gpt-4o-mini") == expected
         merged.close()
-
-
-@pytest.mark.parametrize(("pairs", "expected"), [
-    ([], (0, 0, 0)),
-    ([(1, 1)], (0, 0, 0)),
-    ([(1, 1), (1, 1), (1, 1)], (2, 0, 0)),  # one example and two exact copies
-    ([(1, 1), (1, 2)], (0, 1, 2)),  # one prompt, two answers, two examples
-    ([(1, 1), (2, 5), (1, 2), (1, 1), (3, 3)], (1, 1, 3)),  # prompt 1: answers 1, 2, 1 → 1 copy; 3 examples
-])
-def test_duplicate_counts_the_plain_rule(pairs: list[tuple[int, int]], expected: tuple[int, int, int]) -> None:
-    assert readiness.duplicate_counts(pairs) == expected

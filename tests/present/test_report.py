@@ -43,3 +43,32 @@ def test_markdown(toy: LogAnalysis) -> None:
     assert "| tokens per request | mean | p50 | p90 | p95 | max | total |" in md
     assert "## Fine-tuning readiness (target gpt-3.5-turbo)" in md
     assert "## Notes" in md
+
+
+def test_estimate_json_schema_2(toy: LogAnalysis) -> None:
+    """schema_version 2: the logged setup is `as_logged`; retraining is its own line item; break-evens state what
+    they mean and over how many months; every money value is an exact decimal string."""
+    from datetime import date
+    from decimal import Decimal
+
+    from fineadvisor import Scenario, estimate
+    from fineadvisor.present.report import JSON_SCHEMA_VERSION, estimate_to_dict
+
+    e = estimate(toy, Scenario.per_day(50_000, start=date(2026, 12, 3)))
+    d = estimate_to_dict(e)
+    assert json.loads(json.dumps(d)) == d
+    assert d["schema_version"] == JSON_SCHEMA_VERSION == 2
+    assert d["recommendation"]["baseline"] == d["strategies"][0]["id"] == "as_logged"
+    assert "few_shot" not in {s["id"] for s in d["strategies"]}
+    for s in d["strategies"]:
+        assert 0 <= s["months_run"] <= 12
+        kinds = {li["kind"] for li in s["line_items"]}
+        assert kinds <= {"per_request", "monthly", "one_off", "per_retraining"}
+        assert ("per_retraining" in kinds) == (Decimal(s["retrain_usd"]) > 0)
+        for key in ("per_request_usd", "monthly_usd", "fixed_monthly_usd", "one_off_usd", "horizon_usd"):
+            assert Decimal(s[key]).is_finite()
+    for b in d["break_even"]:
+        assert b["a"] == "as_logged"
+        assert b["definition"].startswith("the starting volume") and 0 <= b["amortised_over_months"] <= 12
+        assert (b["requests_per_month"] is None) == (b["kind"] != "crosses")
+        assert b["payback_months"] is None or Decimal(b["payback_months"]) == int(Decimal(b["payback_months"]))
