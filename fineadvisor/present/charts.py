@@ -250,13 +250,13 @@ def cost_curve_chart(curves: pd.DataFrame, marks: pd.DataFrame, current_volume: 
     lo, hi = min(volumes), max(volumes)
     costs = [float(v) for v in curves["monthly_usd"]]
     use_log = log_y and all(c > 0 for c in costs)
-    x = alt.X("requests_per_month:Q", title="Requests per month",
+    x = alt.X("requests_per_month:Q", title="Requests per month (at the start)",
               scale=alt.Scale(type="log", domain=[lo, hi], nice=False), axis=alt.Axis(format="~s"))
     y_scale = (alt.Scale(type="log", domain=[min(costs) * 0.8, max(costs) * 1.25], nice=False) if use_log and costs
                else alt.Scale(zero=True))
-    y = alt.Y("monthly_usd:Q", title="Monthly cost (USD)", scale=y_scale, axis=alt.Axis(format="$,.2~f"))
+    y = alt.Y("monthly_usd:Q", title="Average monthly cost over the horizon (USD)", scale=y_scale, axis=alt.Axis(format="$,.2~f"))
     volume_tip = alt.Tooltip("requests_per_month:Q", title="Requests per month", format=",.0f")
-    cost_tip = alt.Tooltip("monthly_usd:Q", title="Monthly cost", format="$,.2f")
+    cost_tip = alt.Tooltip("monthly_usd:Q", title="Average monthly cost", format="$,.2f")
     layers: list[alt.Chart] = [
         alt.Chart(curves).mark_line(strokeWidth=2.2, clip=True).encode(
             x=x, y=y, color=_colour(domain), strokeDash=_dash(domain),

@@ -155,8 +155,8 @@ def test_cost_curve_chart_spec(est: Estimate) -> None:
     assert drawn == {c.label for c in shown} and len(drawn) == len(shown)  # one line per shown strategy
     enc = line["encoding"]
     assert enc["x"]["scale"]["type"] == "log"
-    assert enc["x"]["title"] == "Requests per month"
-    assert enc["y"]["title"] == "Monthly cost (USD)"
+    assert enc["x"]["title"] == "Requests per month (at the start)"
+    assert enc["y"]["title"] == "Average monthly cost over the horizon (USD)"
     assert enc["y"]["axis"]["format"].startswith("$")
     assert enc["color"]["field"] == "strategy"
     assert enc["color"]["scale"]["range"] == OKABE_ITO
