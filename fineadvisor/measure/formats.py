@@ -8,6 +8,8 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
+
 from fineadvisor.measure._fast.reuse import LeadingReuse
 from fineadvisor.measure.records import MAX_RECORD_TOKENS, Image, Message, Record, SourceFormat, Tool, Usage
 
@@ -23,6 +25,14 @@ _REQUEST_HINT_KEYS = ("model", "temperature", "max_tokens", "max_completion_toke
 _FORMAT_HELP = ('expected one of: {"messages": [...]} (fine-tuning), a Chat Completions request '
                 '{"model", "messages"}, a Batch API line {"custom_id", "body"} or {"custom_id", "response"}, '
                 'a pair {"request", "response"}, or an Anthropic Messages request {"model", "system", "messages"}')
+
+
+MAX_MESSAGES_PER_RECORD = 100_000
+"""More messages than any request holds; a record with more is skipped with this reason."""
+MAX_TOOL_SCHEMA_BYTES = 1024 * 1024
+"""Largest tool definition (its parameters as compact JSON) read; a larger one is skipped with this reason."""
+MAX_IMAGE_PIXELS = 89_478_485
+"""Largest image (width × height) whose header is believed: Pillow's own decompression-bomb threshold."""
 
 
 class RecordError(ValueError):
@@ -141,6 +151,7 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
         got = "an empty list" if isinstance(raw, list) else _type_name(raw)
         raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
                           "missing_messages_list")
+    _check_count(raw)
     issues: list[str] = []
     parsed: list[Message] = known if known is not None else _known(raw, reuse)
     plain = start = len(parsed)  # leading messages that are plain (no format issue possible): safe to reuse
@@ -289,8 +300,27 @@ def _openai_tools(tools: object, functions: object) -> tuple[Tool, ...]:
 
 
 def _tool(name: object, description: object, parameters: object) -> Tool:
+    if isinstance(parameters, dict) and parameters:
+        try:
+            size = len(orjson.dumps(parameters, option=orjson.OPT_NON_STR_KEYS))
+        except orjson.JSONEncodeError as exc:
+            raise RecordError(f"the parameters of tool {_shown(name)} cannot be read as a JSON schema ({exc})") from None
+        if size > MAX_TOOL_SCHEMA_BYTES:
+            raise RecordError(f"the parameters of tool {_shown(name)} are {size / 2**20:.1f} MiB of JSON, over the "
+                              f"{MAX_TOOL_SCHEMA_BYTES // 2**20} MiB limit for one tool definition")
     return Tool(name if isinstance(name, str) else "", description if isinstance(description, str) else "",
                 parameters if isinstance(parameters, dict) else {})
+
+
+def _shown(value: object) -> str:
+    """A value from the log, short and quoted, for a skip reason."""
+    text = value if isinstance(value, str) else _type_name(value)
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def _check_count(messages: list[Any]) -> None:
+    if len(messages) > MAX_MESSAGES_PER_RECORD:
+        raise RecordError(f"{len(messages):,} messages in one record, over the limit of {MAX_MESSAGES_PER_RECORD:,}")
 
 
 def _response_messages(response: Mapping[str, Any]) -> tuple[Message, ...]:
@@ -367,14 +397,25 @@ def _image_size(b64: str) -> tuple[int | None, int | None]:
         raw = base64.b64decode(b64, validate=False)
     except (binascii.Error, ValueError):
         return None, None
+    import warnings
+
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
     try:
-        with PILImage.open(io.BytesIO(raw)) as img:
-            return int(img.size[0]), int(img.size[1])
-    except (UnidentifiedImageError, OSError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(raw)) as img:
+                width, height = int(img.size[0]), int(img.size[1])
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise RecordError(f"an image's header claims more than {MAX_IMAGE_PIXELS:,} pixels (a decompression "
+                          "bomb, or not a real image)") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None, None
+    if width * height > MAX_IMAGE_PIXELS:
+        raise RecordError(f"an image's header claims {width:,}×{height:,} pixels, over the {MAX_IMAGE_PIXELS:,} "
+                          "believed") from None
+    return width, height
 
 
 def _json_text(value: object) -> str:
@@ -411,6 +452,7 @@ def _anthropic(req: dict[str, Any], response: dict[str, Any] | None, line_no: in
         got = "an empty list" if isinstance(raw, list) else _type_name(raw)
         raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
                           "missing_messages_list")
+    _check_count(raw)
     system: list[Message] = []
     sys_field = req.get("system")
     if sys_field is not None:

@@ -1,4 +1,9 @@
-"""The only reader of log files: JSONL, JSONL.gz and stdin, streamed line by line, split into chunks for workers."""
+"""The only reader of log files: JSONL, JSONL.gz, stdin and logs held in memory, split into chunks for workers.
+
+Memory is bounded by construction: no read is longer than MAX_LINE_BYTES + CHUNK_BYTES, a longer line is skipped by
+streaming past it, runs of blank lines are stepped over at byte-scan speed, and a file that is binary, or has a
+"line" of more than MAX_SKIPPED_LINE_BYTES, is refused with a reason.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -21,9 +27,33 @@ MAX_LINE_BYTES = 32 * 1024 * 1024
 """Longest line accepted as one record (32 MiB); longer lines are skipped with a reason, never loaded whole."""
 CHUNK_BYTES = 4 * 1024 * 1024
 """Size of one unit of work handed to a worker process."""
+MAX_SKIPPED_LINE_BYTES = 1024**3
+"""A "line" longer than this (1 GiB without a newline) ends the file with an error: it is not JSON Lines."""
+SCAN_BYTES = 1024 * 1024
+"""Bytes read at a time while looking for the end of an over-long line."""
+KEPT_OF_LONG_LINE = 200
+"""Bytes kept of an over-long line (for its skip reason)."""
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
+_BLANK_RUN = re.compile(rb"(?:[ \t\r\x0b\x0c]*\n)+")
+"""One or more lines holding only white space, each with its newline."""
 
+
+@dataclass(frozen=True, slots=True)
+class MemoryLog:
+    """A log held in memory (an upload, a test): named by `name` in every message, never written to disk."""
+
+    name: str
+    data: bytes
+
+
+LogSource = str | MemoryLog
+"""A path, "-" for stdin, or a log in memory."""
+
+
+def source_name(source: LogSource) -> str:
+    """How a source is named in messages and reports."""
+    return source.name if isinstance(source, MemoryLog) else describe(source)
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
@@ -35,6 +65,9 @@ class Chunk:
     data: bytes | None = None
     start: int = 0
     end: int = 0
+    last_line_bytes: int = 0
+    """When > 0 the chunk's last line was longer than MAX_LINE_BYTES: this many bytes, of which `data` keeps the
+    first KEPT_OF_LONG_LINE."""
 
 
 class Line(NamedTuple):
@@ -68,7 +101,19 @@ def describe(path: str) -> str:
     return "<stdin>" if path == STDIN else path
 
 
-def _open(path: str) -> IO[bytes]:
+def _open(source: LogSource) -> IO[bytes]:
+    if isinstance(source, MemoryLog):
+        buffered = io.BufferedReader(io.BytesIO(source.data))
+        if buffered.peek(2)[:2] != _GZIP_MAGIC:
+            _check_head(buffered.peek(4)[:4], source.name)
+            return buffered
+        unzipped: IO[bytes] = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+        try:
+            _check_head(unzipped.peek(4)[:4], source.name)  # type: ignore[attr-defined]
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            raise _read_errors(source.name, 0) from exc
+        return unzipped
+    path = source
     if path == STDIN:
         stream: IO[bytes] = sys.stdin.buffer
     else:
@@ -107,16 +152,18 @@ def _check_head(head: bytes, path: str, stream: IO[bytes] | None = None) -> None
                          "(e.g. iconv -f UTF-16 -t UTF-8)")
 
 
-def is_plain_file(path: str) -> bool:
+def is_plain_file(path: LogSource) -> bool:
     """True for an uncompressed regular file, which workers can read by byte range."""
-    if path == STDIN or not os.path.isfile(path):
+    if isinstance(path, MemoryLog) or path == STDIN or not os.path.isfile(path):
         return False
     with open(path, "rb") as fh:
         return not fh.read(2).startswith(_GZIP_MAGIC)
 
 
-def file_size(path: str) -> int:
-    """Size in bytes on disk (0 for stdin or an unknown size)."""
+def file_size(path: LogSource) -> int:
+    """Size in bytes on disk (0 for stdin or an unknown size; a log in memory: its size)."""
+    if isinstance(path, MemoryLog):
+        return len(path.data)
     try:
         return 0 if path == STDIN else os.path.getsize(path)
     except OSError:
@@ -168,52 +215,113 @@ def open_lines(path: str) -> Iterator[Line]:
             stream.close()
 
 
-def iter_chunks(path: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
-    """Split input into chunks: byte ranges of a plain file, or blocks of lines read from gzip/stdin."""
-    if is_plain_file(path):
-        size = file_size(path)
-        with open(path, "rb") as fh:
-            _check_head(fh.read(4), path)
+def _skip_line(read: object, path: str, line_no: int, so_far: int) -> tuple[int, bytes]:
+    """Read past the rest of an over-long line in SCAN_BYTES blocks, keeping none of it: (its total length, what
+    follows its newline in the last block read)."""
+    total = so_far
+    while True:
+        block = read(SCAN_BYTES)  # type: ignore[operator]
+        if not block:
+            return total, b""
+        newline = block.find(b"\n")
+        if newline >= 0:
+            return total + newline, block[newline + 1:]
+        total += len(block)
+        if total > MAX_SKIPPED_LINE_BYTES:
+            where = f"{describe(path)}:{line_no}" if line_no else describe(path)
+            raise InputError(f"{where}: more than {MAX_SKIPPED_LINE_BYTES // 2**30} GiB without a "
+                             "line break: this is not a JSON Lines file (one JSON object per line)")
+
+
+def _check_binary(block: bytes, path: str) -> None:
+    if b"\x00" in block:
+        raise InputError(f"{describe(path)}: holds NUL bytes, so it is binary, not JSON Lines text "
+                         "(is it compressed with something other than gzip, or not a log?)")
+
+
+def iter_chunks(source: LogSource, chunk_bytes: int = CHUNK_BYTES, max_bytes: int | None = None) -> Iterator[Chunk]:
+    """Split input into chunks: byte ranges of a plain file, or blocks of lines read from gzip, stdin or memory.
+
+    No read holds more than chunk_bytes + MAX_LINE_BYTES; `max_bytes` (decompressed) ends the input with an error.
+    """
+    name = source_name(source)
+    if isinstance(source, str) and is_plain_file(source):
+        size = file_size(source)
+        with open(source, "rb") as fh:
+            head = fh.read(chunk_bytes)
+            _check_head(head[:4], source)
+            _check_binary(head, source)
             start = 0
             while start < size:
                 fh.seek(min(start + chunk_bytes, size))
                 if fh.tell() < size:
-                    fh.readline()  # extend to the end of the current line
+                    _, rest = _skip_line(fh.read, name, 0, 0)  # to the end of the current line, in blocks
+                    fh.seek(-len(rest), os.SEEK_CUR)
                 end = fh.tell()
-                yield Chunk(path, -1, None, start, end)
+                yield Chunk(source, -1, None, start, end)
                 start = end
         return
-    stream = _open(path)
+    stream = _open(source)
     try:
         line_no = 1
+        carry = b""
+        consumed = 0
         try:
             while True:
-                block = stream.read(chunk_bytes)
+                block = carry + stream.read(max(chunk_bytes - len(carry), 1))
+                carry = b""
                 if not block:
                     return
+                if line_no == 1:
+                    _check_binary(block, name)
+                long_line = 0
                 if not block.endswith(b"\n"):
-                    block += stream.readline()
+                    last = block.rfind(b"\n") + 1  # the start of the unfinished last line
+                    tail = stream.readline(MAX_LINE_BYTES + 1 - (len(block) - last))
+                    block += tail
+                    if len(block) - last > MAX_LINE_BYTES and not block.endswith(b"\n"):
+                        ends_at = line_no + block.count(b"\n", 0, last)
+                        long_line, carry = _skip_line(stream.read, name, ends_at, len(block) - last)
+                        block = block[:last + KEPT_OF_LONG_LINE]
                 if line_no == 1 and block.startswith(_BOM):
                     block = block[len(_BOM):]
-                yield Chunk(path, line_no, block)
+                    long_line = max(0, long_line - len(_BOM))
+                consumed += len(block) + long_line
+                if max_bytes is not None and consumed > max_bytes:
+                    raise InputError(f"{name}: more than {max_bytes / 2**30:.0f} GiB once decompressed, over the limit "
+                                     "for this input; run `fineadvisor estimate` on it from the command line")
+                yield Chunk(name, line_no, block, last_line_bytes=long_line)
                 line_no += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise _read_errors(path, line_no - 1) from exc
+            raise _read_errors(name, line_no - 1) from exc
     finally:
-        if path != STDIN:
+        if not (isinstance(source, str) and source == STDIN):
             stream.close()
 
 
-def _split(data: bytes, first: int, strip_bom: bool) -> Iterator[Line]:
-    """Lines of a block that cannot hold an over-long line (it is at most MAX_LINE_BYTES), without copying them."""
+def _split(data: bytes, first: int, strip_bom: bool, last_line_bytes: int = 0) -> Iterator[Line]:
+    """Lines of a block whose lines are at most MAX_LINE_BYTES (but its last, when `last_line_bytes` says it was
+    longer), without copying them. Runs of blank lines are stepped over at byte-scan speed; when the block ends
+    in one, an empty line with the last line's number is yielded, so that the caller knows where the block ends."""
     start = len(_BOM) if strip_bom and data.startswith(_BOM) else 0
     size = len(data)
     find = data.find
+    blank = _BLANK_RUN.match
     line_no = first
     while start < size:
+        run = blank(data, start)
+        if run is not None:
+            line_no += data.count(b"\n", start, run.end())
+            start = run.end()
+            if start >= size:
+                yield Line(line_no - 1, data, size, size)
+            continue
         end = find(b"\n", start)
         if end < 0:
             end = size
+            if last_line_bytes:
+                yield Line(line_no, data, start, end, last_line_bytes)
+                return
         yield Line(line_no, data, start, end)
         line_no += 1
         start = end + 1
@@ -223,10 +331,7 @@ def chunk_lines(chunk: Chunk) -> Iterator[Line]:
     """The lines of one chunk, numbered from 1 when the chunk's first line number is not yet known."""
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
     if chunk.data is not None:
-        if len(chunk.data) <= MAX_LINE_BYTES:
-            yield from _split(chunk.data, first, False)
-        else:
-            yield from iter_lines(io.BytesIO(chunk.data), chunk.path, first, strip_bom=False)
+        yield from _split(chunk.data, first, False, chunk.last_line_bytes)
         return
     with open(chunk.path, "rb") as fh:
         fh.seek(chunk.start)
@@ -238,8 +343,61 @@ def chunk_lines(chunk: Chunk) -> Iterator[Line]:
 
 
 def parse_json(data: bytes) -> object:
-    """Parse one line with orjson, falling back to the stdlib for what orjson rejects (lone surrogates)."""
+    """Parse one line with orjson, falling back to the stdlib for what orjson rejects (big integers, NaN, lone
+    surrogates); lone surrogates are replaced by U+FFFD (see `replace_surrogates`). Raises ValueError (with a
+    position where the JSON is invalid) or UnicodeDecodeError."""
     try:
         return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)  # raises json.JSONDecodeError / UnicodeDecodeError with a position
+    except orjson.JSONDecodeError as exc:
+        if "recursion" in str(exc).lower():
+            raise ValueError(f"JSON nested deeper than {MAX_NESTING_DEPTH:,} levels") from None
+    try:
+        obj = json.loads(data)  # raises json.JSONDecodeError / UnicodeDecodeError with a position
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_NESTING_DEPTH:,} levels") from None
+    return replace_surrogates(obj)[0]
+
+
+MAX_NESTING_DEPTH = 1024
+"""Deepest JSON nesting read (orjson's limit); a deeper line is skipped with this reason."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(obj: object) -> tuple[object, int]:
+    """`obj` with every lone surrogate in its strings and keys replaced by U+FFFD, and how many were replaced.
+
+    Iterative (the stdlib parser already bounded the depth), and a no-op copy-free walk when there are none.
+    """
+    count = 0
+
+    def fix(s: str) -> str:
+        nonlocal count
+        fixed, n = _SURROGATE.subn("\ufffd", s)
+        count += n
+        return fixed
+
+    if isinstance(obj, str):
+        return fix(obj), count
+    stack: list[object] = [obj]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                value = node[key]
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    del node[key]
+                    key = fix(key)
+                    node[key] = value
+                if isinstance(value, str):
+                    if _SURROGATE.search(value):
+                        node[key] = fix(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    if _SURROGATE.search(value):
+                        node[i] = fix(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+    return obj, count

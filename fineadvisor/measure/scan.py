@@ -10,6 +10,7 @@ their per-record arrays to temporary files as they grow (see `fineadvisor.measur
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
@@ -97,6 +98,14 @@ def _describe_json_error(line: Line, exc: Exception) -> str:
     return f"invalid JSON: {exc}"
 
 
+def unreadable(exc: BaseException) -> str:
+    """The skip reason for a line whose reading failed in a way no check foresaw."""
+    if isinstance(exc, RecursionError):
+        return "values nested too deeply to read"
+    text = str(exc).encode("utf-8", "replace").decode("utf-8")[:200]
+    return f"could not be read ({type(exc).__name__}: {text}); please report it with the line"
+
+
 def reason_kind(reason: str) -> str:
     """A short category for a skip reason, to tally them: ids, numbers and positions are blanked out."""
     head = reason.split(":", 1)[0]
@@ -126,7 +135,13 @@ class LineCounter:
         return counter
 
     def read_line(self, path: str, line: Line) -> Record | BadLine | None:
-        """One line → its record, a `BadLine`, or None for a blank line."""
+        """One line → its record, a `BadLine`, or None for a blank line; whatever the line holds (the barrier)."""
+        try:
+            return self._read_line(path, line)
+        except Exception as exc:  # one line never stops the run: it is skipped with the reason
+            return BadLine(path, line.line_no, unreadable(exc))
+
+    def _read_line(self, path: str, line: Line) -> Record | BadLine | None:
         if line.too_long_bytes:
             return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
                            f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one record; is this a JSON Lines "
@@ -157,6 +172,13 @@ class LineCounter:
     def count(self, rec: Record) -> RecordTokens:
         """The token counts of one record, with its model's encoding (or the forced one)."""
         return self._counter(rec.model).count(rec)
+
+    def count_or_skip(self, path: str, rec: Record) -> RecordTokens | BadLine:
+        """`count`, or the line skipped with the reason when counting it fails (the barrier)."""
+        try:
+            return self.count(rec)
+        except Exception as exc:  # one line never stops the run
+            return BadLine(path, rec.line_no, unreadable(exc))
 
 
 _worker: LineCounter | None = None
@@ -194,22 +216,23 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
             items.append(item)
             if strict and isinstance(item, BadLine):
                 break
-    lc.prefetch(item for item in items if not isinstance(item, BadLine))
+    with contextlib.suppress(Exception):  # only a speed-up: each record is then encoded on its own, in the barrier
+        lc.prefetch(item for item in items if not isinstance(item, BadLine))
     for item in items:
-        if isinstance(item, BadLine):
+        counted = item if isinstance(item, BadLine) else lc.count_or_skip(chunk.path, item)
+        if isinstance(counted, BadLine):
             out.bad_count += 1
-            out.bad_reasons[reason_kind(item.reason)] += 1
-            out.readiness.add_skipped(item.issue)
+            out.bad_reasons[reason_kind(counted.reason)] += 1
+            out.readiness.add_skipped(counted.issue)
             if len(out.bad) < SHOWN_BAD_LINES:
-                out.bad.append(item)
+                out.bad.append(counted)
             continue
-        rt = lc.count(item)
         out.records += 1
-        if rt.custom_id is not None and rt.source in _BATCH_SOURCES:
-            out.batch.append(rt)
+        if counted.custom_id is not None and counted.source in _BATCH_SOURCES:
+            out.batch.append(counted)
         else:
-            out.profile.add(rt)
-            out.readiness.add(rt)
+            out.profile.add(counted)
+            out.readiness.add(counted)
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
     out.lines = last - first + 1 if last else 0
     out.approximate = dict(lc.approximate)

@@ -254,7 +254,8 @@ def cost_curve_chart(curves: pd.DataFrame, marks: pd.DataFrame, current_volume: 
               scale=alt.Scale(type="log", domain=[lo, hi], nice=False), axis=alt.Axis(format="~s"))
     y_scale = (alt.Scale(type="log", domain=[min(costs) * 0.8, max(costs) * 1.25], nice=False) if use_log and costs
                else alt.Scale(zero=True))
-    y = alt.Y("monthly_usd:Q", title="Average monthly cost over the horizon (USD)", scale=y_scale, axis=alt.Axis(format="$,.2~f"))
+    y = alt.Y("monthly_usd:Q", title="Average monthly cost over the horizon (USD)", scale=y_scale,
+              axis=alt.Axis(format="$,.2~f"))
     volume_tip = alt.Tooltip("requests_per_month:Q", title="Requests per month", format=",.0f")
     cost_tip = alt.Tooltip("monthly_usd:Q", title="Average monthly cost", format="$,.2f")
     layers: list[alt.Chart] = [

@@ -68,11 +68,12 @@ def test_open_lines_numbers_every_physical_line(tmp_path: Path, data: bytes,
         (b"a\nb\nc\n", [(7, b"a"), (8, b"b"), (9, b"c")]),
         (b"a\nb", [(7, b"a"), (8, b"b")]),  # no final newline
         (b"a\r\nb\r\n", [(7, b"a\r"), (8, b"b\r")]),
-        (b"\n\n  \nx\n", [(7, b""), (8, b""), (9, b"  "), (10, b"x")]),
+        (b"\n\n  \nx\n", [(10, b"x")]),  # a run of blank lines is stepped over (at byte-scan speed)
+        (b"x\n\n \n", [(7, b"x"), (9, b"")]),  # a block that ends in blank lines says where it ends
         (b"\n", [(7, b"")]),
         (b"", []),
     ],
-    ids=["plain", "no-final-newline", "crlf", "blank-lines", "one-newline", "empty"],
+    ids=["plain", "no-final-newline", "crlf", "blank-lines", "blank-at-end", "one-newline", "empty"],
 )
 def test_chunk_lines_refer_to_the_block_without_copying(data: bytes, expected: list[tuple[int, bytes]]) -> None:
     """Lines of a block are ranges of the block itself (no copy); `.data` gives each line's bytes."""
@@ -212,15 +213,17 @@ def test_chunk_lines_on_byte_ranges_match_open_lines(tmp_path: Path, chunk_bytes
     """Lines read chunk by chunk (numbered from 1 per chunk, then offset) equal the lines read in one pass."""
     data = _lines_file(150, bom=bom) + b"\n\n" + b'{"tail": true}'
     path = _write(tmp_path, "log.jsonl", data)
-    expected = _numbered(list(open_lines(path)))
+    every = _numbered(list(open_lines(path)))
+    expected = [(n, data) for n, data in every if data.strip()]
     got: list[tuple[int, bytes]] = []
     offset = 0
     for chunk in iter_chunks(path, chunk_bytes):
         lines = list(chunk_lines(chunk))
-        assert lines and lines[0].line_no == 1, "byte-range chunks number their lines from 1"
-        got += [(line.line_no + offset, line.data) for line in lines]
-        offset += len(lines)
-    assert got == expected
+        assert lines, "a chunk says at least where it ends"
+        got += [(line.line_no + offset, line.data) for line in lines if line.data.strip()]
+        offset += lines[-1].line_no  # byte-range chunks number their lines from 1; the last is the chunk's end
+    assert got == expected  # every line that is not blank, with its number
+    assert offset == len(every)
     assert not got[0][1].startswith(BOM)
 
 
@@ -238,7 +241,7 @@ def test_iter_chunks_gzip_yields_numbered_blocks(tmp_path: Path, chunk_bytes: in
         lines = list(chunk_lines(chunk))
         assert lines[0].line_no == chunk.first_line_no
         got += _numbered(lines)
-    assert got == _numbered(list(open_lines(path)))
+    assert got == [(n, d) for n, d in _numbered(list(open_lines(path))) if d.strip()]
 
 
 def test_chunk_lines_data_chunk_keeps_bom_after_line_one() -> None:
@@ -259,12 +262,22 @@ def test_chunk_lines_byte_range_in_middle(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- parse_json
 
 
-def test_parse_json_lone_surrogate_falls_back_to_stdlib() -> None:
-    """orjson rejects a lone surrogate escape; parse_json returns what the stdlib parses."""
-    data = b'{"text": "\\ud83d"}'
+@pytest.mark.parametrize(("data", "expected"), [
+    (b'{"text": "\\ud83d"}', {"text": "\ufffd"}),  # orjson rejects a lone surrogate escape: stdlib, then repaired
+    (b'{"r\\udc00le": ["a\\ud800b", {"k": "\\udfff"}]}', {"r\ufffdle": ["a\ufffdb", {"k": "\ufffd"}]}),
+    (b'{"ok": "\\ud83d\\ude00"}', {"ok": "\U0001f600"}),  # a surrogate pair is one character, untouched
+    (b'{"n": -Infinity}', {"n": float("-inf")}),  # not JSON, but Python's json writes it: the stdlib reads it
+])
+def test_parse_json_falls_back_to_stdlib_and_replaces_lone_surrogates(data: bytes, expected: object) -> None:
     with pytest.raises(orjson.JSONDecodeError):
-        orjson.loads(data)
-    assert parse_json(data) == {"text": "\ud83d"}
+        orjson.loads(data) if b"ude00" not in data else orjson.loads(b"[")
+    assert parse_json(data) == expected
+
+
+@pytest.mark.parametrize("depth", [1025, 5000])
+def test_parse_json_refuses_deep_nesting_with_a_reason(depth: int) -> None:
+    with pytest.raises(ValueError, match="nested deeper than 1,024 levels"):
+        parse_json(b"[" * depth + b"]" * depth)
 
 
 @pytest.mark.parametrize(
