@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fineadvisor.errors import NoRecordsError
 from fineadvisor.measure.encodings import choose_encoding
-from fineadvisor.measure.logs import describe
+from fineadvisor.measure.logs import LogSource, source_name
 from fineadvisor.measure.profile import WorkloadProfile
 from fineadvisor.measure.readiness import Readiness
 from fineadvisor.measure.scan import BadLine, Scan, scan_logs
@@ -34,12 +34,14 @@ class LogAnalysis:
     approximate_reasons: tuple[str, ...]
     profile: WorkloadProfile
     readiness: Readiness
+    surrogates_replaced: int = 0
+    """Lone surrogates (unpaired halves of \\u escapes) replaced by U+FFFD so that the text can be counted."""
 
 
-def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = False,
+def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False,
                  workers: int | None = None, example_token_limit: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> LogAnalysis:
-    """Read, count and profile request logs (.jsonl, .jsonl.gz, or "-" for stdin).
+                 progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None) -> LogAnalysis:
+    """Read, count and profile request logs (.jsonl, .jsonl.gz, "-" for stdin, or a `MemoryLog`).
 
     Args:
         paths: log files; Batch API input and output files given together are joined by `custom_id`.
@@ -48,22 +50,23 @@ def analyze_logs(paths: Sequence[str], *, model: str | None = None, strict: bool
         workers: processes to count with; default: 2 for large inputs, else 1.
         example_token_limit: tokens allowed per training example; default: the target model's published limit.
         progress: called with (bytes done, bytes total) after each chunk.
+        max_bytes: what a compressed, streamed or in-memory input may decompress to (default: no limit).
 
     Returns:
         A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
     """
-    scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress)
+    scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress, max_bytes=max_bytes)
     try:
         return _analysis(paths, scan, model, example_token_limit)
     finally:
         scan.close()
 
 
-def _analysis(paths: Sequence[str], scan: Scan, model: str | None, example_token_limit: int | None
+def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example_token_limit: int | None
               ) -> LogAnalysis:
     records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
     models = scan.profile.models()
-    names = ", ".join(describe(p) for p in paths)
+    names = ", ".join(source_name(p) for p in paths)
     if records == 0:
         if n_skipped:
             first = skipped[0]
@@ -82,9 +85,10 @@ def _analysis(paths: Sequence[str], scan: Scan, model: str | None, example_token
     if choice.approximate:
         reasons_approx.setdefault(choice.model, choice.reason)
     return LogAnalysis(
-        paths=tuple(paths), lines_read=scan.lines, records_read=records, records_skipped=n_skipped,
+        paths=tuple(p if isinstance(p, str) else source_name(p) for p in paths), lines_read=scan.lines,
+        records_read=records, records_skipped=n_skipped,
         skipped_examples=tuple(skipped), skipped_reasons=tuple(scan.skipped_reasons.most_common()),
         model=target, model_source=source, encoding=choice.encoding, approximate=bool(reasons_approx),
         approximate_reasons=tuple(reasons_approx.values()), profile=scan.profile.result(),
-        readiness=scan.readiness.result(target, example_token_limit),
+        readiness=scan.readiness.result(target, example_token_limit), surrogates_replaced=scan.surrogates_replaced,
     )

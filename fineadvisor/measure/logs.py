@@ -355,7 +355,18 @@ def parse_json(data: bytes) -> object:
         obj = json.loads(data)  # raises json.JSONDecodeError / UnicodeDecodeError with a position
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {MAX_NESTING_DEPTH:,} levels") from None
-    return replace_surrogates(obj)[0]
+    fixed, n = replace_surrogates(obj)
+    _repaired[0] += n
+    return fixed
+
+
+_repaired = [0]
+"""Lone surrogates this process has replaced so far (read by the scan, chunk by chunk)."""
+
+
+def surrogates_replaced() -> int:
+    """How many lone surrogates `parse_json` has replaced in this process."""
+    return _repaired[0]
 
 
 MAX_NESTING_DEPTH = 1024

@@ -31,11 +31,13 @@ from fineadvisor.measure.logs import (
     MAX_LINE_BYTES,
     Chunk,
     Line,
+    LogSource,
     chunk_lines,
     describe,
     file_size,
     is_plain_file,
     iter_chunks,
+    surrogates_replaced,
 )
 from fineadvisor.measure.profile import ProfileBuilder
 from fineadvisor.measure.readiness import ReadinessBuilder
@@ -84,6 +86,8 @@ class ChunkResult:
     bad_reasons: Counter[str] = field(default_factory=Counter)
     approximate: dict[str, str] = field(default_factory=dict)
     """Encoding reasons by model for records counted approximately."""
+    surrogates: int = 0
+    """Lone surrogates replaced by U+FFFD in the chunk's lines."""
 
 
 def _describe_json_error(line: Line, exc: Exception) -> str:
@@ -206,6 +210,7 @@ def count_chunk(chunk: Chunk, counter: LineCounter | None = None, strict: bool =
 
 def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     out = ChunkResult()
+    repaired_before = surrogates_replaced()
     last = 0
     # Read the whole chunk first, so that its new strings are encoded in one go (`LineCounter.prefetch`).
     items: list[Record | BadLine] = []
@@ -236,6 +241,7 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
     out.lines = last - first + 1 if last else 0
     out.approximate = dict(lc.approximate)
+    out.surrogates = surrogates_replaced() - repaired_before
     return out
 
 
@@ -252,6 +258,7 @@ class Scan:
     skipped_reasons: Counter[str] = field(default_factory=Counter)
     approximate: dict[str, str] = field(default_factory=dict)
     workers: int = 1
+    surrogates_replaced: int = 0
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -261,7 +268,7 @@ class Scan:
             self.readiness.close()
 
 
-def _want_workers(paths: Sequence[str], workers: int | None) -> int:
+def _want_workers(paths: Sequence[LogSource], workers: int | None) -> int:
     if workers is not None:
         return max(1, workers)
     total = 0
@@ -272,9 +279,12 @@ def _want_workers(paths: Sequence[str], workers: int | None) -> int:
     return min(2, cpus) if total >= PARALLEL_MIN_BYTES and cpus > 1 else 1
 
 
-def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = False, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> Scan:
-    """Count and aggregate every line of `paths`; raise `LogFormatError` at the first bad line when strict."""
+def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None) -> Scan:
+    """Count and aggregate every line of `paths`; raise `LogFormatError` at the first bad line when strict.
+
+    `max_bytes` bounds what a compressed or streamed input may decompress to (an `InputError` past it).
+    """
     n_workers = _want_workers(paths, workers)
     scan = Scan(workers=n_workers)
     total_bytes = sum(file_size(p) for p in paths)
@@ -288,10 +298,11 @@ def scan_logs(paths: Sequence[str], *, model: str | None = None, strict: bool = 
     try:
         for path in paths:
             offset = 0
-            for chunk, result in _results(path, executor, local, n_workers, strict):
+            for chunk, result in _results(path, executor, local, n_workers, strict, max_bytes):
                 base = offset if chunk.first_line_no < 0 else 0
                 offset += result.lines if chunk.first_line_no < 0 else 0
                 scan.lines += result.lines
+                scan.surrogates_replaced += result.surrogates
                 scan.approximate.update(result.approximate)
                 if result.bad_count:
                     if strict:
@@ -344,9 +355,9 @@ def _server_imports_this_package() -> bool:
     return spec is None or spec.origin is None or os.path.dirname(os.path.realpath(spec.origin)) == here
 
 
-def _results(path: str, executor: Executor | None, local: LineCounter | None, n_workers: int,
-             strict: bool) -> Iterator[tuple[Chunk, ChunkResult]]:
-    chunks = iter_chunks(path)
+def _results(path: LogSource, executor: Executor | None, local: LineCounter | None, n_workers: int,
+             strict: bool, max_bytes: int | None = None) -> Iterator[tuple[Chunk, ChunkResult]]:
+    chunks = iter_chunks(path, max_bytes=max_bytes)
     if executor is None:
         assert local is not None
         for chunk in chunks:

@@ -13,6 +13,7 @@ from fineadvisor.formatting import count, money, months, percent, signed_percent
 from fineadvisor.measure.analysis import LogAnalysis
 from fineadvisor.measure.logs import describe
 from fineadvisor.measure.stats import Distribution
+from fineadvisor.present.escape import markdown as esc
 
 JSON_SCHEMA_VERSION = 2
 """2: the logged setup's id is `as_logged` (was `few_shot`); `fixed_monthly_usd` excludes retraining, which is a
@@ -35,6 +36,7 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
     u = p.usage
     return {
         "schema_version": JSON_SCHEMA_VERSION,
+        "repairs": {"lone_surrogates_replaced": a.surrogates_replaced},
         "fineadvisor_version": package_version(),
         "inputs": [describe(x) for x in a.paths],
         "records": {
@@ -138,7 +140,7 @@ def _table(rows: list[tuple[str, Distribution]], markdown: bool) -> list[str]:
                "|---|" + "---:|" * len(_COLUMNS)]
         for label, d in rows:
             cells = [count(d.mean), count(d.p50), count(d.p90), count(d.p95), count(d.max), count(d.total)]
-            out.append(f"| {label.strip()} | " + " | ".join(cells) + " |")
+            out.append(f"| {esc(label.strip())} | " + " | ".join(cells) + " |")
         return out
     width = max(len(label) for label, _ in rows) + 2
     out = ["Tokens per request".ljust(width) + "".join(c.rjust(11) for c in _COLUMNS)]
@@ -172,6 +174,9 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
                          f" of billed input), {count(u.cache_write_tokens)} written.")
         if u.reasoning_tokens:
             lines.append(f"Reasoning tokens (billed as output, not in the logged text): {count(u.reasoning_tokens)}.")
+    if a.surrogates_replaced:
+        lines.append(f"Repaired: {count(a.surrogates_replaced)} lone surrogates (unpaired halves of \\u escapes, not "
+                     "valid text) replaced by U+FFFD before counting.")
     if p.records_without_output:
         lines.append(f"{p.records_without_output:,} records have no logged output; output statistics cover the rest.")
     if p.uncounted_parts:
@@ -225,13 +230,13 @@ def to_markdown(a: LogAnalysis) -> str:
     summary = _summary_lines(a)
     body = summary[2:]
     split = body.index("")
-    lines = [f"# fineadvisor report: {', '.join(describe(x) for x in a.paths)}", "", summary[0], "",
+    lines = [f"# fineadvisor report: {esc(', '.join(describe(x) for x in a.paths))}", "", esc(summary[0]), "",
              "## Where input tokens go", "", *_table(_rows(a), True), ""]
-    lines += [f"- {x}" for x in body[:split]]
-    lines += ["", f"## {body[split + 1]}", ""] + [f"- {x.strip()}" for x in body[split + 2:]]
+    lines += [f"- {esc(x)}" for x in body[:split]]
+    lines += ["", f"## {esc(body[split + 1])}", ""] + [f"- {esc(x.strip())}" for x in body[split + 2:]]
     notes = _notes(a)
     if notes:
-        lines += ["", "## Notes", ""] + [f"- {x.strip()}" for x in notes]
+        lines += ["", "## Notes", ""] + [f"- {esc(x.strip())}" for x in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -306,9 +311,9 @@ def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
                      money(x.horizon_usd) + short))
     lines: list[str] = []
     if markdown:
-        lines += ["## Cost of each strategy", "", head + ".", "",
+        lines += ["## Cost of each strategy", "", esc(head + "."), "",
                   "| | strategy | " + " | ".join(cols) + " |", "|---|---|" + "---:|" * len(cols)]
-        lines += [f"| {m} | {label} | " + " | ".join(v) + " |" for m, label, *v in rows]
+        lines += [f"| {m} | {esc(label)} | " + " | ".join(esc(x) for x in v) + " |" for m, label, *v in rows]
     else:
         width = max(len(label) for _, label, *_ in rows) + 2
         lines += [head + ".", "", "  " + "Strategy".ljust(width) + "".join(c.rjust(14) for c in cols)]
@@ -356,10 +361,10 @@ def estimate_to_markdown(e: Estimate) -> str:
     """The Markdown report with costs and the recommendation."""
     base = to_markdown(e.analysis) if e.analysis is not None else ""
     title, reasons, breaks, sens, notes = _advice_lines(e)
-    lines = ["", f"## {title}", "", *[f"- {x}" for x in reasons], "",
+    lines = ["", f"## {esc(title)}", "", *[f"- {esc(x)}" for x in reasons], "",
              *_cost_lines(e, True), ""]
     if breaks:
-        lines += ["## Break-even against the logged setup", "", *[f"- {x}" for x in breaks], ""]
-    lines += ["## What would change the choice", "", *[f"- {x}" for x in sens], "",
-              "## Assumptions", "", *[f"- {x}" for x in notes]]
+        lines += ["## Break-even against the logged setup", "", *[f"- {esc(x)}" for x in breaks], ""]
+    lines += ["## What would change the choice", "", *[f"- {esc(x)}" for x in sens], "",
+              "## Assumptions", "", *[f"- {esc(x)}" for x in notes]]
     return base + "\n".join(lines) + "\n"

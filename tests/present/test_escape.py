@@ -1,0 +1,42 @@
+"""Escaping data for Markdown: what a hostile log, URL or price file holds renders as its text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fineadvisor.present.escape import markdown
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("gpt-4o-mini (most frequent)", "gpt-4o-mini (most frequent)"),  # ordinary text stays readable
+    ("[Re-login](http://evil.example/x)", r"\[Re-login\](http\://evil.example/x)"),
+    ("![p](http://evil.example/u.png)", r"\!\[p\](http\://evil.example/u.png)"),
+    ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+    ('<img src=x onerror="alert(1)">', r'\<img src=x onerror="alert(1)"\>'),
+    ("$\\frac{1}{2}$", r"\$\\frac\{1\}\{2\}\$"),
+    ("see www.evil.example or me@evil.example", r"see www\.evil.example or me\@evil.example"),
+    ("a | b", r"a \| b"),
+    ("**bold** _it_ `code` ~~x~~", r"\*\*bold\*\* \_it\_ \`code\` \~\~x\~\~"),
+    ("line\nbreak\r\nand\ttab", "line break and tab"),
+    ("&amp; &#60;", r"\&amp; \&\#60;"),
+])
+def test_markdown(text: str, escaped: str) -> None:
+    assert markdown(text) == escaped
+
+
+@given(st.text())
+def test_escaped_text_has_no_unescaped_markup(text: str) -> None:
+    """Every Markdown/HTML metacharacter is preceded by a backslash, and nothing but line breaks is lost."""
+    out = markdown(text)
+    i = 0
+    while i < len(out):
+        if out[i] == "\\":
+            assert i + 1 < len(out) and not out[i + 1].isalnum()
+            i += 2
+            continue
+        assert out[i] not in "[]<>!`*_$|&#~@\\"
+        assert not out.startswith(("http://", "https://"), i) and not out.startswith("www.", i)
+        assert out[i] not in "\n\r"
+        i += 1
