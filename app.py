@@ -10,7 +10,6 @@ Run: streamlit run app.py
 from __future__ import annotations
 
 import json
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,8 +18,10 @@ import streamlit as st
 from fineadvisor import Catalog, FineAdvisorError, LogAnalysis, Scenario, analyze_logs, estimate, load_catalog
 from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY
 from fineadvisor.formatting import money_compact, months, percent, tokens_compact
+from fineadvisor.measure.logs import MemoryLog
 from fineadvisor.present import charts
-from fineadvisor.present.report import estimate_to_dict, estimate_to_markdown
+from fineadvisor.present.escape import markdown as esc
+from fineadvisor.present.report import estimate_to_dict, estimate_to_markdown, package_version
 
 ROOT = Path(__file__).resolve().parent
 SAMPLES = {
@@ -31,6 +32,9 @@ SAMPLES = {
 BATCH_OUTPUT = ROOT / "examples" / "classify_batch_output.jsonl"
 UPLOAD = "Upload my own logs"
 MAX_UPLOAD_MB = 200
+MAX_UPLOAD_DECOMPRESSED_BYTES = 2 * 1024**3
+"""An upload (.gz included) may hold at most 2 GiB of log text; larger logs go through the command line."""
+MAX_PRICE_UPLOAD_BYTES = 1024 * 1024
 VOLUMES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
            2_000_000, 5_000_000]
 
@@ -47,15 +51,9 @@ def profile_sample(paths: tuple[str, ...], model: str | None) -> LogAnalysis:
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=4)
 def profile_upload(file_id: str, name: str, _data: bytes, model: str | None) -> LogAnalysis:
-    """Profile an uploaded file once (keyed by its upload id, not its bytes)."""
-    suffix = ".jsonl.gz" if name.endswith(".gz") else ".jsonl"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(_data)
-        try:
-            return analyze_logs([str(path)], model=model)
-        except FineAdvisorError as exc:
-            raise FineAdvisorError(str(exc).replace(str(path), name)) from None
+    """Profile an uploaded file once (keyed by its upload id, not its bytes), in memory: no copy on disk, and
+    every message names the file by its own name."""
+    return analyze_logs([MemoryLog(name, _data)], model=model, max_bytes=MAX_UPLOAD_DECOMPRESSED_BYTES)
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,17 +61,11 @@ def base_catalog() -> Catalog:
     return load_catalog()
 
 
-def catalog_with(override: bytes | None) -> Catalog:
-    """The bundled catalog, or the bundled one plus an uploaded TOML price file."""
+def catalog_with(override: bytes | None, name: str = "your price file") -> Catalog:
+    """The bundled catalog, or the bundled one plus an uploaded TOML price file (read in memory)."""
     if not override:
         return base_catalog()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "prices.toml"
-        path.write_bytes(override)
-        try:
-            return load_catalog([path])
-        except FineAdvisorError as exc:
-            raise FineAdvisorError(str(exc).replace(str(path), "your price file")) from None
+    return load_catalog(uploaded=[(name, override)])
 
 
 # ---------------------------------------------------------------- the scenario lives in the URL
@@ -156,9 +148,12 @@ with st.sidebar:
         price_file = st.file_uploader("Price overrides (.toml)", type=["toml"], key="pricing",
                                       help="Same format as pricing/ — rows replace or add to the bundled ones.")
         try:
-            catalog = catalog_with(price_file.getvalue() if price_file else None)
+            catalog = catalog_with(price_file.getvalue() if price_file else None,
+                                   price_file.name if price_file else "your price file")
         except FineAdvisorError as exc:
             catalog, catalog_error = base_catalog(), str(exc)
+        except Exception as exc:  # a price file that breaks the reader in a way no check foresaw
+            catalog, catalog_error = base_catalog(), f"it could not be read ({type(exc).__name__})"
         open_offers = sorted(catalog.offers)
         offers = st.multiselect("Fine-tuning offers to compare", open_offers, key="offers",
                                 placeholder="all offers open for new jobs")
@@ -179,7 +174,7 @@ st.title("fineadvisor")
 st.caption("Keep prompting, cache, add retrieval or fine-tune? Measured from your logs, priced from sourced, "
            "dated prices, with break-even points and the reasons.")
 if catalog_error:
-    st.error(f"Price overrides ignored: {catalog_error}")
+    st.error(f"Price overrides ignored: {esc(catalog_error)}")
 
 analysis: LogAnalysis | None = None
 try:
@@ -188,7 +183,7 @@ try:
             st.info("Upload a .jsonl or .jsonl.gz request log, or pick a bundled sample on the left.")
             st.stop()
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-            st.error(f"{upload.name} is {upload.size / 2**20:.0f} MiB, over the {MAX_UPLOAD_MB} MiB upload limit; "
+            st.error(f"{esc(upload.name)} is {upload.size / 2**20:.0f} MiB, over the {MAX_UPLOAD_MB} MiB upload limit; "
                      "run `fineadvisor estimate` on it from the command line instead.")
             st.stop()
         analysis = profile_upload(upload.file_id, upload.name, upload.getvalue(), model)
@@ -198,7 +193,11 @@ try:
             paths.append(str(BATCH_OUTPUT))
         analysis = profile_sample(tuple(paths), model)
 except FineAdvisorError as exc:
-    st.error(str(exc))
+    st.error(esc(exc))
+    st.stop()
+except Exception as exc:  # never a traceback or a server path in the page
+    st.error(f"Something unexpected went wrong ({esc(type(exc).__name__)}). Please report it to the fineadvisor "
+             f"maintainers with fineadvisor's version ({esc(package_version())}) and the log or the link of this page.")
     st.stop()
 
 assert analysis is not None
@@ -210,19 +209,23 @@ scenario = Scenario.per_day(
 try:
     e = estimate(analysis, scenario, catalog, volume_source=f"{per_day:,} requests a day (slider)")
 except FineAdvisorError as exc:
-    st.error(str(exc))
+    st.error(esc(exc))
+    st.stop()
+except Exception as exc:  # never a traceback or a server path in the page
+    st.error(f"Something unexpected went wrong ({esc(type(exc).__name__)}). Please report it to the fineadvisor "
+             f"maintainers with fineadvisor's version ({esc(package_version())}) and the log or the link of this page.")
     st.stop()
 
 if analysis.records_skipped:
     first = analysis.skipped_examples[0]
-    st.warning(f"Skipped {analysis.records_skipped:,} lines that are not valid records; the first: {first}")
+    st.warning(esc(f"Skipped {analysis.records_skipped:,} lines that are not valid records; the first: {first}"))
 
 rec = e.recommendation
 with st.container(border=True, key="recommendation"):
     if rec.strategy == rec.baseline:
         st.subheader("Recommendation: keep the logged setup")
     else:
-        st.subheader(f"Recommendation: {rec.label}")
+        st.subheader(f"Recommendation: {esc(rec.label)}")
     cols = st.columns(4)
     cols[0].metric("Monthly savings", money_compact(rec.monthly_savings_usd),
                    help="Against the logged setup at the current volume, one-off costs excluded.")
@@ -231,7 +234,7 @@ with st.container(border=True, key="recommendation"):
                    (f"month {rec.payback_months}" if rec.payback_months is not None else "—"),
                    help="The first month whose cumulative cost is at or below the logged setup's (Over time tab).")
     cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")
-    st.markdown("\n".join(f"- {r}" for r in rec.reasons))
+    st.markdown("\n".join(f"- {esc(r)}" for r in rec.reasons))
     closing = [r.cost for r in rec.ranking if r.cost.available_until is not None and not r.eligible]
     if closing:
         dates = sorted({f"{c.available_until:%Y-%m-%d}" for c in closing if c.available_until})
@@ -239,7 +242,7 @@ with st.container(border=True, key="recommendation"):
                    f"{horizon}-month horizon, so they are not recommended; see why below.")
     if rec.warnings:
         with st.expander(f"Why the other options were ruled out ({len(rec.warnings)})"):
-            st.markdown("\n".join(f"- {w}" for w in rec.warnings))
+            st.markdown("\n".join(f"- {esc(w)}" for w in rec.warnings))
 
 p = analysis.profile
 m = st.columns(4)
@@ -275,4 +278,4 @@ with tabs[5]:
     st.download_button("Cost curves (CSV)", charts.curves_csv(e), "fineadvisor-curves.csv", "text/csv",
                        key="download_csv")
 for w in e.warnings:
-    st.caption(f"Note: {w}")
+    st.caption(f"Note: {esc(w)}")

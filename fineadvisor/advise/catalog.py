@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +18,20 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fineadvisor.errors import CatalogError, UnknownPriceError
-from fineadvisor.model_names import normalize_model
+from fineadvisor.model_names import family, normalize_model
 
-Usd = Annotated[Decimal, Field(ge=0)]
+MAX_USD_PER_MTOK = Decimal(10_000)
+"""The highest per-million-token price believed (the priciest model in 2026 is well under $1,000/MTok)."""
+MAX_USD_PER_HOUR = Decimal(10_000)
+"""The highest hourly price believed (an 8-GPU node rents for well under $100/h)."""
+MAX_USD = Decimal(10_000_000)
+"""The highest fixed amount believed (a job minimum, a monthly fee)."""
+MAX_PRICE_FILE_BYTES = 1024 * 1024
+"""A price file larger than this (1 MiB; the bundled ones are under 25 KB) is refused unread."""
+
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_USD, allow_inf_nan=False)]
+UsdPerMtok = Annotated[Decimal, Field(ge=0, le=MAX_USD_PER_MTOK, allow_inf_nan=False)]
+UsdPerHour = Annotated[Decimal, Field(ge=0, le=MAX_USD_PER_HOUR, allow_inf_nan=False)]
 
 
 class _Row(BaseModel):
@@ -42,14 +53,14 @@ class BaseModelPrice(_Row):
     """Per-token prices of a hosted model, USD per million tokens (rows here override genai-prices)."""
 
     provider: str
-    input_usd_per_mtok: Usd
-    cached_input_usd_per_mtok: Usd | None = None
-    cache_write_usd_per_mtok: Usd | None = None
-    output_usd_per_mtok: Usd
-    batch_input_usd_per_mtok: Usd | None = None
-    batch_output_usd_per_mtok: Usd | None = None
+    input_usd_per_mtok: UsdPerMtok
+    cached_input_usd_per_mtok: UsdPerMtok | None = None
+    cache_write_usd_per_mtok: UsdPerMtok | None = None
+    output_usd_per_mtok: UsdPerMtok
+    batch_input_usd_per_mtok: UsdPerMtok | None = None
+    batch_output_usd_per_mtok: UsdPerMtok | None = None
     min_cacheable_tokens: int = Field(default=1024, ge=0)
-    cache_storage_usd_per_mtok_hour: Usd = Decimal(0)
+    cache_storage_usd_per_mtok_hour: UsdPerMtok = Decimal(0)
 
 
 class FineTuneOffer(_Row):
@@ -58,16 +69,16 @@ class FineTuneOffer(_Row):
     provider: str
     base_model: str
     method: Literal["sft", "lora", "dpo", "rft"] = "sft"
-    training_usd_per_mtok: Usd | None = None
-    training_usd_per_hour: Usd | None = None
+    training_usd_per_mtok: UsdPerMtok | None = None
+    training_usd_per_hour: UsdPerHour | None = None
     training_hours_per_mtok: Annotated[Decimal, Field(gt=0)] | None = None
     """For hourly-billed training: wall-clock hours per million training tokens (an assumption, sourced)."""
-    input_usd_per_mtok: Usd
-    cached_input_usd_per_mtok: Usd | None = None
-    output_usd_per_mtok: Usd
-    batch_input_usd_per_mtok: Usd | None = None
-    batch_output_usd_per_mtok: Usd | None = None
-    hosting_usd_per_hour: Usd = Decimal(0)
+    input_usd_per_mtok: UsdPerMtok
+    cached_input_usd_per_mtok: UsdPerMtok | None = None
+    output_usd_per_mtok: UsdPerMtok
+    batch_input_usd_per_mtok: UsdPerMtok | None = None
+    batch_output_usd_per_mtok: UsdPerMtok | None = None
+    hosting_usd_per_hour: UsdPerHour = Decimal(0)
     """Charged for every hour a fine-tuned deployment exists, used or not."""
     min_job_usd: Usd = Decimal(0)
     storage_usd_per_month: Usd = Decimal(0)
@@ -90,8 +101,8 @@ class EmbeddingPrice(_Row):
     """An embedding model for RAG."""
 
     provider: str
-    usd_per_mtok: Usd
-    batch_usd_per_mtok: Usd | None = None
+    usd_per_mtok: UsdPerMtok
+    batch_usd_per_mtok: UsdPerMtok | None = None
 
 
 class VectorStorePrice(_Row):
@@ -108,7 +119,7 @@ class GpuPrice(_Row):
 
     provider: str
     gpu: str
-    usd_per_hour: Usd
+    usd_per_hour: UsdPerHour
     peak_bf16_tflops: Annotated[Decimal, Field(gt=0)]
     """Peak dense BF16 throughput (not the with-sparsity figure)."""
     memory_gb: int = Field(gt=0)
@@ -205,6 +216,9 @@ class Catalog:
         row = self.models.get(base) or self.models.get(model)
         if row is not None:
             return _from_row(row)
+        row = self.models.get(family(base))
+        if row is not None:  # a row for gpt-4o-mini applies to gpt-4o-mini-2024-07-18 too, and says so
+            return replace(_from_row(row), source=f"{row.source} (the [[model]] row {row.id!r}, for its snapshot {base})")
         return _from_genai_prices(model, base, on)
 
 
@@ -295,23 +309,40 @@ def default_pricing_dir() -> Path:
 
 
 def read_price_file(path: Path) -> PriceFile:
-    """Parse and validate one TOML price file."""
+    """Parse and validate one TOML price file (at most MAX_PRICE_FILE_BYTES are read)."""
+    if path.is_dir():
+        raise CatalogError(f"{path}: is a directory, not a TOML price file")
     try:
         with path.open("rb") as fh:
-            raw = tomllib.load(fh, parse_float=Decimal)
+            data = fh.read(MAX_PRICE_FILE_BYTES + 1)
     except FileNotFoundError:
         raise CatalogError(f"{path}: no such pricing file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path}: not UTF-8 text; save the price file as UTF-8 TOML") from None
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return read_price_bytes(str(path), data)
+
+
+def read_price_bytes(name: str, data: bytes) -> PriceFile:
+    """Parse and validate one TOML price file's bytes; `name` says which file in every message."""
+    if len(data) > MAX_PRICE_FILE_BYTES:
+        raise CatalogError(f"{name}: over {MAX_PRICE_FILE_BYTES // 1024} KiB, far larger than any price file "
+                           "(the bundled ones are under 25 KB); is it the right file?")
+    try:
+        raw = tomllib.loads(data.decode("utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError:
+        raise CatalogError(f"{name}: not UTF-8 text; save the price file as UTF-8 TOML") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise CatalogError(f"{name}: not valid TOML: nested too deeply") from None
+    if set(raw) <= set(_KINDS) and not any(raw.get(kind) for kind in _KINDS):  # unknown tables: pydantic says
+        raise CatalogError(f"{name}: holds no price rows (" + ", ".join(f"[[{k}]]" for k in _KINDS)
+                           + "); see pricing/README.md for the format")
     try:
         return PriceFile.model_validate(_decimals(raw))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()[:5])
-        raise CatalogError(f"{path}: {problems} (see pricing/README.md for the format)") from None
+        raise CatalogError(f"{name}: {problems} (see pricing/README.md for the format)") from None
 
 
 def _decimals(value: Any) -> Any:
@@ -324,17 +355,19 @@ def _decimals(value: Any) -> Any:
     return value
 
 
-def load_catalog(extra: Sequence[Path] = (), pricing_dir: Path | None = None) -> Catalog:
-    """Load every `*.toml` in the pricing directory, then the user's files (later rows override by id)."""
+def load_catalog(extra: Sequence[Path] = (), pricing_dir: Path | None = None,
+                 uploaded: Sequence[tuple[str, bytes]] = ()) -> Catalog:
+    """Load every `*.toml` in the pricing directory, then the user's files, then `uploaded` (name, bytes) price
+    files held in memory; later rows override earlier ones by id."""
     directory = pricing_dir or default_pricing_dir()
     paths = sorted(directory.glob("*.toml")) + [Path(p) for p in extra]
     tables: dict[str, dict[str, Any]] = {kind: {} for kind in _KINDS}
-    for path in paths:
-        parsed = read_price_file(path)
+    files = [read_price_file(path) for path in paths] + [read_price_bytes(name, data) for name, data in uploaded]
+    for parsed in files:
         for kind in _KINDS:
             rows: Iterable[_Row] = getattr(parsed, kind)
             for row in rows:
                 tables[kind][row.id] = row
     return Catalog(models=tables["model"], offers=tables["offer"], embeddings=tables["embedding"],
                    vector_stores=tables["vector_store"], gpus=tables["gpu"], open_models=tables["open_model"],
-                   files=tuple(str(p) for p in paths))
+                   files=(*(str(p) for p in paths), *(name for name, _ in uploaded)))

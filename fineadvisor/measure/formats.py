@@ -84,7 +84,7 @@ def _batch_input(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) 
     if isinstance(url, str) and "embeddings" in url:
         raise RecordError(f"Batch API line for {url} is an embeddings request, not a chat request")
     rec = _openai(body, None, line_no, "batch_input", reuse)
-    return _with(rec, custom_id=str(obj["custom_id"]))
+    return _with(rec, custom_id=_custom_id(obj))
 
 
 def _batch_output(obj: dict[str, Any], line_no: int) -> Record:
@@ -92,18 +92,18 @@ def _batch_output(obj: dict[str, Any], line_no: int) -> Record:
     if not isinstance(response, dict):
         error = obj.get("error")
         message = error.get("message") if isinstance(error, dict) else error
-        raise RecordError(f"Batch API request {obj.get('custom_id')!r} failed: {message}")
+        text = message if isinstance(message, str) else _type_name(message)
+        raise RecordError(f"Batch API request {_custom_id(obj)!r} failed: {text[:300]}")
     body = response.get("body")
     if not isinstance(body, dict):
         raise RecordError(f'Batch API "response.body" must be an object, got {_type_name(body)}')
     status = response.get("status_code", 200)
     if isinstance(status, int) and status >= 400:
-        raise RecordError(f"Batch API request {obj.get('custom_id')!r} failed with HTTP {status}")
+        raise RecordError(f"Batch API request {_custom_id(obj)!r} failed with HTTP {status}")
     usage = _usage(body.get("usage"))
     if usage is None:
         raise RecordError('Batch API output line has no "response.body.usage"')
-    return Record("batch_output", line_no, _model(body), (), (), _response_messages(body), usage,
-                  str(obj["custom_id"]))
+    return Record("batch_output", line_no, _model(body), (), (), _response_messages(body), usage, _custom_id(obj))
 
 
 def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
@@ -310,6 +310,21 @@ def _tool(name: object, description: object, parameters: object) -> Tool:
                               f"{MAX_TOOL_SCHEMA_BYTES // 2**20} MiB limit for one tool definition")
     return Tool(name if isinstance(name, str) else "", description if isinstance(description, str) else "",
                 parameters if isinstance(parameters, dict) else {})
+
+
+MAX_CUSTOM_ID_CHARS = 512
+"""Longest Batch API `custom_id` read (OpenAI's own limit is 64 characters)."""
+
+
+def _custom_id(obj: Mapping[str, Any]) -> str:
+    """The Batch API `custom_id`: a string (a number is read as its digits)."""
+    value = obj.get("custom_id")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise RecordError(f'Batch API "custom_id" must be a string, got {_type_name(value)}')
+    text = str(value)
+    if len(text) > MAX_CUSTOM_ID_CHARS:
+        raise RecordError(f'Batch API "custom_id" is {len(text):,} characters, over the {MAX_CUSTOM_ID_CHARS} read')
+    return text
 
 
 def _shown(value: object) -> str:

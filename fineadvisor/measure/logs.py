@@ -233,8 +233,13 @@ def _skip_line(read: object, path: str, line_no: int, so_far: int) -> tuple[int,
                              "line break: this is not a JSON Lines file (one JSON object per line)")
 
 
+BINARY_NUL_SHARE = 0.01
+"""A file whose first 64 KiB are more than 1% NUL bytes is binary (JSON text has none; a stray one is a bad line)."""
+
+
 def _check_binary(block: bytes, path: str) -> None:
-    if b"\x00" in block:
+    head = block[:65536]
+    if head.count(b"\x00") > BINARY_NUL_SHARE * len(head):
         raise InputError(f"{describe(path)}: holds NUL bytes, so it is binary, not JSON Lines text "
                          "(is it compressed with something other than gzip, or not a log?)")
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from fineadvisor.errors import LogFormatError
 from fineadvisor.measure._fast.prefixes import PrefixParser
 from fineadvisor.measure._fast.reuse import LeadingReuse
+from fineadvisor.measure._fast.spill import temp_dir_usable
 from fineadvisor.measure.encodings import EncodingChoice, choose_encoding
 from fineadvisor.measure.formats import MessageReuse, RecordError, to_record
 from fineadvisor.measure.logs import (
@@ -286,6 +287,8 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
     `max_bytes` bounds what a compressed or streamed input may decompress to (an `InputError` past it).
     """
     n_workers = _want_workers(paths, workers)
+    if n_workers > 1 and not temp_dir_usable():
+        n_workers = 1  # worker processes talk over a socket in the temporary directory: count in this process
     scan = Scan(workers=n_workers)
     total_bytes = sum(file_size(p) for p in paths)
     done_bytes = 0

@@ -269,9 +269,18 @@ def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> N
 
 
 def main() -> None:
-    """Entry point that keeps Ctrl-C and a closed pipe quiet."""
+    """Entry point: errors as one line (exit 1 for data, 2 for usage), Ctrl-C as "Interrupted." with exit 130."""
     try:
-        cli()
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:  # click turns KeyboardInterrupt (and EOF at a prompt) into Abort
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

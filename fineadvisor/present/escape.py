@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|$&~#^]|:(?=//)|(?<=www)\.|@)")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|$&~#^]|:(?=//)|(?<=[wW]{3})\.|@)")
 """What Markdown (CommonMark + GFM), inline HTML, entities and Streamlit's LaTeX can give a meaning to inside a
 line: emphasis and code (`*_~`), links and images (`[]!`), HTML and autolinks (`<>`), entities (`&`), tables (`|`),
 formulas (`$`), and the GFM autolink literals `http://`, `www.` and `name@host` (their `:`, `.` and `@`).

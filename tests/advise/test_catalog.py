@@ -301,3 +301,52 @@ def test_unknown_ids_suggest_close_ones(lookup: object, missing: str, suggestion
         lookup(CATALOG, missing)  # type: ignore[operator]
     assert "Did you mean" in str(err.value)
     assert suggestion in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    pytest.param("", ["holds no price rows"], id="empty"),
+    pytest.param("# only a comment\n", ["holds no price rows"], id="only-a-comment"),
+    pytest.param(OFFER_ROW.replace("= 0.30", "= 9e999999"), ["input_usd_per_mtok", "less than or equal to 10000"],
+                 id="overflowing-price"),
+    pytest.param(OFFER_ROW.replace("= 0.30", "= 1e308"), ["input_usd_per_mtok"], id="absurd-price"),
+    pytest.param(OFFER_ROW.replace("= 0.30", "= nan"), ["input_usd_per_mtok", "finite"], id="nan-price"),
+    pytest.param(OFFER_ROW.replace("= 0.30", "= inf"), ["input_usd_per_mtok"], id="infinite-price"),
+])
+def test_implausible_and_empty_price_files_are_errors(tmp_path: Path, text: str, fragments: list[str]) -> None:
+    """Prices over the documented bounds (MAX_USD_PER_MTOK etc.), NaN, infinities and empty files are refused
+    with the file's name, never a decimal.Overflow or an absurd amount later."""
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(extra=[path])
+    assert str(path) in str(err.value)
+    for fragment in fragments:
+        assert fragment in str(err.value)
+
+
+def test_a_price_file_is_read_at_most_its_bound(tmp_path: Path) -> None:
+    """/dev/zero or a huge file: refused after MAX_PRICE_FILE_BYTES, never read whole."""
+    from fineadvisor.advise.catalog import MAX_PRICE_FILE_BYTES
+
+    with pytest.raises(CatalogError, match="is it the right file"):
+        load_catalog(extra=[Path("/dev/zero")])
+    big = _write(tmp_path, "#" * (MAX_PRICE_FILE_BYTES + 10))
+    with pytest.raises(CatalogError, match="is it the right file"):
+        load_catalog(extra=[big])
+
+
+def test_a_model_row_applies_to_its_dated_snapshots(tmp_path: Path) -> None:
+    """An override for gpt-4o-mini prices gpt-4o-mini-2024-07-18 too, and the source says which row it used."""
+    row = ('[[model]]\nid = "gpt-4o-mini"\nprovider = "openai"\ninput_usd_per_mtok = 0.10\noutput_usd_per_mtok = 0.40\n'
+           'source = "our negotiated contract"\nchecked = 2026-12-01\n')
+    catalog = load_catalog(extra=[_write(tmp_path, row)])
+    prices = catalog.model_prices("gpt-4o-mini-2024-07-18")
+    assert (prices.input_usd_per_mtok, prices.output_usd_per_mtok) == (Decimal("0.10"), Decimal("0.40"))
+    assert "'gpt-4o-mini'" in prices.source and "gpt-4o-mini-2024-07-18" in prices.source
+    assert catalog.model_prices("gpt-4o-2024-08-06").input_usd_per_mtok != Decimal("0.10")  # another family
+
+
+def test_uploaded_price_files_are_read_in_memory() -> None:
+    catalog = load_catalog(uploaded=[("prices.toml", OFFER_ROW.encode())])
+    assert catalog.offers["openai/gpt-4o-mini-2024-07-18"].source == "our negotiated contract"
+    with pytest.raises(CatalogError, match=r"^upload\.toml: not valid TOML"):
+        load_catalog(uploaded=[("upload.toml", b"id = ")])

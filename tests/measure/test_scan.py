@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fineadvisor.errors import LogFormatError
 from fineadvisor.measure.analysis import analyze_logs
@@ -71,7 +73,7 @@ def test_byte_range_chunks_number_lines_across_chunks(write_log: Callable[..., P
     import fineadvisor.measure.scan as scan
 
     real = scan.iter_chunks
-    monkeypatch.setattr(scan, "iter_chunks", lambda path: real(path, chunk_bytes=700))
+    monkeypatch.setattr(scan, "iter_chunks", lambda path, max_bytes=None: real(path, chunk_bytes=700))
     lines: list[Any] = [batch_in(i) if i % 7 else "{bad" for i in range(100)]
     path = str(write_log(lines))
     scan = scan_logs([path], workers=1)
@@ -152,3 +154,93 @@ def test_workers_count_with_the_parents_code_whatever_the_current_directory(tmp_
     assert out.returncode == 0, out.stderr
     two, one = out.stdout.split()
     assert two == one and int(one) > 0
+
+
+# ---------------------------------------------------------------- the per-line barrier, under fuzzing
+
+
+def _run(lines: list[bytes], tmp_path: Path, workers: int = 1) -> tuple[int, int, int]:
+    """(records, skipped, non-blank lines) of a log of these lines; any exception but FineAdvisorError fails."""
+    from fineadvisor.errors import FineAdvisorError, NoRecordsError
+    from tests.mutations import is_blank
+
+    path = tmp_path / "fuzz.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    non_blank = sum(not is_blank(line) for line in lines)
+    try:
+        a = analyze_logs([str(path)], workers=workers)
+    except NoRecordsError:
+        return 0, non_blank, non_blank
+    except FineAdvisorError as exc:  # pragma: no cover - shown if it happens
+        raise AssertionError(f"the run stopped: {exc}") from exc
+    return a.records_read, a.records_skipped, non_blank
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_seeded_fuzz_no_line_stops_the_run(seed: int, tmp_path: Path) -> None:
+    """2,000 mutated lines per seed (every mutation of tests/mutations.py): each becomes a record or a skipped line
+    with a reason; nothing raises; the result prints (lone surrogates replaced)."""
+    from fineadvisor.present.report import to_dict, to_markdown, to_text
+    from tests.mutations import mutated_lines
+
+    lines = [line for _, line in mutated_lines(2_000, seed)]
+    records, skipped, non_blank = _run(lines, tmp_path)
+    assert records + skipped == non_blank
+    a = analyze_logs([str(tmp_path / "fuzz.jsonl")])
+    for text in (to_text(a), to_markdown(a), __import__("json").dumps(to_dict(a), ensure_ascii=False)):
+        text.encode("utf-8")  # no lone surrogate left anywhere in the output
+    assert all(b.reason for b in a.skipped_examples)
+
+
+def test_fuzz_with_workers_equals_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fineadvisor.measure import logs
+    from tests.mutations import mutated_lines
+
+    monkeypatch.setattr(logs, "CHUNK_BYTES", 64 * 1024)  # many chunks over two workers
+    lines = [line for _, line in mutated_lines(3_000, 7)]
+    assert _run(lines, tmp_path, workers=2) == _run(lines, tmp_path, workers=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_property_any_mutated_line_is_a_record_or_a_skip(data: st.DataObject) -> None:
+    """For any mutation of any seed line: records + skipped = non-blank lines, and no exception escapes."""
+    import tempfile
+
+    from tests.mutations import MUTATIONS, seed_lines
+
+    seeds = seed_lines(40)
+    rng = random.Random(data.draw(st.integers(0, 2**32)))
+    lines = [MUTATIONS[data.draw(st.sampled_from(sorted(MUTATIONS)))](rng.choice(seeds), rng).replace(b"\n", b" ")
+             for _ in range(data.draw(st.integers(1, 12)))]
+    with tempfile.TemporaryDirectory() as tmp:
+        records, skipped, non_blank = _run(lines, Path(tmp))
+    assert records + skipped == non_blank
+
+
+@pytest.mark.parametrize(("mutation", "reason"), [
+    ("deep nesting", "nested deeper than 1,024 levels"),
+    ("image bomb", "decompression bomb"),
+    ("deep custom_id", '"custom_id" must be a string'),
+])
+def test_each_named_limit_gives_its_reason(mutation: str, reason: str, tmp_path: Path) -> None:
+    from tests.mutations import MUTATIONS, seed_lines
+
+    line = MUTATIONS[mutation](seed_lines(2)[0], random.Random(1))
+    if mutation == "deep nesting":
+        line = line[:-1].rsplit(b', "x": ', 1)[0] + b', "x": ' + b"[" * 1_025 + b"]" * 1_025 + b"}"
+    path = tmp_path / "one.jsonl"
+    path.write_bytes(line + b"\n" + seed_lines(2)[1] + b"\n")
+    a = analyze_logs([str(path)])
+    assert a.records_skipped == 1 and reason in a.skipped_examples[0].reason, a.skipped_examples
+
+
+def test_lone_surrogates_are_replaced_counted_and_printable(tmp_path: Path) -> None:
+    from tests.mutations import MUTATIONS, seed_lines
+
+    line = MUTATIONS["lone surrogate"](seed_lines(2)[0], random.Random(1))
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(line + b"\n")
+    a = analyze_logs([str(path)])
+    assert a.records_read == 1 and a.surrogates_replaced >= 2
+    assert "\ufffd" in a.model

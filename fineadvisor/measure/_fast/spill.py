@@ -44,7 +44,7 @@ class Spill:
                 rest = rest[f.write(rest) or 0:]
             self._bytes[name] = f.tell()
         except OSError as exc:
-            raise TempSpaceError(tempfile.gettempdir(), exc) from exc
+            raise TempSpaceError(temp_dir_name(), exc) from exc
 
     def reader(self, name: str, dtype: npt.DTypeLike, tail: object = b"") -> Reader:
         """A sequential reader of the stream `name`: its written items, then the items of `tail` (a buffer)."""
@@ -141,3 +141,19 @@ class Reader:
         """The remaining items, `size` at a time."""
         while self._pos < len(self):
             yield self.take(size)
+
+
+def temp_dir_name() -> str:
+    """The temporary directory, as it is configured (without failing when none is usable)."""
+    import os
+
+    return tempfile.tempdir or os.environ.get("TMPDIR") or "the temporary directory (TMPDIR, /tmp, /var/tmp)"
+
+
+def temp_dir_usable() -> bool:
+    """Whether the standard library finds a writable temporary directory (workers need one for their socket)."""
+    try:
+        tempfile.gettempdir()
+    except OSError:
+        return False
+    return True
