@@ -10,6 +10,7 @@ array's key repeated in the rest, a trailing comma, a parse error) falls back to
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,8 @@ class _Prefix:
     """Keys whose reappearance in the rest would make a merge differ from a full parse."""
     skeleton: dict[str, Any]
     """The prefix parsed (with the array closed): the top-level keys before the array and its messages."""
+    names: frozenset[str] = frozenset({"messages"})
+    """`keys` as the names they spell (what an escaped spelling in the rest is compared with)."""
 
 
 class PrefixParser:
@@ -89,6 +92,8 @@ class PrefixParser:
         for key in p.keys:
             if key in rest:
                 return None
+        if b"\\u" in rest and _escaped_key_in(rest, p.names):
+            return None  # the key written with escapes ("m\\u0065ssages"): a full parse lets the last one win
         try:
             tail = orjson.loads(p.opener + rest)
         except orjson.JSONDecodeError:
@@ -181,4 +186,21 @@ def _prefix(head: bytes, skeleton: object, nested: bool) -> _Prefix | None:
     if not isinstance(inner["messages"], list) or not inner["messages"]:
         return None
     outer_key = orjson.dumps(outer)
-    return _Prefix(head, b"{" + outer_key + b':{"messages":[', outer, (_KEY, outer_key), skeleton)
+    return _Prefix(head, b"{" + outer_key + b':{"messages":[', outer, (_KEY, outer_key), skeleton,
+                   frozenset({"messages", outer}))
+
+
+_ESCAPED_KEY = re.compile(rb'"((?:[^"\\]|\\.)*\\u(?:[^"\\]|\\.)*)"\s*:')
+"""A JSON string written with a \\u escape and followed by a colon: a key whose name only a parse can read."""
+
+
+def _escaped_key_in(rest: bytes, names: frozenset[str]) -> bool:
+    """Whether `rest` holds a key spelled with escapes whose name is one of `names`."""
+    for match in _ESCAPED_KEY.finditer(rest):
+        try:
+            name = parse_json(b'"' + match.group(1) + b'"')
+        except ValueError:
+            continue
+        if name in names:
+            return True
+    return False

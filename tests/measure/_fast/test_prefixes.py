@@ -131,17 +131,26 @@ _messages = st.lists(st.builds(lambda r, c: {"role": r, "content": c}, st.sample
                      max_size=4)
 
 
-@settings(max_examples=200, deadline=None)
-@given(_messages, st.lists(st.tuples(st.integers(0, 4), _messages, st.booleans(), st.booleans()), min_size=1,
-                           max_size=12))
+_SUFFIXES = st.sampled_from([
+    b"", b',"m\\u0065ssages":[{"role":"user","content":"x"}]', b',"\\u006dessages":[]', b',"messages":"s"',
+    b',"n":2', b',"\\u006e":3', b',"r\\u0065quest":{"messages":[]}', b',"x\\u0041":1', b',"messages\\u0000":[]',
+])
+"""Keys the rest may add after the array: escaped spellings of `messages` and `request`, duplicates, look-alikes."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(_messages, st.lists(st.tuples(st.integers(0, 4), _messages, st.booleans(), st.booleans(), _SUFFIXES),
+                           min_size=1, max_size=12))
 def test_property_every_line_parses_as_a_full_parse_would(
-        shared: list[dict[str, str]], specs: list[tuple[int, list[dict[str, str]], bool, bool]]) -> None:
-    # Lines share some leading messages (so prefixes are learnt and reused); each must equal its full parse.
+        shared: list[dict[str, str]], specs: list[tuple[int, list[dict[str, str]], bool, bool, bytes]]) -> None:
+    # Lines share some leading messages (so prefixes are learnt and reused); each must equal its full parse, also
+    # when the rest repeats a key with or without escapes (duplicate keys: the last one wins in a full parse).
     # A second parser reads each line as a range of a larger buffer, as chunks hand lines out.
     parser, in_buffer = PrefixParser(), PrefixParser()
-    for keep, rest, spaced, nested in specs:
+    for keep, rest, spaced, nested, suffix in specs:
         obj: dict[str, object] = {"messages": shared[:keep] + rest, "n": 1}
         line = _line({"request": obj, "response": {}} if nested else obj, spaced=spaced)
+        line = line[:-1] + suffix + line[-1:]
         assert parser.parse(line) == parse_json(line)
         buf = b'{"before": 1}\n' + line + b'\n{"messages": [], "after": true}'
         start = len(b'{"before": 1}\n')
