@@ -295,7 +295,9 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
     pending: dict[str, RecordTokens] = {}
     executor: Executor | None = None
     local = LineCounter(model) if n_workers == 1 else None
+    hidden = contextlib.ExitStack()
     if n_workers > 1:
+        hidden.enter_context(_main_not_reimported())
         executor = ProcessPoolExecutor(n_workers, mp_context=_context(), initializer=_init_worker,
                                        initargs=(model,))
     try:
@@ -329,9 +331,33 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
         scan.close()  # delete the temporary files now, not when the scan is collected
         raise
     finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        try:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        finally:
+            hidden.close()
     return scan
+
+
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """While workers start, hide where the main module came from, so that they do not import it again.
+
+    Workers forked by the forkserver would otherwise re-run the top level of the user's script (multiprocessing
+    imports `__main__` by path or name in each child): a plain script without `if __name__ == "__main__":` would
+    start a second analysis inside every worker. The workers run only fineadvisor's code; they never need it.
+    """
+    main = sys.modules.get("__main__")
+    saved: dict[str, object] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__} if main else {}
+    if main is not None:
+        main.__dict__.pop("__file__", None)
+        if "__spec__" in saved:
+            main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -91,3 +91,19 @@ def test_temporary_files_are_closed_after_the_analysis(write_log: Callable[..., 
     else:
         assert analyze_logs([str(good), str(bad)]).profile.records == 5
     assert len(list(Path("/proc/self/fd").iterdir())) == before
+
+
+def test_a_plain_script_without_a_main_guard_can_use_workers(tmp_path: Path) -> None:
+    """The README's library example as a plain script (no `if __name__ == "__main__":`), counting with worker
+    processes: the workers do not run the script's top level again (which would start a second analysis each)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "example.py"
+    log = Path(__file__).resolve().parents[2] / "examples" / "support_bot.jsonl"
+    script.write_text("from fineadvisor import analyze_logs\n"
+                      f"a = analyze_logs([{str(log)!r}], workers=2)\n"
+                      "print('ran', a.records_read)\n")
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ran 400"
