@@ -32,8 +32,7 @@ SAMPLES = {
 BATCH_OUTPUT = ROOT / "examples" / "classify_batch_output.jsonl"
 UPLOAD = "Upload my own logs"
 MAX_UPLOAD_MB = 200
-MAX_UPLOAD_DECOMPRESSED_BYTES = 2 * 1024**3
-"""An upload (.gz included) may hold at most 2 GiB of log text; larger logs go through the command line."""
+MAX_UPLOAD_DECOMPRESSED_BYTES = 2 * 1024**3  # an upload (.gz included) may hold at most 2 GiB of log text
 MAX_PRICE_UPLOAD_BYTES = 1024 * 1024
 VOLUMES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
            2_000_000, 5_000_000]

@@ -92,3 +92,72 @@ def test_page_shows_recommendation_and_break_even_chart(server: str) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "app.png").stat().st_size > 10_000
+
+
+HOSTILE = "[Re-login](http://evil.example/x) ![p](http://evil.example/u.png) <img src=x onerror=alert(1)> " \
+          "<script>alert(1)</script> $\\frac{1}{0}$ www.evil.example"
+
+
+def _hostile_log(tmp: Path) -> Path:
+    """A log whose model name, roles and a Batch error message carry Markdown, HTML and LaTeX."""
+    import json
+
+    ok = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}
+    lines = [
+        ok, ok, ok,  # the most frequent model is priced, so the page goes on to show the rest
+        {"model": HOSTILE, "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]},
+        {"model": HOSTILE, "messages": [{"role": HOSTILE, "content": "hi"}]},
+        {"custom_id": "a", "response": None, "error": {"message": HOSTILE}},
+    ]
+    path = tmp / "hostile [x](javascript:alert(1)) <b>x.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def test_no_log_or_url_text_becomes_live(server: str, tmp_path: Path) -> None:
+    """Markdown, HTML and LaTeX in every query parameter and in an uploaded log's model name, role and error
+    message show as text: no link, image, script or formula appears, and no request leaves for another host."""
+    from urllib.parse import quote, urlsplit
+
+    params = "&".join(f"{k}={quote(HOSTILE)}" for k in ("model", "sample", "growth", "horizon", "rag_k", "hit_rate",
+                                                        "caching", "batch", "requests_per_day", "labour"))
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1600})
+            elsewhere: list[str] = []
+            page.on("request", lambda r: elsewhere.append(r.url) if urlsplit(r.url).hostname not in (
+                "127.0.0.1", "localhost", None) and not r.url.startswith(("data:", "blob:")) else None)
+            page.goto(f"{server}/?{params}", wait_until="domcontentloaded")
+            page.locator('[data-testid="stAlert"], [data-testid="stAlertContainer"]').first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            _assert_inert(page)
+            # now, in a fresh view, an uploaded log with the same text in its model name, a role and an error message
+            page = browser.new_page(viewport={"width": 1440, "height": 1600})
+            page.on("request", lambda r: elsewhere.append(r.url) if urlsplit(r.url).hostname not in (
+                "127.0.0.1", "localhost", None) and not r.url.startswith(("data:", "blob:")) else None)
+            page.goto(f"{server}/?sample={quote('Upload my own logs')}", wait_until="domcontentloaded")
+            page.locator('.st-key-upload [data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+                str(_hostile_log(tmp_path)))
+            try:
+                page.get_by_text("Skipped", exact=False).first.wait_for(timeout=60_000)
+            finally:
+                page.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+            page.wait_for_timeout(1500)
+            _assert_inert(page)
+            text = page.inner_text("body").replace("\u200b", "")  # the zero-width space that breaks autolinks
+            assert "[Re-login](http://evil.example/x)" in text  # shown as the text it is
+            assert "/tmp/" not in text  # the upload is named by its own name, never a server path
+            page.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not elsewhere, elsewhere
+
+
+def _assert_inert(page: object) -> None:
+    main = page.locator("section.main, [data-testid='stMain'], [data-testid='stAppViewContainer']").first  # type: ignore[attr-defined]
+    links = [a.get_attribute("href") or "" for a in main.locator("a").all()]
+    assert not [h for h in links if "evil" in h or h.startswith("javascript")], links
+    assert not main.locator("img[src*='evil'], img[src='x']").count()
+    assert not main.locator("script:not([src])").filter(has_text="alert").count()
+    assert not main.locator(".katex").count()  # no formula rendered from data

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|$&~#^]|:(?=//)|(?<=[wW]{3})\.|@)")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|$&~#^])")
 """What Markdown (CommonMark + GFM), inline HTML, entities and Streamlit's LaTeX can give a meaning to inside a
-line: emphasis and code (`*_~`), links and images (`[]!`), HTML and autolinks (`<>`), entities (`&`), tables (`|`),
-formulas (`$`), and the GFM autolink literals `http://`, `www.` and `name@host` (their `:`, `.` and `@`).
-CommonMark lets any ASCII punctuation be backslash-escaped; without `[` and `]` parentheses cannot make a link."""
+line: emphasis and code (`*_~`), links and images (`[]!`), HTML and autolinks (`<>`), entities (`&`), tables (`|`)
+and formulas (`$`). CommonMark lets any ASCII punctuation be backslash-escaped; without `[` and `]` parentheses
+cannot make a link."""
+_LITERAL_LINK = re.compile(r"(?i)(://)|(\bwww)(\.)|(@)")
+"""GFM's autolink literals (`http://…`, `www.…`, `name@host`) are found in the text after escapes are read, so a
+backslash cannot stop them: a zero-width space (U+200B) inside the pattern does, and shows nothing."""
+_ZWSP = "\u200b"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def _break_link(match: re.Match[str]) -> str:
+    if match.group(1):
+        return ":" + _ZWSP + "//"
+    if match.group(2):
+        return match.group(2) + _ZWSP + "."
+    return "@" + _ZWSP
 
 
 def markdown(text: object) -> str:
     """`text` as Markdown that renders exactly as the text: no link, image, HTML, entity, formula or table cell
     from it. Line breaks and control characters become one space (one item stays one line)."""
     flat = _CONTROL.sub(" ", str(text))
-    return _SPECIAL.sub(r"\\\1", flat)
+    return _LITERAL_LINK.sub(_break_link, _SPECIAL.sub(r"\\\1", flat))

@@ -8,15 +8,17 @@ from hypothesis import strategies as st
 
 from fineadvisor.present.escape import markdown
 
+Z = "\u200b"  # a zero-width space breaks GFM's autolink literals, which backslashes cannot
+
 
 @pytest.mark.parametrize(("text", "escaped"), [
     ("gpt-4o-mini (most frequent)", "gpt-4o-mini (most frequent)"),  # ordinary text stays readable
-    ("[Re-login](http://evil.example/x)", r"\[Re-login\](http\://evil.example/x)"),
-    ("![p](http://evil.example/u.png)", r"\!\[p\](http\://evil.example/u.png)"),
+    ("[Re-login](http://evil.example/x)", rf"\[Re-login\](http:{Z}//evil.example/x)"),
+    ("![p](https://evil.example/u.png)", rf"\!\[p\](https:{Z}//evil.example/u.png)"),
     ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
     ('<img src=x onerror="alert(1)">', r'\<img src=x onerror="alert(1)"\>'),
     ("$\\frac{1}{2}$", r"\$\\frac\{1\}\{2\}\$"),
-    ("see www.evil.example or me@evil.example", r"see www\.evil.example or me\@evil.example"),
+    ("see www.evil.example or WWW.x.com or me@evil.example", f"see www{Z}.evil.example or WWW{Z}.x.com or me@{Z}evil.example"),
     ("a | b", r"a \| b"),
     ("**bold** _it_ `code` ~~x~~", r"\*\*bold\*\* \_it\_ \`code\` \~\~x\~\~"),
     ("line\nbreak\r\nand\ttab", "line break and tab"),
@@ -36,7 +38,8 @@ def test_escaped_text_has_no_unescaped_markup(text: str) -> None:
             assert i + 1 < len(out) and not out[i + 1].isalnum()
             i += 2
             continue
-        assert out[i] not in "[]<>!`*_$|&#~@\\"
-        assert not out.startswith(("http://", "https://"), i) and not out.startswith("www.", i)
+        assert out[i] not in "[]<>!`*_$|&#~\\"
         assert out[i] not in "\n\r"
         i += 1
+    lowered = out.lower()
+    assert "://" not in lowered and "www." not in lowered and "@" not in out.replace("@\u200b", "")
