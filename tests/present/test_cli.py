@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import gzip
 import json
@@ -698,3 +699,76 @@ def test_volume_and_hit_rate_defaults_are_the_scenario_constants() -> None:
     assert helps["cache_hit_rate"].endswith(f"else {DEFAULT_HIT_RATE * 100:.0f}%).")
     every = [p for p in command.params if p.name in SCENARIO_OPTIONS]
     assert len(every) == len(SCENARIO_OPTIONS)  # no option of the table has gone missing
+
+
+# ---------------------------------------------------------------- hostile inputs: bounded, explained, no traceback
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fineadvisor", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})}, cwd=REPO)
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda tmp: Path("/dev/zero"), "binary"),
+    (lambda tmp: _gz(tmp, b"\x00" * 50_000_000), "binary"),  # a 50 MB gzip bomb of zeros
+    (lambda tmp: _gz(tmp, b"a" * 40_000_000), "over the 32 MiB limit"),  # one 40 MB line without a newline
+])
+def test_bombs_and_devices_end_with_one_line(tmp_path: Path, make: Callable[[Path], Path], message: str) -> None:
+    out = _cli("estimate", str(make(tmp_path)), "--profile-only")
+    assert out.returncode == 1, out.stderr
+    assert message in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def _gz(tmp: Path, data: bytes) -> Path:
+    path = tmp / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(data, compresslevel=1))
+    return path
+
+
+def test_runs_of_blank_lines_are_stepped_over(tmp_path: Path) -> None:
+    """20 MB of newlines around two records: read at byte-scan speed, the lines counted, nothing skipped."""
+    good = good_bytes().splitlines()[0]
+    path = tmp_path / "blank.jsonl"
+    path.write_bytes(b"\n" * 10_000_000 + good + b"\n" + b" \r\n" * 3_000_000 + good + b"\n\n")
+    doc = run_json(path)
+    assert (doc["records"]["read"], doc["records"]["skipped"]) == (2, 0)
+    assert doc["records"]["lines"] == 10_000_000 + 1 + 3_000_000 + 1 + 1
+
+
+def test_no_usable_temporary_directory_is_not_a_traceback(tmp_path: Path) -> None:
+    """TMPDIR pointing nowhere (and no fallback): workers need a socket there, so the log is counted in one
+    process; the answer is the same."""
+    env = {"TMPDIR": str(tmp_path / "missing")}
+    out = _cli("estimate", str(SUPPORT_BOT), "--profile-only", "--json", "--workers", "2", env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["records"]["read"] == 400
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
+    """SIGINT while an endless FIFO is read: "Interrupted.", exit 130, nothing else on stderr."""
+    import signal
+    import threading
+    import time
+
+    fifo = tmp_path / "endless"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def feed() -> None:
+        line = good_bytes().splitlines()[0] + b"\n"
+        with open(fifo, "wb") as fh, contextlib.suppress(BrokenPipeError):
+            while not stop.is_set():
+                fh.write(line * 200)
+
+    proc = subprocess.Popen([sys.executable, "-m", "fineadvisor", "estimate", str(fifo), "--profile-only"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    stop.set()
+    assert proc.returncode == 130
+    assert err.decode().strip() == "Interrupted."
