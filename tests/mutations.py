@@ -121,3 +121,27 @@ def mutated_lines(n: int, seed: int, seeds: list[bytes] | None = None) -> Iterat
 def is_blank(line: bytes) -> bool:
     """What the reader takes for a blank line (only white space)."""
     return not line or line.isspace()
+
+
+def small_seeds() -> list[bytes]:
+    """Short valid lines of every format the reader knows (a few hundred bytes each): for fuzzing at volume."""
+    system = {"role": "system", "content": "You are a terse support assistant for Larkspur. Answer in one line."}
+    shots = [{"role": "user", "content": "How do I reset my password?"},
+             {"role": "assistant", "content": "Settings → Security → Reset password."}]
+    out: list[bytes] = []
+    for i in range(20):
+        query = {"role": "user", "content": f"Question {i}: can I export invoices as CSV, with {i} columns?"}
+        answer = {"role": "assistant", "content": f"Yes: Billing → Export → CSV ({i})."}
+        usage = {"prompt_tokens": 60 + i, "completion_tokens": 9, "prompt_tokens_details": {"cached_tokens": 0}}
+        out += [
+            json.dumps({"messages": [system, *shots, query, answer]}).encode(),
+            json.dumps({"model": "gpt-4o-mini", "messages": [system, query], "temperature": 0}).encode(),
+            json.dumps({"request": {"model": "gpt-4o-mini", "messages": [system, *shots, query]},
+                        "response": {"choices": [{"message": answer}], "usage": usage}}).encode(),
+            json.dumps({"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions",
+                        "body": {"model": "gpt-4.1-mini", "messages": [system, query]}}).encode(),
+            json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 256, "system": system["content"],
+                        "messages": [query], "tools": [{"name": "lookup", "description": "Find an invoice",
+                                                        "input_schema": {"type": "object"}}]}).encode(),
+        ]
+    return out
