@@ -341,21 +341,36 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
 
 @contextlib.contextmanager
 def _main_not_reimported() -> Iterator[None]:
-    """While workers start, hide where the main module came from, so that they do not import it again.
+    """While workers start: hide where the main module came from, and bind the forkserver's socket outside the
+    file system.
 
     Workers forked by the forkserver would otherwise re-run the top level of the user's script (multiprocessing
     imports `__main__` by path or name in each child): a plain script without `if __name__ == "__main__":` would
     start a second analysis inside every worker. The workers run only fineadvisor's code; they never need it.
+    On Linux the forkserver listens on an abstract socket (no file), so a killed run leaves no `pymp-*`
+    directory behind in $TMPDIR.
     """
+    import multiprocessing.connection as mp_connection
+
     main = sys.modules.get("__main__")
     saved: dict[str, object] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__} if main else {}
     if main is not None:
         main.__dict__.pop("__file__", None)
         if "__spec__" in saved:
             main.__dict__["__spec__"] = None
+    file_address: Callable[[str], object] = getattr(mp_connection, "arbitrary_address")  # noqa: B009 - not in the stubs
+
+    def abstract_address(family: str) -> object:
+        if family == "AF_UNIX":  # Linux's abstract namespace: no file, nothing to remove
+            return f"\0fineadvisor-{os.getpid()}-{os.urandom(6).hex()}"
+        return file_address(family)
+
+    if sys.platform.startswith("linux"):
+        setattr(mp_connection, "arbitrary_address", abstract_address)  # noqa: B010 - not in the stubs
     try:
         yield
     finally:
+        setattr(mp_connection, "arbitrary_address", file_address)  # noqa: B010
         if main is not None:
             main.__dict__.update(saved)
 

@@ -244,3 +244,20 @@ def test_lone_surrogates_are_replaced_counted_and_printable(tmp_path: Path) -> N
     a = analyze_logs([str(path)])
     assert a.records_read == 1 and a.surrogates_replaced >= 2
     assert "\ufffd" in a.model
+
+
+def test_workers_leave_nothing_in_the_temporary_directory(tmp_path: Path) -> None:
+    """With worker processes running (and their forkserver alive), $TMPDIR holds nothing: the forkserver listens
+    on an abstract socket, so even a SIGKILL of the run leaves no `pymp-*` directory behind."""
+    import os
+    import subprocess
+    import sys
+
+    log = Path(__file__).resolve().parents[2] / "examples" / "support_bot.jsonl"
+    code = ("import os; from fineadvisor import analyze_logs\n"
+            f"a = analyze_logs([{str(log)!r}], workers=2)\n"
+            "print(a.records_read, sorted(os.listdir(os.environ['TMPDIR'])))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "400 []"
