@@ -738,11 +738,17 @@ def test_runs_of_blank_lines_are_stepped_over(tmp_path: Path) -> None:
 
 
 def test_no_usable_temporary_directory_is_not_a_traceback(tmp_path: Path) -> None:
-    """TMPDIR pointing nowhere (and no fallback): workers need a socket there, so the log is counted in one
-    process; the answer is the same."""
-    env = {"TMPDIR": str(tmp_path / "missing")}
-    out = _cli("estimate", str(SUPPORT_BOT), "--profile-only", "--json", "--workers", "2", env=env)
+    """No usable temporary directory anywhere (every candidate missing): the log is counted in one process and the
+    answer is the same; a log large enough to spill would get TempSpaceError's one line (tests/measure/_fast)."""
+    code = ("import sys, tempfile\n"
+            f"tempfile._candidate_tempdir_list = lambda: [{str(tmp_path / 'missing')!r}]\n"
+            "tempfile.tempdir = None\n"
+            "from fineadvisor.present.cli import main\n"
+            f"sys.argv = ['fineadvisor', 'estimate', {str(SUPPORT_BOT)!r}, '--profile-only', '--json', '--workers', '2']\n"
+            "main()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
     assert json.loads(out.stdout)["records"]["read"] == 400
 
 
