@@ -146,12 +146,7 @@ def _known(raw: object, reuse: MessageReuse | None) -> list[Message]:
 
 def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
             reuse: MessageReuse | None = None, known: list[Message] | None = None) -> Record:
-    raw = req.get("messages")
-    if not isinstance(raw, list) or not raw:
-        got = "an empty list" if isinstance(raw, list) else _type_name(raw)
-        raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
-                          "missing_messages_list")
-    _check_count(raw)
+    raw = _messages_list(req)
     issues: list[str] = []
     parsed: list[Message] = known if known is not None else _known(raw, reuse)
     plain = start = len(parsed)  # leading messages that are plain (no format issue possible): safe to reuse
@@ -333,9 +328,16 @@ def _shown(value: object) -> str:
     return repr(text[:60] + ("…" if len(text) > 60 else ""))
 
 
-def _check_count(messages: list[Any]) -> None:
-    if len(messages) > MAX_MESSAGES_PER_RECORD:
-        raise RecordError(f"{len(messages):,} messages in one record, over the limit of {MAX_MESSAGES_PER_RECORD:,}")
+def _messages_list(req: Mapping[str, Any]) -> list[Any]:
+    """The request's `messages`: a non-empty list of at most MAX_MESSAGES_PER_RECORD items."""
+    raw = req.get("messages")
+    if not isinstance(raw, list) or not raw:
+        got = "an empty list" if isinstance(raw, list) else _type_name(raw)
+        raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
+                          "missing_messages_list")
+    if len(raw) > MAX_MESSAGES_PER_RECORD:
+        raise RecordError(f"{len(raw):,} messages in one record, over the limit of {MAX_MESSAGES_PER_RECORD:,}")
+    return raw
 
 
 def _response_messages(response: Mapping[str, Any]) -> tuple[Message, ...]:
@@ -462,12 +464,7 @@ def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None,
 
 def _anthropic(req: dict[str, Any], response: dict[str, Any] | None, line_no: int,
                source: SourceFormat) -> Record:
-    raw = req.get("messages")
-    if not isinstance(raw, list) or not raw:
-        got = "an empty list" if isinstance(raw, list) else _type_name(raw)
-        raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
-                          "missing_messages_list")
-    _check_count(raw)
+    raw = _messages_list(req)
     system: list[Message] = []
     sys_field = req.get("system")
     if sys_field is not None:
