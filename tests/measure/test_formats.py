@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from typing import Any
 
 import pytest
@@ -157,3 +158,23 @@ def test_reused_messages_give_the_same_records_and_keep_format_issues() -> None:
     assert with_reuse == [to_record(line, i) for i, line in enumerate(lines)]
     assert with_reuse[3].prompt[0] is with_reuse[1].prompt[0]  # normalised once, then reused
     assert all(r.format_issues == ("message_unrecognized_key",) for r in with_reuse)
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ({"messages": [{"role": "user", "content": "q"}] * 100_001}, "100,001 messages in one record, over the limit"),
+    ({"messages": [{"role": "user", "content": "q"}],
+      "tools": [{"type": "function", "function": {"name": "big", "parameters": {"d": "x" * (1024 * 1024)}}}]},
+     "over the 1 MiB limit for one tool definition"),
+    ({"messages": [{"role": "user", "content": "q"}],
+      "tools": [{"type": "function", "function": {"name": "int", "parameters": {"max": 2**64}}}]},
+     "cannot be read as a JSON schema"),
+    ({"custom_id": ["a"], "body": {"messages": [{"role": "user", "content": "q"}]}}, '"custom_id" must be a string'),
+    ({"custom_id": "x" * 513, "body": {"messages": [{"role": "user", "content": "q"}]}}, "over the 512 read"),
+])
+def test_named_limits_are_skip_reasons(line: dict[str, object], reason: str) -> None:
+    """Each named limit of the reader (MAX_MESSAGES_PER_RECORD, MAX_TOOL_SCHEMA_BYTES, MAX_CUSTOM_ID_CHARS, a tool
+    schema that is not JSON) refuses the record with its reason."""
+    from fineadvisor.measure.formats import RecordError, to_record
+
+    with pytest.raises(RecordError, match=re.escape(reason)):
+        to_record(line, 1)
