@@ -8,7 +8,7 @@ has them).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 Number = Decimal | float | int
 
@@ -22,7 +22,12 @@ def _dec(x: Number) -> Decimal:
 
 
 def _fixed(a: Decimal, decimals: int) -> str:
-    return f"{a.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN):,f}"
+    """a with `decimals` decimals, half to even, thousands separated; any size (no context precision involved)."""
+    return format(a, f",.{decimals}f")
+
+
+def _rounded(a: Decimal, decimals: int) -> Decimal:
+    return Decimal(format(a, f".{decimals}f"))
 
 
 def _below_one(a: Decimal) -> str:
@@ -48,7 +53,7 @@ def money(x: Number) -> str:
     if a < 1:
         text = _below_one(a)
         return f"{sign}${text}"
-    if a.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) < 1000:
+    if _rounded(a, 2) < 1000:
         return f"{sign}${_fixed(a, 2)}"
     return f"{sign}${_fixed(a, 0)}"
 
@@ -79,7 +84,7 @@ def money_compact(x: Number) -> str:
     if not d.is_finite():
         return f"${d}"
     sign, a = ("-" if d < 0 else ""), abs(d)
-    if a.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) < 1000:
+    if _rounded(a, 2) < 1000:
         return money(d)
     return f"{sign}${_scaled(a, 2)}"
 
@@ -104,7 +109,7 @@ def count_compact(n: Number) -> str:
     """A count to three significant digits: "950", "12.3k", "1.05M"."""
     d = _dec(n)
     sign, a = ("-" if d < 0 else ""), abs(d)
-    if a.quantize(Decimal(1), rounding=ROUND_HALF_EVEN) < 1000:
+    if _rounded(a, 0) < 1000:
         return f"{sign}{_fixed(a, 0)}"
     return sign + _scaled(a, 3)
 
@@ -119,7 +124,7 @@ def tokens_compact(n: Number) -> str:
     """Tokens in little room: "950 tokens", "1.2k tokens", "3.4M tokens"."""
     d = _dec(n)
     a = abs(d)
-    if a.quantize(Decimal(1), rounding=ROUND_HALF_EVEN) < 1000:
+    if _rounded(a, 0) < 1000:
         return tokens(d)
     return f"{'-' if d < 0 else ''}{_scaled(a, 2)} tokens"
 

@@ -71,7 +71,7 @@ class FineTuneOffer(_Row):
     method: Literal["sft", "lora", "dpo", "rft"] = "sft"
     training_usd_per_mtok: UsdPerMtok | None = None
     training_usd_per_hour: UsdPerHour | None = None
-    training_hours_per_mtok: Annotated[Decimal, Field(gt=0)] | None = None
+    training_hours_per_mtok: Annotated[Decimal, Field(ge=Decimal('1e-6'), le=10_000, allow_inf_nan=False)] | None = None
     """For hourly-billed training: wall-clock hours per million training tokens (an assumption, sourced)."""
     input_usd_per_mtok: UsdPerMtok
     cached_input_usd_per_mtok: UsdPerMtok | None = None
@@ -120,7 +120,7 @@ class GpuPrice(_Row):
     provider: str
     gpu: str
     usd_per_hour: UsdPerHour
-    peak_bf16_tflops: Annotated[Decimal, Field(gt=0)]
+    peak_bf16_tflops: Annotated[Decimal, Field(ge=Decimal('0.1'), le=1_000_000, allow_inf_nan=False)]
     """Peak dense BF16 throughput (not the with-sparsity figure)."""
     memory_gb: int = Field(gt=0)
 
@@ -128,8 +128,8 @@ class GpuPrice(_Row):
 class OpenModel(_Row):
     """An open-weights model that can be LoRA-tuned and self-hosted."""
 
-    params_billion: Annotated[Decimal, Field(gt=0)]
-    serving_tokens_per_second_per_gpu: Annotated[Decimal, Field(gt=0)]
+    params_billion: Annotated[Decimal, Field(ge=Decimal('0.001'), le=100_000, allow_inf_nan=False)]
+    serving_tokens_per_second_per_gpu: Annotated[Decimal, Field(ge=1, le=10_000_000, allow_inf_nan=False)]
     """Sustained generated+prefilled tokens per second one GPU serves (an assumption, sourced)."""
     gpu: str
     """The catalog `gpu` id it is served and trained on by default."""

@@ -23,7 +23,7 @@ from fineadvisor.advise.costs import (
 from fineadvisor.advise.recommend import Recommendation, recommend
 from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, Scenario, default_volume_source
 from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
-from fineadvisor.errors import UnknownPriceError
+from fineadvisor.errors import FineAdvisorError, UnknownPriceError
 from fineadvisor.formatting import count, months, percent, signed_percent, unit_price
 from fineadvisor.model_names import same_family
 
@@ -196,6 +196,15 @@ def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: C
     Returns:
         An `Estimate`; raises `UnknownPriceError` when the model or a requested offer has no price.
     """
+    try:
+        return _estimate(analysis, scenario, catalog, volume_source)
+    except ArithmeticError as exc:  # decimal.Overflow / InvalidOperation: numbers no plan has
+        raise FineAdvisorError(f"the scenario and prices give amounts too large to compute ({type(exc).__name__}); "
+                               "check the volume, growth, labour and price figures") from None
+
+
+def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog | None,
+              volume_source: str | None) -> Estimate:
     s = scenario or Scenario()
     batch_source = "set by you"
     if s.batch is None:

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NonNegative = Annotated[Decimal, Field(ge=0)]
-Share = Annotated[Decimal, Field(ge=0, le=1)]
+NonNegative = Annotated[Decimal, Field(ge=0, le=10**9, allow_inf_nan=False)]
+"""Hours and USD amounts: at most a billion (beyond any plan; keeps every product computable)."""
+Share = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
 
 DEFAULT_REQUESTS_PER_DAY = 1_000
 """The volume assumed when none is given."""
@@ -50,24 +51,24 @@ class Scenario(BaseModel):
 
     # RAG
     rag_chunks: int = Field(default=5, ge=0, le=100, description="Chunks retrieved per request (k).")
-    rag_chunk_tokens: int = Field(default=800, ge=1, description="Tokens per chunk (OpenAI file search default).")
-    rag_corpus_tokens: int = Field(default=2_000_000, ge=0, description="Tokens in the knowledge base to embed.")
+    rag_chunk_tokens: int = Field(default=800, ge=1, le=10**7, description="Tokens per chunk (OpenAI file search default).")
+    rag_corpus_tokens: int = Field(default=2_000_000, ge=0, le=10**15, description="Tokens in the knowledge base to embed.")
     rag_reindex_share_per_month: Share = Field(default=Decimal("0.1"),
                                                description="Share of the corpus re-embedded each month.")
     rag_embedding: str = Field(default="text-embedding-3-small", description="Embedding model id.")
-    rag_embedding_dimensions: int = Field(default=1536, ge=1)
+    rag_embedding_dimensions: int = Field(default=1536, ge=1, le=100_000)
     rag_vector_store: str = Field(default="pinecone/standard", description="Vector store id.")
     rag_setup_hours: NonNegative = Field(default=Decimal(24), description="Engineering hours to build retrieval.")
 
     # fine-tuning (managed and self-hosted)
     fine_tune_offers: tuple[str, ...] = Field(default=(), description="Offer ids to compare (default: all open).")
-    residual_prompt_tokens: int = Field(default=100, ge=0,
+    residual_prompt_tokens: int = Field(default=100, ge=0, le=10**7,
                                         description="Prompt tokens still sent after fine-tuning (short instruction).")
-    training_examples: int | None = Field(default=None, ge=1,
+    training_examples: int | None = Field(default=None, ge=1, le=10**9,
                                           description="Training examples (default: the logs' usable examples).")
     epochs: int | None = Field(default=None, ge=1, le=50, description="Epochs (default: OpenAI's auto rule).")
     validation_share: Share = Field(default=Decimal(0), description="Extra validation tokens, as a share of training.")
-    retrain_every_months: int = Field(default=6, ge=1, description="How often the model is retrained.")
+    retrain_every_months: int = Field(default=6, ge=1, le=1200, description="How often the model is retrained.")
     data_prep_hours: NonNegative = Field(default=Decimal(16), description="Hours to clean and curate training data.")
     eval_hours: NonNegative = Field(default=Decimal(8), description="Hours to evaluate each trained model.")
     labour_usd_per_hour: NonNegative = Field(default=Decimal(100), description="Cost of an engineering hour.")
@@ -79,11 +80,11 @@ class Scenario(BaseModel):
     self_host_gpu: str | None = Field(default=None, description="GPU id (default: the open model's).")
     mfu: Annotated[Decimal, Field(gt=0, le=1)] = Field(default=Decimal("0.2"),
                                                        description="Model FLOPs utilisation of LoRA training.")
-    lora_flops_per_param_token: Annotated[Decimal, Field(gt=0)] = Field(
+    lora_flops_per_param_token: Annotated[Decimal, Field(gt=0, le=100)] = Field(
         default=Decimal(4), description="Training FLOPs per parameter per token: 4 for LoRA, 6 for full.")
     run_overhead_hours: NonNegative = Field(default=Decimal(1),
                                             description="GPU hours per training run beyond the FLOPs estimate.")
-    peak_to_average: Annotated[Decimal, Field(ge=1)] = Field(default=Decimal(2),
+    peak_to_average: Annotated[Decimal, Field(ge=1, le=1000)] = Field(default=Decimal(2),
                                                              description="Serving capacity ÷ average load.")
 
     @classmethod

@@ -115,6 +115,8 @@ def _open(source: LogSource) -> IO[bytes]:
         return unzipped
     path = source
     if path == STDIN:
+        if sys.stdin is None or not hasattr(sys.stdin, "buffer"):
+            raise InputError("<stdin>: there is no standard input to read (it is closed); give a file instead")
         stream: IO[bytes] = sys.stdin.buffer
     else:
         if os.path.isdir(path):
@@ -127,7 +129,12 @@ def _open(source: LogSource) -> IO[bytes]:
             raise InputError(f"{path}: permission denied; check the file's permissions") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    try:
+        head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    except OSError as exc:
+        if path != STDIN:
+            stream.close()
+        raise InputError(f"{describe(path)}: cannot read: {exc.strerror or exc}") from None
     if head.startswith(_GZIP_MAGIC):
         if path != STDIN:
             stream.close()
@@ -156,8 +163,11 @@ def is_plain_file(path: LogSource) -> bool:
     """True for an uncompressed regular file, which workers can read by byte range."""
     if isinstance(path, MemoryLog) or path == STDIN or not os.path.isfile(path):
         return False
-    with open(path, "rb") as fh:
-        return not fh.read(2).startswith(_GZIP_MAGIC)
+    try:
+        with open(path, "rb") as fh:
+            return not fh.read(2).startswith(_GZIP_MAGIC)
+    except OSError:
+        return False  # opening it again reports why, in words
 
 
 def file_size(path: LogSource) -> int:
@@ -183,7 +193,8 @@ def iter_lines(stream: IO[bytes], path: str, first_line_no: int = 1, *, strip_bo
     consumed = 0
     try:
         while max_bytes is None or consumed < max_bytes:
-            data = stream.readline(MAX_LINE_BYTES + 1)
+            first = strip_bom and line_no + 1 == first_line_no
+            data = stream.readline(MAX_LINE_BYTES + 1 + (len(_BOM) if first else 0))  # a BOM is not the line's
             if not data:
                 return
             consumed += len(data)
@@ -251,21 +262,35 @@ def iter_chunks(source: LogSource, chunk_bytes: int = CHUNK_BYTES, max_bytes: in
     """
     name = source_name(source)
     if isinstance(source, str) and is_plain_file(source):
-        size = file_size(source)
-        with open(source, "rb") as fh:
-            head = fh.read(chunk_bytes)
-            _check_head(head[:4], source)
-            _check_binary(head, source)
-            start = 0
-            while start < size:
-                fh.seek(min(start + chunk_bytes, size))
-                if fh.tell() < size:
-                    _, rest = _skip_line(fh.read, name, 0, 0)  # to the end of the current line, in blocks
-                    fh.seek(-len(rest), os.SEEK_CUR)
-                end = fh.tell()
-                yield Chunk(source, -1, None, start, end)
-                start = end
+        try:
+            yield from _plain_chunks(source, chunk_bytes)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
         return
+    yield from _stream_chunks(source, chunk_bytes, max_bytes)
+
+
+def _plain_chunks(source: str, chunk_bytes: int) -> Iterator[Chunk]:
+    """Byte ranges of a plain file, each ending at a line end (found by scanning, never by reading a line whole)."""
+    size = file_size(source)
+    with open(source, "rb") as fh:
+        head = fh.read(chunk_bytes)
+        _check_head(head[:4], source)
+        _check_binary(head, source)
+        start = 0
+        while start < size:
+            fh.seek(min(start + chunk_bytes, size))
+            if fh.tell() < size:
+                _, rest = _skip_line(fh.read, source, 0, 0)  # to the end of the current line, in blocks
+                fh.seek(-len(rest), os.SEEK_CUR)
+            end = fh.tell()
+            yield Chunk(source, -1, None, start, end)
+            start = end
+
+
+def _stream_chunks(source: LogSource, chunk_bytes: int, max_bytes: int | None) -> Iterator[Chunk]:
+    """Blocks of whole lines read from gzip, stdin or memory (an over-long last line is marked, not kept)."""
+    name = source_name(source)
     stream = _open(source)
     try:
         line_no = 1
@@ -299,6 +324,8 @@ def iter_chunks(source: LogSource, chunk_bytes: int = CHUNK_BYTES, max_bytes: in
                 line_no += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise _read_errors(name, line_no - 1) from exc
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read after line {line_no - 1}: {exc.strerror or exc}") from None
     finally:
         if not (isinstance(source, str) and source == STDIN):
             stream.close()
@@ -340,13 +367,16 @@ def chunk_lines(chunk: Chunk) -> Iterator[Line]:
     if chunk.data is not None:
         yield from _split(chunk.data, first, False, chunk.last_line_bytes)
         return
-    with open(chunk.path, "rb") as fh:
-        fh.seek(chunk.start)
-        if chunk.end - chunk.start <= MAX_LINE_BYTES:
-            yield from _split(fh.read(chunk.end - chunk.start), first, chunk.start == 0)
-        else:
-            yield from iter_lines(fh, chunk.path, first, strip_bom=chunk.start == 0,
-                                  max_bytes=chunk.end - chunk.start)
+    try:
+        with open(chunk.path, "rb") as fh:
+            fh.seek(chunk.start)
+            if chunk.end - chunk.start <= MAX_LINE_BYTES:
+                yield from _split(fh.read(chunk.end - chunk.start), first, chunk.start == 0)
+            else:
+                yield from iter_lines(fh, chunk.path, first, strip_bom=chunk.start == 0,
+                                      max_bytes=chunk.end - chunk.start)
+    except OSError as exc:  # the file changed or went away while it was read
+        raise InputError(f"{describe(chunk.path)}: cannot read: {exc.strerror or exc}") from None
 
 
 def parse_json(data: bytes) -> object:

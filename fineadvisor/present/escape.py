@@ -9,9 +9,10 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|$&~#^])")
 line: emphasis and code (`*_~`), links and images (`[]!`), HTML and autolinks (`<>`), entities (`&`), tables (`|`)
 and formulas (`$`). CommonMark lets any ASCII punctuation be backslash-escaped; without `[` and `]` parentheses
 cannot make a link."""
-_LITERAL_LINK = re.compile(r"(?i)(://)|(\bwww)(\.)|(@)")
-"""GFM's autolink literals (`http://…`, `www.…`, `name@host`) are found in the text after escapes are read, so a
-backslash cannot stop them: a zero-width space (U+200B) inside the pattern does, and shows nothing."""
+_LITERAL_LINK = re.compile(r"(?i)(://)|(www)(\.)|(@)|(:)(?=[a-z_/])")
+"""GFM's autolink literals (`http://…`, `www.…`, `name@host`, also after `_` or `~`) and Streamlit's shortcodes
+(`:rocket:`, `:material/home:`) are found in the text after escapes are read, so a backslash cannot stop them: a
+zero-width space (U+200B) inside the pattern does, and shows nothing."""
 _ZWSP = "\u200b"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -21,7 +22,9 @@ def _break_link(match: re.Match[str]) -> str:
         return ":" + _ZWSP + "//"
     if match.group(2):
         return match.group(2) + _ZWSP + "."
-    return "@" + _ZWSP
+    if match.group(4):
+        return "@" + _ZWSP
+    return ":" + _ZWSP
 
 
 def markdown(text: object) -> str:

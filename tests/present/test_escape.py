@@ -23,6 +23,9 @@ Z = "\u200b"  # a zero-width space breaks GFM's autolink literals, which backsla
     ("**bold** _it_ `code` ~~x~~", r"\*\*bold\*\* \_it\_ \`code\` \~\~x\~\~"),
     ("line\nbreak\r\nand\ttab", "line break and tab"),
     ("&amp; &#60;", r"\&amp; \&\#60;"),
+    ("_www.evil.com ~WWW.evil.com", rf"\_www{Z}.evil.com \~WWW{Z}.evil.com"),  # GFM links www. after _ or ~ too
+    (":rocket: :material/home:", f":{Z}rocket: :{Z}material/home:"),  # Streamlit's shortcodes stay text
+    ("file.jsonl:12: bad", "file.jsonl:12: bad"),
 ])
 def test_markdown(text: str, escaped: str) -> None:
     assert markdown(text) == escaped
