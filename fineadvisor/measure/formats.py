@@ -371,6 +371,12 @@ def _usage(usage: object) -> Usage | None:
         raise RecordError(f"usage says {billed.prompt_tokens:,} prompt and {billed.completion_tokens:,} completion "
                           f"tokens, more than one request can have (at most {MAX_RECORD_TOKENS:,}); is the line "
                           "corrupt?")
+    if billed is not None and billed.cached_tokens + billed.cache_write_tokens > billed.prompt_tokens:
+        raise RecordError(f"usage says {billed.cached_tokens:,} cached and {billed.cache_write_tokens:,} cache-write "
+                          f"tokens, more than its {billed.prompt_tokens:,} prompt tokens; is the line corrupt?")
+    if billed is not None and billed.reasoning_tokens > billed.completion_tokens:
+        raise RecordError(f"usage says {billed.reasoning_tokens:,} reasoning tokens, more than its "
+                          f"{billed.completion_tokens:,} completion tokens; is the line corrupt?")
     return billed
 
 

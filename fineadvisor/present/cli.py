@@ -29,6 +29,7 @@ from fineadvisor.errors import FineAdvisorError
 from fineadvisor.formatting import count, percent
 from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.logs import file_size
+from fineadvisor.present.escape import terminal
 from fineadvisor.present.report import (
     estimate_to_dict,
     estimate_to_markdown,
@@ -213,18 +214,18 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
                                     example_token_limit=example_token_limit, progress=progress)
         result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source)
     except FineAdvisorError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(terminal(str(exc))) from None
     if analysis.records_skipped and fmt == "json":
         first = analysis.skipped_examples[0]
-        click.echo(f"Warning: skipped {analysis.records_skipped:,} lines that are not valid records "
-                   f"(first: {first}); see records.skipped_examples.", err=True)
+        click.echo(terminal(f"Warning: skipped {analysis.records_skipped:,} lines that are not valid records "
+                            f"(first: {first}); see records.skipped_examples."), err=True)
     if fmt == "json":
         doc = to_dict(analysis) if result is None else estimate_to_dict(result)
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
-        click.echo(to_markdown(analysis) if result is None else estimate_to_markdown(result), nl=False)
+        click.echo(terminal(to_markdown(analysis) if result is None else estimate_to_markdown(result)), nl=False)
     else:
-        click.echo(to_text(analysis) if result is None else estimate_to_text(result), nl=False)
+        click.echo(terminal(to_text(analysis) if result is None else estimate_to_text(result)), nl=False)
 
 
 # the defaults the help names are Scenario's, not typed here
@@ -259,7 +260,7 @@ def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> N
                           if p.batch_input_usd_per_mtok is not None else "")
                        + f" — {p.source}, checked {p.checked}")
     except FineAdvisorError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(terminal(str(exc))) from None
     shown = 0
     for kind, rows in catalog.tables():
         for row in rows:

@@ -32,3 +32,12 @@ def markdown(text: object) -> str:
     from it. Line breaks and control characters become one space (one item stays one line)."""
     flat = _CONTROL.sub(" ", str(text))
     return _LITERAL_LINK.sub(_break_link, _SPECIAL.sub(r"\\\1", flat))
+
+
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters a terminal would act on (escape sequences set titles, move the cursor, hide text)."""
+
+
+def terminal(text: str) -> str:
+    """`text` safe to print on a terminal: control characters (but newline and tab) shown as `\\xNN`."""
+    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -178,3 +178,20 @@ def test_named_limits_are_skip_reasons(line: dict[str, object], reason: str) -> 
 
     with pytest.raises(RecordError, match=re.escape(reason)):
         to_record(line, 1)
+
+
+@pytest.mark.parametrize(("usage", "reason"), [
+    ({"prompt_tokens": 10, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 2**63}},
+     "cached and 0 cache-write tokens, more than its 10 prompt tokens"),
+    ({"prompt_tokens": 10, "completion_tokens": 5, "completion_tokens_details": {"reasoning_tokens": 6}},
+     "6 reasoning tokens, more than its 5 completion tokens"),
+])
+def test_impossible_usage_is_refused(usage: dict[str, object], reason: str) -> None:
+    """Cached tokens are part of the prompt and reasoning tokens part of the completion: more is a corrupt line
+    (2⁶³ cached tokens had made the measured hit rate 100% for a whole estimate)."""
+    from fineadvisor.measure.formats import RecordError, to_record
+
+    line = {"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "q"}]},
+            "response": {"choices": [{"message": {"role": "assistant", "content": "a"}}], "usage": usage}}
+    with pytest.raises(RecordError, match=re.escape(reason)):
+        to_record(line, 1)

@@ -778,3 +778,15 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     stop.set()
     assert proc.returncode == 130
     assert err.decode().strip() == "Interrupted."
+
+
+def test_log_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """A key holding an escape sequence is shown as \\x1b…, in the error and in the report, never sent raw."""
+    path = tmp_path / "esc.jsonl"
+    path.write_bytes(b'{"\\u001b]0;pwned\\u0007x": 1}\n' + good_bytes())
+    for args in (["--profile-only"], ["--json"]):
+        result = run("estimate", path, *args)
+        assert result.exit_code == 0
+        assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
+    text = run("estimate", path, "--profile-only").stdout
+    assert "\\x1b]0;pwned\\x07x" in text

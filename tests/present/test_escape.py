@@ -46,3 +46,16 @@ def test_escaped_text_has_no_unescaped_markup(text: str) -> None:
         i += 1
     lowered = out.lower()
     assert "://" not in lowered and "www." not in lowered and "@" not in out.replace("@\u200b", "")
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("\x1b]0;pwned\x07title", "\\x1b]0;pwned\\x07title"),  # would set the terminal's title
+    ("red \x1b[31mtext", "red \\x1b[31mtext"),
+    ("two\nlines\tand a tab", "two\nlines\tand a tab"),  # the report's own layout stays
+    ("c1 \x9b csi", "c1 \\x9b csi"),
+    ("plain é ü 日本", "plain é ü 日本"),
+])
+def test_terminal(text: str, shown: str) -> None:
+    from fineadvisor.present.escape import terminal
+
+    assert terminal(text) == shown
