@@ -105,7 +105,8 @@ def cost_curve_frame(e: Estimate, points: int = 80) -> pd.DataFrame:
 
 
 def break_even_frame(e: Estimate) -> pd.DataFrame:
-    """Where a shown strategy's cost curve crosses the baseline's, inside the curves' volume range.
+    """Where a shown strategy's cost curve crosses the baseline's, inside the curves' volume range (for strategies
+    that run the whole horizon: the curves of one that stops sooner average fewer months, so they meet elsewhere).
 
     Columns: strategy_id, strategy (the strategy that breaks even), requests_per_month, monthly_usd (the point,
     on both curves), label ("Fine-tune … = as logged at 1.24M req/mo"), short_label (volume first, for the chart:
@@ -119,6 +120,8 @@ def break_even_frame(e: Estimate) -> pd.DataFrame:
     for b in e.break_evens:
         if b.kind != "crosses" or b.requests_per_month is None or b.b not in by_id or b.a not in by_id:
             continue
+        if b.amortised_over_months != e.scenario.horizon_months:
+            continue  # it stops inside the horizon: its curve averages fewer months, so the curves do not meet there
         volume = float(b.requests_per_month)
         if not lo <= volume <= hi:
             continue

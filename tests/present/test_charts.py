@@ -343,3 +343,18 @@ def test_chart_payback_and_break_even_agree_at_200k_a_day_over_24_months(analysi
     assert set(marks["strategy_id"]) <= set(shown)
     text = next(b.reason for b in e.break_evens if b.b == "fine_tune:azure/gpt-4o-mini")
     assert "pays back in month 24" in text  # below the logged setup at month 24, as the chart shows
+
+
+def test_marks_lie_on_both_curves_with_growth_and_offers_that_stop(analysis: LogAnalysis) -> None:
+    """+10% a month from 2026-06-01: OpenAI's offers stop after 8 months. Every mark is where the two curves meet;
+    an offer that stops inside the horizon gets none (its curve averages fewer months than the baseline's)."""
+    e = estimate(analysis, Scenario.per_day(20_000, start=date(2026, 6, 1), growth_per_month=Decimal("0.1")))
+    by_id = {c.id: c for c in e.strategies}
+    marks = charts.break_even_frame(e)
+    for row in marks.itertuples(index=False):
+        volume = Decimal(repr(row.requests_per_month))
+        a = float(average_monthly(by_id[row.against_id], e.scenario, volume))
+        b = float(average_monthly(by_id[row.strategy_id], e.scenario, volume))
+        assert math.isclose(a, b, rel_tol=1e-6) and math.isclose(row.monthly_usd, b, rel_tol=1e-6)
+    stopping = {b.b for b in e.break_evens if b.amortised_over_months < e.scenario.horizon_months}
+    assert stopping and not stopping & set(marks["strategy_id"])
