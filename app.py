@@ -17,7 +17,7 @@ import streamlit as st
 
 from fineadvisor import Catalog, FineAdvisorError, LogAnalysis, Scenario, analyze_logs, estimate, load_catalog
 from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY
-from fineadvisor.formatting import money_compact, months, percent, tokens_compact
+from fineadvisor.formatting import count, money_compact, months, percent, tokens_compact
 from fineadvisor.measure.logs import MemoryLog
 from fineadvisor.present import charts
 from fineadvisor.present.escape import markdown as esc
@@ -232,7 +232,7 @@ with st.container(border=True, key="recommendation"):
     cols[2].metric("Payback", "immediate" if rec.payback_months == 0 else
                    (f"month {rec.payback_months}" if rec.payback_months is not None else "—"),
                    help="The first month whose cumulative cost is at or below the logged setup's (Over time tab).")
-    cols[3].metric("Requests per month", f"{e.scenario.requests_per_month:,.0f}")
+    cols[3].metric("Requests per month", count(e.scenario.requests_per_month))
     st.markdown("\n".join(f"- {esc(r)}" for r in rec.reasons))
     closing = [r.cost for r in rec.ranking if r.cost.available_until is not None and not r.eligible]
     if closing:

@@ -22,7 +22,7 @@ from fineadvisor.advise.timeline import (
     months_run,
     payback,
 )
-from fineadvisor.formatting import count, months, signed_percent
+from fineadvisor.formatting import count, months, quantity, signed_percent
 
 MAX_PAYBACK_MONTHS = MAX_MONTHS
 
@@ -95,7 +95,7 @@ def find_break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> BreakEven:
             worth_it, reason = False, reason + f"; it is no longer available ({b.available_until:%Y-%m-%d})"
         elif pkind == "never":
             worth_it = False
-            reason += (f"; it shuts down on {b.available_until:%Y-%m-%d} ({left:.1f} months from "
+            reason += (f"; it shuts down on {b.available_until:%Y-%m-%d} ({quantity(left)} months from "
                        f"{s.start:%Y-%m-%d}), before it pays back: not worth it")
     return BreakEven(a.id, b.id, kind, volume, above, None if paid is None else Decimal(paid), pkind, reason,
                      None if stays is None else Decimal(stays), worth_it, compared, definition(s, compared))

@@ -289,8 +289,9 @@ def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario, serving: Open
 
     Formula: per_request = (residual + dynamic) × ft_input + output × ft_output;
     training = max(min_job, billable tokens × training price) (or hours × hourly price);
-    monthly = hosting/h × hours per month + storage + (training + evaluation) ÷ retrain interval;
-    one-off = training + (data preparation + evaluation) hours × labour rate.
+    monthly = hosting/h × hours per month + storage; per retraining = training + evaluation, every R months
+    (charged by `advise.timeline` in the months it falls); one-off = training + (data preparation + evaluation)
+    hours × labour rate.
     A dedicated endpoint (hourly hosting, no per-token price) serves `serving`'s tokens/s per GPU: beyond one
     replica, capacity costs (residual + dynamic + output) × peak ÷ average ÷ (tokens/s × 3600) × hosting/h.
     """

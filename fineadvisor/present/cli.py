@@ -26,7 +26,7 @@ from fineadvisor.advise.scenario import (
     default_volume_source,
 )
 from fineadvisor.errors import FineAdvisorError
-from fineadvisor.formatting import count, percent
+from fineadvisor.formatting import count, percent, unit_price
 from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.logs import file_size
 from fineadvisor.present.escape import terminal
@@ -254,9 +254,10 @@ def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> N
         catalog = load_catalog([Path(p) for p in pricing_files])
         if model:
             p = catalog.model_prices(model)
-            click.echo(f"model {p.model} ({p.provider}): input ${p.input_usd_per_mtok}/MTok, cached "
-                       f"${p.cached_input_usd_per_mtok}, output ${p.output_usd_per_mtok}"
-                       + (f", batch ${p.batch_input_usd_per_mtok} / ${p.batch_output_usd_per_mtok}"
+            click.echo(f"model {p.model} ({p.provider}): input {unit_price(p.input_usd_per_mtok)}/MTok, cached "
+                       f"{unit_price(p.cached_input_usd_per_mtok)}, output {unit_price(p.output_usd_per_mtok)}"
+                       + (f", batch {unit_price(p.batch_input_usd_per_mtok)} / "
+                          f"{unit_price(p.batch_output_usd_per_mtok or p.output_usd_per_mtok)}"
                           if p.batch_input_usd_per_mtok is not None else "")
                        + f" — {p.source}, checked {p.checked}")
     except FineAdvisorError as exc:

@@ -108,32 +108,32 @@ CASES: list[Case] = [
      D("0.0003705"),  # 0.0003225 + 80 × 0.60 / 1e6 = 0.000048
      D("0.0004425"),  # 0.0003225 + 200 × 0.60 / 1e6 = 0.00012
      D(0), D(0)),
-    ("few_shot batch", lambda: cost_as_logged(W, OPENAI, BATCH),
+    ("as_logged batch", lambda: cost_as_logged(W, OPENAI, BATCH),
      D("0.00019125"),  # 2,150 × 0.075 / 1e6 = 0.00016125; + 100 × 0.30 / 1e6 = 0.00003
      D("0.00018525"),  # 0.00016125 + 80 × 0.30 / 1e6 = 0.000024
      D("0.00022125"),  # 0.00016125 + 200 × 0.30 / 1e6 = 0.00006
      D(0), D(0)),
-    ("few_shot anthropic", lambda: cost_as_logged(W, ANTHROPIC, S),
+    ("as_logged anthropic", lambda: cost_as_logged(W, ANTHROPIC, S),
      D("0.00265"),  # 2,150 × 1.00 / 1e6 = 0.00215; + 100 × 5 / 1e6 = 0.0005
      D("0.00255"),  # 0.00215 + 80 × 5 / 1e6 = 0.0004
      D("0.00315"),  # 0.00215 + 200 × 5 / 1e6 = 0.001
      D(0), D(0)),
-    ("few_shot batch without batch prices", lambda: cost_as_logged(W, ANTHROPIC, BATCH),
+    ("as_logged batch without batch prices", lambda: cost_as_logged(W, ANTHROPIC, BATCH),
      D("0.00265"), D("0.00255"), D("0.00315"), D(0), D(0)),  # no batch row: standard prices, as above
-    ("few_shot with logged cache reads", lambda: cost_as_logged(replace(W, logged_cached_tokens=D(1000)), OPENAI, S),
+    ("as_logged with logged cache reads", lambda: cost_as_logged(replace(W, logged_cached_tokens=D(1000)), OPENAI, S),
      # uncached (2,150 − 1,000) × 0.15 / 1e6 = 0.0001725; cached 1,000 × 0.075 / 1e6 = 0.000075; output 0.00006
      D("0.0003075"),
      D("0.0002955"),  # 0.0002475 + 0.000048
      D("0.0003675"),  # 0.0002475 + 0.00012
      D(0), D(0)),
-    ("few_shot with logged cache reads and writes",
+    ("as_logged with logged cache reads and writes",
      lambda: cost_as_logged(replace(W, logged_cached_tokens=D(1600), logged_cache_write_tokens=D(400)), ANTHROPIC, S),
      # uncached (2,150 − 1,600 − 400) × 1 / 1e6 = 0.00015; reads 1,600 × 0.10 / 1e6 = 0.00016;
      # writes 400 × 1.25 / 1e6 = 0.0005; output 100 × 5 / 1e6 = 0.0005
      D("0.00131"), D("0.00121"), D("0.00181"), D(0), D(0)),
-    ("few_shot batch ignores logged caching",
+    ("as_logged batch ignores logged caching",
      lambda: cost_as_logged(replace(W, logged_cached_tokens=D(1000)), OPENAI, BATCH),
-     D("0.00019125"), D("0.00018525"), D("0.00022125"), D(0), D(0)),  # as "few_shot batch": no cached discount
+     D("0.00019125"), D("0.00018525"), D("0.00022125"), D(0), D(0)),  # as "as_logged batch": no cached discount
     # ---------------------------------------------------------------- prompt only (few-shot removed)
     ("prompt_only cached", lambda: cost_prompt_only(W, OPENAI, S),
      # static without few-shot 1,400 ≥ 1,024 → cached at the default 0.8: 1,120 × 0.075 / 1e6 = 0.000084 reads,
@@ -428,7 +428,7 @@ def _item(c: StrategyCost, name: str) -> Decimal:
     return matches[0]
 
 
-def test_few_shot_line_formula() -> None:
+def test_as_logged_line_formula() -> None:
     c = cost_as_logged(W, OPENAI, S)
     assert [(i.name, i.kind, i.usd, i.formula) for i in c.line_items] == [
         ("input", "per_request", D("0.0003225"), "2,150 tokens × $0.15/MTok"),
@@ -437,7 +437,7 @@ def test_few_shot_line_formula() -> None:
     assert c.id == "as_logged" and c.kind == "prompting"
 
 
-def test_few_shot_logged_caching_items() -> None:
+def test_as_logged_caching_items() -> None:
     c = cost_as_logged(replace(W, logged_cached_tokens=D(1000), logged_cache_write_tokens=D(100)), OPENAI, S)
     assert (_item(c, "input"), _item(c, "cached input (as logged)"), _item(c, "cache writes (as logged)")) == (
         D("0.0001575"), D("0.000075"), D("0.000015"))  # 1,050 × 0.15 / 1e6; 1,000 × 0.075 / 1e6; 100 × 0.15 / 1e6

@@ -159,7 +159,7 @@ def test_strategies_by_hand(seeds: Estimate) -> None:
 # ---------------------------------------------------------------- break-even and the shutdown
 
 
-def test_fine_tune_breaks_even_with_few_shot(seeds: Estimate) -> None:
+def test_fine_tune_breaks_even_with_the_logged_setup(seeds: Estimate) -> None:
     fs, ft = strategy(seeds, "as_logged"), strategy(seeds, CLOSING_ID)
     be = break_even(seeds, CLOSING_ID)
     assert (be.a, be.kind, be.b_cheaper_above) == ("as_logged", "crosses", True)

@@ -111,7 +111,7 @@ def test_availability_exclusions(new_jobs_until: date | None, available_until: d
 # ---------------------------------------------------------------- recommend
 
 # At 200,000 requests/month over 12 months:
-#   few_shot  0.004 × 200,000 = 800/month                       → 12 × 800 = 9,600
+#   as_logged 0.004 × 200,000 = 800/month                       → 12 × 800 = 9,600
 #   caching   0.003 × 200,000 = 600/month                       → 7,200
 #   ft        100 + 0.001 × 200,000 = 300/month, 2,500 one-off  → 2,500 + 3,600 = 6,100
 #   closing   100 + 0.0005 × 200,000 = 200/month, 2,500 one-off, shuts down in 1.7 months: runs 2 months → 2,900
@@ -164,7 +164,7 @@ def test_excluded_dearer_strategy_is_not_a_cheaper_warning() -> None:
 
 
 def test_keeping_the_logged_setup() -> None:
-    """At 10,000 requests/month: few_shot 12 × 40 = 480; ft 2,500 + 12 × (100 + 10) = 3,820."""
+    """At 10,000 requests/month: as_logged 12 × 40 = 480; ft 2,500 + 12 × (100 + 10) = 3,820."""
     rec = _recommend([BASE, FT], scenario(volume=10_000))
     assert rec.strategy == "as_logged"
     assert (rec.monthly_savings_usd, rec.horizon_savings_usd) == (D(0), D(0))
@@ -200,7 +200,7 @@ def test_growth_changes_the_choice() -> None:
     assert _recommend([BASE, FT], scenario(volume=20_000)).strategy == "as_logged"  # 12 × 80 = 960 vs 2,500 + 12 × 120
     rec = _recommend([BASE, FT], scenario(volume=20_000, growth="0.5"))
     # Σ_{k<12} 1.5^k = (1.5^12 − 1) / 0.5 = 257.49267578125 → 20,000 × that = 5,149,853.515625 requests
-    # few_shot 0.004 × 5,149,853.515625 = 20,599.4140625; ft 2,500 + 12 × 100 + 0.001 × 5,149,853.515625 = 8,849.853515625
+    # as_logged 0.004 × 5,149,853.515625 = 20,599.4140625; ft 2,500 + 12 × 100 + 0.001 × 5,149,853.515625 = 8,849.853515625
     assert rec.strategy == "fine_tune:open"
     assert {r.cost.id: r.horizon_usd for r in rec.ranking} == {"as_logged": D("20599.4140625"),
                                                                "fine_tune:open": D("8849.853515625")}
