@@ -36,8 +36,20 @@ def _is_type_checking(node: ast.If) -> bool:
 
 
 def runtime_imports(path: Path) -> set[str]:
-    """Every module a file imports when it runs (anywhere in it, functions included), not under TYPE_CHECKING."""
+    """Every module a file imports when it runs (anywhere in it, functions included), not under TYPE_CHECKING:
+    relative imports resolved, names of the package's facade mapped to their modules (`from fineadvisor import
+    estimate` is `fineadvisor.advise.estimate`), and `importlib.import_module("…")` calls with a literal name."""
+    import fineadvisor
+
+    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
     found: set[str] = set()
+
+    def absolute(node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        base = package.split(".")
+        base = base[: len(base) - node.level + 1]
+        return ".".join([*base, node.module] if node.module else base)
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node):
@@ -46,10 +58,17 @@ def runtime_imports(path: Path) -> set[str]:
             return
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            base = node.module
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute(node)
             found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from fineadvisor import measure`
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}")  # `from fineadvisor import measure`
+                if base == "fineadvisor" and alias.name in fineadvisor.API:
+                    found.add(f"fineadvisor.{fineadvisor.API[alias.name]}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
+              and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            found.add(node.args[0].value)
         for child in ast.iter_child_nodes(node):
             visit(child)
 
@@ -75,8 +94,12 @@ def test_imports_follow_the_flow(path: Path) -> None:
     if module_name(path) == "fineadvisor.__main__":
         return  # `python -m fineadvisor` runs the CLI
     assert here is not None
-    against = sorted(m for m in runtime_imports(path) if (layer_of(m) or here) not in ALLOWED[here])
+    imported = runtime_imports(path)
+    against = sorted(m for m in imported if (layer_of(m) or here) not in ALLOWED[here])
     assert not against, f"{module_name(path)} ({here}) imports {against}"
+    if here == "advise":
+        heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY)
+        assert not heavy, f"{module_name(path)} imports {heavy}, even inside a function"
 
 
 @pytest.mark.parametrize("name", SHARED)
@@ -98,9 +121,14 @@ def test_importing_advise_loads_nothing_heavy_nor_another_layer(module: str) -> 
     assert out.stdout.strip() == ""
 
 
-def test_the_rule_checker_sees_imports_inside_functions_and_skips_type_only_ones(tmp_path: Path) -> None:
-    source = tmp_path / "m.py"
-    source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from fineadvisor.measure import scan\n"
-                      "def f():\n    import fineadvisor.present.cli\n    from fineadvisor import measure\n")
-    assert {"fineadvisor.present.cli", "fineadvisor.measure"} <= runtime_imports(source)
-    assert "fineadvisor.measure.scan" not in runtime_imports(source)
+def test_the_rule_checker_sees_every_kind_of_import_and_skips_type_only_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = PACKAGE / "advise" / "_layer_probe.py"  # a module of advise, as far as relative imports go
+    monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from fineadvisor.measure import scan\n"
+        "def f():\n    import fineadvisor.present.cli\n    from fineadvisor import measure, analyze_logs\n"
+        "    from ..present import report\n    from . import costs\n    import numpy\n"
+        "    importlib.import_module('fineadvisor.present.charts')\n"))
+    found = runtime_imports(source)
+    assert {"fineadvisor.present.cli", "fineadvisor.measure", "fineadvisor.measure.analysis",
+            "fineadvisor.present.report", "fineadvisor.advise.costs", "numpy", "fineadvisor.present.charts"} <= found
+    assert "fineadvisor.measure.scan" not in found
