@@ -217,9 +217,26 @@ class Catalog:
         if row is not None:
             return _from_row(row)
         row = self.models.get(family(base))
-        if row is not None:  # a row for gpt-4o-mini applies to gpt-4o-mini-2024-07-18 too, and says so
-            return replace(_from_row(row), source=f"{row.source} (the [[model]] row {row.id!r}, for its snapshot {base})")
+        if row is not None:  # a row for gpt-4o-mini applies to gpt-4o-mini-2024-07-18 too, and says so …
+            own = _snapshot_price(model, base, on)
+            if own is None:
+                return replace(_from_row(row), source=f"{row.source} (the [[model]] row {row.id!r}, for its "
+                                                      f"snapshot {base})")
+            # … unless genai-prices prices that snapshot differently from its family (gpt-4o-2024-05-13)
+            return replace(own, source=f"{own.source}; your [[model]] row {row.id!r} is not applied: this snapshot "
+                                       "has its own price (add a row with its exact id to override it)")
         return _from_genai_prices(model, base, on)
+
+
+def _snapshot_price(model: str, base: str, on: date | None) -> ModelPrices | None:
+    """genai-prices' price of a dated snapshot when it differs from its family's (None when the same, or unknown)."""
+    try:
+        own = _from_genai_prices(model, base, on)
+        parent = _from_genai_prices(family(base), family(base), on)
+    except UnknownPriceError:
+        return None
+    same = (own.input_usd_per_mtok, own.output_usd_per_mtok) == (parent.input_usd_per_mtok, parent.output_usd_per_mtok)
+    return None if same else own
 
 
 def _get(table: Mapping[str, _R], key: str, kind: str, hint: str) -> _R:

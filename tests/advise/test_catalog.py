@@ -350,3 +350,16 @@ def test_uploaded_price_files_are_read_in_memory() -> None:
     assert catalog.offers["openai/gpt-4o-mini-2024-07-18"].source == "our negotiated contract"
     with pytest.raises(CatalogError, match=r"^upload\.toml: not valid TOML"):
         load_catalog(uploaded=[("upload.toml", b"id = ")])
+
+
+def test_a_family_row_leaves_a_snapshot_with_its_own_price(tmp_path: Path) -> None:
+    """genai-prices prices gpt-4o-2024-05-13 at $5 / $15, unlike gpt-4o: a user row for gpt-4o does not reprice
+    that snapshot (and says so), but does reprice gpt-4o-2024-08-06, which genai-prices prices as gpt-4o."""
+    row = ('[[model]]\nid = "gpt-4o"\nprovider = "openai"\ninput_usd_per_mtok = 2.0\noutput_usd_per_mtok = 8\n'
+           'source = "our negotiated contract"\nchecked = 2026-12-01\n')
+    catalog = load_catalog(extra=[_write(tmp_path, row)])
+    old = catalog.model_prices("gpt-4o-2024-05-13", on=date(2026, 12, 3))
+    assert (old.input_usd_per_mtok, old.output_usd_per_mtok) == (Decimal(5), Decimal(15))
+    assert "is not applied" in old.source
+    new = catalog.model_prices("gpt-4o-2024-08-06", on=date(2026, 12, 3))
+    assert (new.input_usd_per_mtok, new.output_usd_per_mtok) == (Decimal("2.0"), Decimal(8))
