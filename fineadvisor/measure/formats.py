@@ -62,6 +62,8 @@ def to_record(obj: object, line_no: int, reuse: MessageReuse | None = None) -> R
         return _batch_output(obj, line_no)
     if "request" in obj:
         return _request_response(obj, line_no, reuse)
+    if _is_responses(obj):
+        return _responses(obj, None, line_no, "responses_request")
     if "messages" in obj:
         known = _known(obj["messages"], reuse)
         if _looks_anthropic(obj, None, len(known)):
@@ -83,7 +85,8 @@ def _batch_input(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) 
     url = obj.get("url", "/v1/chat/completions")
     if isinstance(url, str) and "embeddings" in url:
         raise RecordError(f"Batch API line for {url} is an embeddings request, not a chat request")
-    rec = _openai(body, None, line_no, "batch_input", reuse)
+    rec = _responses(body, None, line_no, "batch_input") if _is_responses(body) else _openai(
+        body, None, line_no, "batch_input", reuse)
     return _with(rec, custom_id=_custom_id(obj))
 
 
@@ -117,8 +120,10 @@ def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | N
         request = request["body"]  # some gateways nest the HTTP body
     if isinstance(response, dict) and isinstance(response.get("body"), dict) and "usage" not in response:
         response = response["body"]
+    if _is_responses(request):
+        return _responses(request, response, line_no, "request_response")
     if "messages" not in request:
-        raise RecordError('"request" has no "messages" list', "missing_messages_list")
+        raise RecordError('"request" has no "messages" list (nor a Responses API "input")', "missing_messages_list")
     known = _known(request["messages"], reuse)
     if _looks_anthropic(request, response, len(known)):
         return _anthropic(request, response, line_no, "request_response")
@@ -185,6 +190,100 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
 
 
 _PLAIN_KEYS = frozenset({"role", "content", "weight"})
+
+
+# ---------------------------------------------------------------- OpenAI Responses API
+# Schema: platform.openai.com/docs/api-reference/responses/create — `instructions` (a system/developer message),
+# `input` (a string: one user message; or a list of items: messages {role, content: str | [input_text |
+# input_image | input_file | output_text parts]}, `function_call` {name, arguments}, `function_call_output`
+# {output}, `reasoning` {summary[], encrypted_content}), `tools` (function tools {type, name, description,
+# parameters} at the top level; built-in tools such as web_search have no schema to count); the response's
+# `output[]` items and `usage` {input_tokens, input_tokens_details.cached_tokens, output_tokens,
+# output_tokens_details.reasoning_tokens}.
+
+
+_NOT_RESPONSES_KEYS = frozenset({"traceId", "trace_id", "startTime", "start_time", "observation", "run_type",
+                                 "parentObservationId", "spans", "resourceSpans"})
+"""Keys of observability records that also carry `input` and `model` (Langfuse, LangSmith, OpenTelemetry): never
+to be read as a bare Responses request, which would drop their outputs and usage."""
+
+
+def _is_responses(obj: Mapping[str, Any]) -> bool:
+    """A Responses API request: `input` (with `model` or `instructions`) and no Chat `messages`; not an
+    observability record that happens to have those keys."""
+    return ("input" in obj and "messages" not in obj and ("model" in obj or "instructions" in obj)
+            and obj.keys().isdisjoint(_NOT_RESPONSES_KEYS))
+
+
+def _responses(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat) -> Record:
+    model_name = str(req.get("model", "")).lower()
+    if "embed" in model_name or "moderation" in model_name:
+        raise RecordError(f"a request to {_shown(req.get('model'))} is an embeddings or moderation request, not a "
+                          "chat or Responses request")
+    messages: list[Message] = []
+    instructions = req.get("instructions")
+    if isinstance(instructions, str) and instructions:
+        messages.append(Message("developer", (instructions,)))
+    elif instructions is not None and not isinstance(instructions, str):
+        raise RecordError(f'"instructions" must be a string, got {_type_name(instructions)}')
+    items = req.get("input")
+    if isinstance(items, str):
+        messages.append(Message("user", (items,)))
+    elif isinstance(items, list):
+        if len(items) > MAX_MESSAGES_PER_RECORD:
+            raise RecordError(f"{len(items):,} input items in one record, over the limit of "
+                              f"{MAX_MESSAGES_PER_RECORD:,}")
+        messages += [_responses_item(item, i) for i, item in enumerate(items)]
+    else:
+        raise RecordError(f'Responses API "input" must be a string or a list of items, got {_type_name(items)}',
+                          "missing_messages_list")
+    if not messages:
+        raise RecordError('Responses API "input" is empty: there is no prompt to count', "missing_messages_list")
+    tools = tuple(_tool(t.get("name"), t.get("description"), t.get("parameters")) for t in req.get("tools") or ()
+                  if isinstance(t, dict) and t.get("type", "function") == "function" and isinstance(t.get("name"), str))
+    if "tools" in req and not isinstance(req["tools"], list):
+        raise RecordError(f'"tools" must be a list, got {_type_name(req["tools"])}')
+    completion: tuple[Message, ...] = ()
+    usage = None
+    if response is not None:
+        completion = _response_messages(response)
+        usage = _usage(response.get("usage"))
+    model = _model(req) or (_model(response) if response else None)
+    return Record(source, line_no, model, tuple(messages), tools, completion, usage)
+
+
+def _responses_item(item: object, index: int) -> Message:
+    """One `input` item as the message it is billed as."""
+    where = f"input[{index}]"
+    if isinstance(item, str):
+        return Message("user", (item,))
+    if not isinstance(item, dict):
+        raise RecordError(f"{where} must be an object, got {_type_name(item)}", "data_type")
+    kind = item.get("type", "message")
+    texts: list[str] = []
+    if kind == "function_call":
+        _function_strings(item, texts)
+        return Message("assistant", tuple(texts), tool_call=True)
+    if kind == "function_call_output":
+        output = item.get("output")
+        other = _content(output, f"{where}.output", texts, []) if not isinstance(output, dict) else 0
+        if isinstance(output, dict):
+            texts.append(_json_text(output))
+        return Message("tool", tuple(texts), other_parts=other)
+    if kind == "reasoning":  # summaries are text; encrypted content cannot be counted
+        summaries = item.get("summary")
+        for part in summaries if isinstance(summaries, list) else ():
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                texts.append(part["text"])
+        return Message("assistant", tuple(texts), other_parts=int(bool(item.get("encrypted_content"))))
+    if kind != "message":
+        return Message("user", (), other_parts=1)  # e.g. a built-in tool call: reported as uncounted
+    role = item.get("role")
+    if not isinstance(role, str):
+        raise RecordError(f'{where} has no "role" string', "message_missing_key")
+    images: list[Image] = []
+    other = _content(item.get("content"), f"{where}.content", texts, images)
+    return Message(role, tuple(texts), None, tuple(images), False, other)
 
 
 def _openai_message(m: object, index: int, issues: list[str]) -> Message:

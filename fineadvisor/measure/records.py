@@ -18,6 +18,7 @@ SourceFormat = Literal[
     "batch_output",  # an OpenAI Batch API output line {"custom_id", "response": {"body": {..., "usage"}}}
     "request_response",  # a logged pair {"request": {...}, "response": {..., "usage"}}
     "anthropic",  # an Anthropic Messages request (optionally with its response)
+    "responses_request",  # an OpenAI Responses API request body {"model", "instructions", "input", ...}
 ]
 
 

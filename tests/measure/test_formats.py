@@ -195,3 +195,92 @@ def test_impossible_usage_is_refused(usage: dict[str, object], reason: str) -> N
             "response": {"choices": [{"message": {"role": "assistant", "content": "a"}}], "usage": usage}}
     with pytest.raises(RecordError, match=re.escape(reason)):
         to_record(line, 1)
+
+
+# ---------------------------------------------------------------- OpenAI Responses API (request bodies, pairs, Batch)
+# Written from the API reference (platform.openai.com/docs/api-reference/responses): `instructions`, `input` as a
+# string or a list of items, top-level function tools, `output[]` items, `usage` with its details.
+
+RESPONSES_REQUEST = {
+    "model": "gpt-4.1-mini", "instructions": "You are terse.",
+    "input": [
+        {"role": "user", "content": [{"type": "input_text", "text": "What is in this picture?"},
+                                     {"type": "input_image", "image_url": "https://example.com/a.png", "detail": "low"},
+                                     {"type": "input_file", "file_id": "file-1"}]},
+        {"type": "function_call", "call_id": "c1", "name": "lookup", "arguments": '{"q": "cat"}'},
+        {"type": "function_call_output", "call_id": "c1", "output": "a cat"},
+        {"type": "reasoning", "summary": [{"type": "summary_text", "text": "thought"}], "encrypted_content": "xyz"},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "It is a cat."}]},
+        {"role": "user", "content": "And its colour?"},
+    ],
+    "tools": [{"type": "function", "name": "lookup", "description": "Search", "parameters": {"type": "object"}},
+              {"type": "web_search_preview"}],
+}
+RESPONSES_RESPONSE = {
+    "object": "response", "model": "gpt-4.1-mini-2025-04-14",
+    "output": [{"type": "reasoning", "summary": []},
+               {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Grey."}]}],
+    "usage": {"input_tokens": 120, "input_tokens_details": {"cached_tokens": 64}, "output_tokens": 30,
+              "output_tokens_details": {"reasoning_tokens": 20}, "total_tokens": 150},
+}
+
+
+def test_responses_request_body() -> None:
+    rec = to_record(RESPONSES_REQUEST, 1)
+    assert rec.source == "responses_request" and rec.model == "gpt-4.1-mini"
+    assert [m.role for m in rec.prompt] == ["developer", "user", "assistant", "tool", "assistant", "assistant", "user"]
+    assert rec.prompt[0].texts == ("You are terse.",)
+    assert rec.prompt[1].texts == ("What is in this picture?",) and len(rec.prompt[1].images) == 1
+    assert rec.prompt[1].other_parts == 1  # the file part: uncounted, reported
+    assert rec.prompt[2].tool_call and rec.prompt[2].texts == ("lookup", '{"q": "cat"}')
+    assert rec.prompt[3].texts == ("a cat",)
+    assert rec.prompt[4].texts == ("thought",) and rec.prompt[4].other_parts == 1  # encrypted reasoning
+    assert [t.name for t in rec.tools] == ["lookup"]  # built-in tools have no schema to count
+    assert rec.usage is None and rec.completion == ()
+
+
+def test_responses_pair_reads_output_and_billed_usage() -> None:
+    rec = to_record({"request": RESPONSES_REQUEST, "response": RESPONSES_RESPONSE}, 3)
+    assert rec.source == "request_response"
+    assert rec.completion[0].texts == ("Grey.",)
+    assert rec.usage == Usage(120, 30, 64, 0, 20)
+
+
+def test_responses_string_input_and_batch_lines() -> None:
+    line = {"custom_id": "r1", "method": "POST", "url": "/v1/responses",
+            "body": {"model": "gpt-4o-mini", "input": "Hello"}}
+    rec = to_record(line, 1)
+    assert (rec.source, rec.custom_id, [m.texts for m in rec.prompt]) == ("batch_input", "r1", [("Hello",)])
+    out = to_record({"custom_id": "r1", "response": {"status_code": 200, "body": RESPONSES_RESPONSE}}, 2)
+    assert out.usage == Usage(120, 30, 64, 0, 20) and out.completion[0].texts == ("Grey.",)
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ({"model": "text-embedding-3-small", "input": "x"}, "is an embeddings or moderation request"),
+    ({"model": "omni-moderation-latest", "input": "x"}, "is an embeddings or moderation request"),
+    ({"model": "gpt-4o", "input": 5}, 'Responses API "input" must be a string or a list of items'),
+    ({"model": "gpt-4o", "input": []}, 'Responses API "input" is empty'),
+    ({"traceId": "t", "model": "gpt-4o", "input": "x"}, "no known log format"),  # an observability record
+])
+def test_responses_shapes_refused(line: dict[str, object], reason: str) -> None:
+    with pytest.raises(RecordError, match=re.escape(reason)):
+        to_record(line, 1)
+
+
+def test_responses_pairs_total_to_the_billed_usage(tmp_path: Any) -> None:
+    """A log of Responses pairs: the profile's input and output totals are the billed sums, exactly."""
+    import json
+
+    from fineadvisor import analyze_logs
+
+    lines = []
+    for i in range(5):
+        response = {**RESPONSES_RESPONSE, "usage": {**RESPONSES_RESPONSE["usage"], "input_tokens": 100 + i,  # type: ignore[dict-item]
+                                                    "output_tokens": 30 + i}}
+        lines.append(json.dumps({"request": RESPONSES_REQUEST, "response": response}))
+    path = tmp_path / "responses.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    a = analyze_logs([str(path)])
+    assert (a.records_read, a.records_skipped) == (5, 0)
+    assert a.profile.input_tokens.total == sum(100 + i for i in range(5))
+    assert a.profile.output_tokens.total == sum(30 + i for i in range(5))
