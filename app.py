@@ -128,6 +128,10 @@ with st.sidebar:
     horizon = st.slider("Horizon (months)", 1, 60, key="horizon")
     batch = st.checkbox("Latency allows the Batch API (24 h)", key="batch")
 
+    output_override = st.number_input(
+        "Output tokens per request", min_value=0, max_value=1_000_000, value=None, step=10, key="output_tokens",
+        placeholder="from the logs", help="Set it when the logs hold no outputs (e.g. Batch API input alone).")
+
     st.header("Strategies")
     caching = st.toggle("Consider prompt caching", key="caching")
     saved_rate = st.session_state.get("hit_rate")
@@ -204,7 +208,8 @@ scenario = Scenario.per_day(
     per_day, growth_per_month=Decimal(growth) / 100, horizon_months=horizon, batch=batch, model=model,
     prompt_caching=caching, cache_hit_rate=None if use_measured else Decimal(hit_rate) / 100,
     rag_chunks=rag_k, rag_chunk_tokens=int(rag_chunk), rag_corpus_tokens=int(rag_corpus),
-    labour_usd_per_hour=Decimal(int(labour)), knowledge_changes=knowledge, fine_tune_offers=tuple(offers))
+    labour_usd_per_hour=Decimal(int(labour)), knowledge_changes=knowledge, fine_tune_offers=tuple(offers),
+    output_tokens=None if output_override is None else int(output_override))
 try:
     e = estimate(analysis, scenario, catalog, volume_source=f"{per_day:,} requests a day (slider)")
 except FineAdvisorError as exc:

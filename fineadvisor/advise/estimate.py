@@ -68,8 +68,9 @@ def _dec(x: float) -> Decimal:
     return Decimal(repr(x))
 
 
-def workload_from(a: LogAnalysis) -> Workload:
-    """Per-request token means from the logs, scaled by billed ÷ counted prompt tokens where usage was logged."""
+def workload_from(a: LogAnalysis, output_tokens: int | None = None) -> Workload:
+    """Per-request token means from the logs, scaled by billed ÷ counted prompt tokens where usage was logged;
+    `output_tokens` (the scenario's, when set) replaces the logged output length."""
     p, u = a.profile, a.profile.usage
     cal = Decimal(u.billed_prompt_tokens) / u.counted_prompt_tokens if u.records and u.counted_prompt_tokens else Decimal(1)
     static = _mean(p.static_prefix_tokens) * cal
@@ -83,11 +84,14 @@ def workload_from(a: LogAnalysis) -> Workload:
     written = Decimal(u.cache_write_tokens) / u.records if u.records else Decimal(0)
     if cached and static:
         measured = min(Decimal(1), cached / static)
+    low, high = min(_dec(out.p50), expected), max(_dec(out.p95), expected)
+    if output_tokens is not None:
+        low = expected = high = Decimal(output_tokens)
     return Workload(
         static_tokens=static, few_shot_tokens=_mean(p.few_shot_tokens) * cal,
         dynamic_tokens=dynamic, query_tokens=_mean(p.query_tokens) * cal or dynamic,
-        output_tokens_low=min(_dec(out.p50), expected), output_tokens=expected,
-        output_tokens_high=max(_dec(out.p95), expected), examples=a.readiness.usable_examples,
+        output_tokens_low=low, output_tokens=expected,
+        output_tokens_high=high, examples=a.readiness.usable_examples,
         templates=max(1, p.templates), few_shot_examples=p.few_shot_examples, measured_hit_rate=measured,
         calibration=cal, calibrated=bool(u.records),
         logged_cached_tokens=cached, logged_cache_write_tokens=written,
@@ -134,7 +138,8 @@ def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
 
 
 def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: str,
-                self_host_gpu: str | None = None, batch_source: str | None = None) -> tuple[Assumption, ...]:
+                self_host_gpu: str | None = None, batch_source: str | None = None,
+                outputs_logged: bool = True) -> tuple[Assumption, ...]:
     """Every input the logs do not measure, with its value and whether it is a default."""
     defaults = Scenario(start=s.start)
 
@@ -178,7 +183,9 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
                        "peak_to_average")),
         Assumption("output tokens (low / expected / high)",
                    f"{count(w.output_tokens_low)} / {count(w.output_tokens)} / {count(w.output_tokens_high)}",
-                   "p50 / mean / p95 of the logged outputs"),
+                   "set by you (--output-tokens)" if s.output_tokens is not None else
+                   "p50 / mean / p95 of the logged outputs" if outputs_logged else
+                   "UNKNOWN: the logs hold no outputs, so none are priced; set --output-tokens N"),
     )
 
 
@@ -219,7 +226,7 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
     cat = catalog or load_catalog()
     model = s.model or analysis.model
     prices = cat.model_prices(model, on=s.start)
-    w = workload_from(analysis)
+    w = workload_from(analysis, s.output_tokens)
     strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat)
     if analysis.profile.records_with_prompt < analysis.profile.records:
         missing = analysis.profile.records - analysis.profile.records_with_prompt
@@ -230,8 +237,11 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
         others = ", ".join(f"{m} ({n:,})" for m, n in models[1:4])
         warnings.append(f"the logs mix models: everything is priced as {model}, but {others} requests name "
                         "other models; estimate each model's logs separately (--model or split files)")
-    if analysis.profile.output_tokens.count == 0:
-        warnings.append("the logs hold no outputs: output tokens are counted as 0 in every strategy")
+    outputs_logged = analysis.profile.output_tokens.count > 0
+    if not outputs_logged and s.output_tokens is None:
+        warnings.append("the logs hold no outputs, so the output length is unknown and every strategy is priced "
+                        "without output tokens; give the length with --output-tokens N (in the app: Output tokens "
+                        "per request)")
     if analysis.approximate:
         warnings.append("token counts are approximate for this model (see approximate_reasons)")
     gpu = s.self_host_gpu or (cat.open_models[s.self_host_model].gpu if s.self_host_model in cat.open_models else None)
@@ -239,4 +249,5 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
         return evaluate(w2, prices, s2, cat)[2]
 
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
-                    assumptions(w, s, prices, volume_source, gpu, batch_source), tuple(warnings), analysis)
+                    assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),
+                    analysis)

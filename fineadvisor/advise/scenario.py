@@ -42,6 +42,10 @@ class Scenario(BaseModel):
     batch: bool | None = Field(default=None, description="Latency allows the 24-hour Batch API (about half price); "
                                                           "default: yes when the logs are Batch API lines.")
     model: str | None = Field(default=None, description="The model the logged setup uses (default: from logs).")
+    output_tokens: int | None = Field(
+        default=None, ge=0, le=10**6,
+        description="Output tokens per request (default: measured from the logs' outputs; a log without outputs "
+                    "is priced with none, and the answer says so).")
 
     # prompt caching
     prompt_caching: bool = Field(default=True, description="Consider prompt caching of the static prefix.")

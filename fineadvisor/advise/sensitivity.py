@@ -68,9 +68,13 @@ def sensitivity(w: Workload, s: Scenario, rec: Recommendation, evaluate: Evaluat
     def with_(**update: object) -> Scenario:
         return s.model_copy(update=update)
 
+    def absolute(n: int) -> Workload:
+        return replace(w, output_tokens=Decimal(n), output_tokens_low=Decimal(n), output_tokens_high=Decimal(n))
+
+    outputs = ([(f"×{m}", scaled(m), s) for m in (Decimal("0.5"), Decimal(2), Decimal(4))] if w.output_tokens
+               else [(f"{n} tokens", absolute(n), s) for n in (50, 200, 1000)])  # none known: try lengths
     scans: list[tuple[str, str, Sequence[tuple[str, Workload, Scenario]]]] = [
-        ("output tokens per request", count(w.output_tokens),
-         [(f"×{m}", scaled(m), s) for m in (Decimal("0.5"), Decimal(2), Decimal(4))]),
+        ("output tokens per request", count(w.output_tokens), outputs),
         ("cache hit rate", percent(h),
          [(percent(v), w, with_(cache_hit_rate=v)) for v in (Decimal("0.5"), Decimal("0.95")) if v != h]),
         ("residual prompt after fine-tuning", f"{s.residual_prompt_tokens} tokens",

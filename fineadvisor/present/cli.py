@@ -153,6 +153,9 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
               help="A TOML price file whose rows override or add to the bundled ones (repeatable).")
 @click.option("--batch/--no-batch", default=None,
               help="Latency allows the Batch API (24 h): price at batch rates (default: yes for Batch API logs).")
+@click.option("--output-tokens", type=click.IntRange(0, 10**6), metavar="N",
+              help="Output tokens per request (default: measured from the logs' outputs; without any, none are "
+                   "priced and the answer says so).")
 @click.option("--cache-hit-rate", metavar="PCT",
               help=f"Prompt-cache hit rate (default: measured, else {percent(DEFAULT_HIT_RATE)}).")
 @click.option("--rag-chunks", type=click.IntRange(0, 100), metavar="K",

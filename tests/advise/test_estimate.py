@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -320,6 +321,7 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
     ("lora_flops_per_param_token", ("4·N·D",)),
     ("run_overhead_hours", ("1 h overhead",)),
     ("peak_to_average", ("peak ÷ average load 2",)),
+    ("output_tokens", ("output tokens (low / expected / high): 14 / 14 / 17",)),  # None: measured from the logs
 ]
 
 
@@ -382,3 +384,22 @@ def test_a_volume_you_set_is_not_called_the_default(seeds: Estimate) -> None:
     a = next(x for x in seeds.assumptions if x.name == "requests per month")
     assert a.value == "608,750"
     assert "default" not in a.source, a
+
+
+def test_logs_without_outputs_say_so_and_take_a_length() -> None:
+    """Batch API input alone holds no outputs: the answer says the length is unknown (never a silent 0) and
+    `output_tokens` sets it, in every strategy and in the assumptions."""
+    repo = Path(__file__).resolve().parents[2]
+    a = analyze_logs([str(repo / "examples" / "classify_batch_input.jsonl")])
+    unknown = estimate(a, Scenario(start=START))
+    assert any("output length is unknown" in w for w in unknown.warnings)
+    echo = next(x for x in unknown.assumptions if x.name.startswith("output tokens"))
+    assert echo.source.startswith("UNKNOWN") and unknown.workload.output_tokens == 0
+    output = next(x for x in unknown.sensitivity if x.input == "output tokens per request")
+    assert "50 tokens" in output.note or output.flips_at == "50 tokens"  # lengths tried, not multiples of 0
+    known = estimate(a, Scenario(start=START, output_tokens=12))
+    assert known.workload.output_tokens == known.workload.output_tokens_high == 12
+    assert not any("output length is unknown" in w for w in known.warnings)
+    assert next(x for x in known.assumptions if x.name.startswith("output tokens")).source.startswith("set by you")
+    base_unknown, base_known = unknown.strategies[0], known.strategies[0]
+    assert base_known.per_request_usd > base_unknown.per_request_usd  # 12 output tokens now priced
