@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ class LogAnalysis:
     readiness: Readiness
     surrogates_replaced: int = 0
     """Lone surrogates (unpaired halves of \\u escapes) replaced by U+FFFD so that the text can be counted."""
+    formats: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+    """Per input (its name): the formats its lines were read as, with how many lines each, most first."""
 
 
 def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False,
@@ -91,4 +94,6 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
         model=target, model_source=source, encoding=choice.encoding, approximate=bool(reasons_approx),
         approximate_reasons=tuple(reasons_approx.values()), profile=scan.profile.result(),
         readiness=scan.readiness.result(target, example_token_limit), surrogates_replaced=scan.surrogates_replaced,
+        formats=tuple((source_name(p), tuple(scan.formats.get(source_name(p), Counter()).most_common()))
+                      for p in paths),
     )

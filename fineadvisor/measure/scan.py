@@ -38,6 +38,7 @@ from fineadvisor.measure.logs import (
     file_size,
     is_plain_file,
     iter_chunks,
+    source_name,
     surrogates_replaced,
 )
 from fineadvisor.measure.profile import ProfileBuilder
@@ -89,6 +90,8 @@ class ChunkResult:
     """Encoding reasons by model for records counted approximately."""
     surrogates: int = 0
     """Lone surrogates replaced by U+FFFD in the chunk's lines."""
+    formats: Counter[str] = field(default_factory=Counter)
+    """Lines read as each format (`Record.source`)."""
 
 
 def _describe_json_error(line: Line, exc: Exception) -> str:
@@ -234,6 +237,7 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
                 out.bad.append(counted)
             continue
         out.records += 1
+        out.formats[counted.source] += 1
         if counted.custom_id is not None and counted.source in _BATCH_SOURCES:
             out.batch.append(counted)
         else:
@@ -260,6 +264,8 @@ class Scan:
     approximate: dict[str, str] = field(default_factory=dict)
     workers: int = 1
     surrogates_replaced: int = 0
+    formats: dict[str, Counter[str]] = field(default_factory=dict)
+    """Per input (by its name): lines read as each format."""
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -308,6 +314,7 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
                 offset += result.lines if chunk.first_line_no < 0 else 0
                 scan.lines += result.lines
                 scan.surrogates_replaced += result.surrogates
+                scan.formats.setdefault(source_name(path), Counter()).update(result.formats)
                 scan.approximate.update(result.approximate)
                 if result.bad_count:
                     if strict:

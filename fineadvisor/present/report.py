@@ -30,6 +30,29 @@ def package_version() -> str:
         return "0+unknown"
 
 
+FORMAT_NAMES = {
+    "fine_tuning": "fine-tuning examples", "chat_request": "Chat Completions requests",
+    "batch_input": "Batch API input lines", "batch_output": "Batch API output lines",
+    "request_response": "request/response pairs", "anthropic": "Anthropic Messages requests",
+    "responses_request": "Responses API requests",
+}
+"""How each `Record.source` is named for people."""
+
+
+def _formats(a: LogAnalysis) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Per input, the formats found (an analysis made without them lists each input with none)."""
+    return a.formats or tuple((p, ()) for p in a.paths)
+
+
+def formats_line(a: LogAnalysis) -> str:
+    """One line: what each input was read as ("Read as: examples/x.jsonl: 400 request/response pairs.")."""
+    parts = []
+    for name, found in _formats(a):
+        kinds = ", ".join(f"{count(n)} {FORMAT_NAMES.get(kind, kind)}" for kind, n in found) or "no record"
+        parts.append(f"{describe(name)}: {kinds}")
+    return "Read as: " + "; ".join(parts) + "."
+
+
 def to_dict(a: LogAnalysis) -> dict[str, Any]:
     """The `--json` document (schema documented in the README)."""
     p, r = a.profile, a.readiness
@@ -38,7 +61,7 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
         "schema_version": JSON_SCHEMA_VERSION,
         "repairs": {"lone_surrogates_replaced": a.surrogates_replaced},
         "fineadvisor_version": package_version(),
-        "inputs": [describe(x) for x in a.paths],
+        "inputs": [{"file": describe(name), "formats": dict(found)} for name, found in _formats(a)],
         "records": {
             "lines": a.lines_read,
             "read": a.records_read,
@@ -157,6 +180,7 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
     lines = [
         f"Read {a.records_read:,} records from {a.lines_read:,} lines ({a.records_skipped:,} skipped). "
         f"Counted for {a.model} ({a.model_source}) with {a.encoding}: {exact}.",
+        formats_line(a),
         "",
     ]
     lines += [f"Static share of input: {percent(p.static_share, 1)} — sent unchanged on every request: "
@@ -221,16 +245,17 @@ def to_text(a: LogAnalysis) -> str:
     head = f"fineadvisor {package_version()} — {', '.join(describe(x) for x in a.paths)}"
     summary = _summary_lines(a)
     notes = _notes(a)
-    lines = [head, "", *summary[:2], *_table(_rows(a), False), "", *summary[2:], *([""] if notes else []), *notes]
+    lines = [head, "", *summary[:3], *_table(_rows(a), False), "", *summary[3:], *([""] if notes else []), *notes]
     return "\n".join(lines) + "\n"
 
 
 def to_markdown(a: LogAnalysis) -> str:
     """A Markdown report to paste into a ticket or a doc."""
     summary = _summary_lines(a)
-    body = summary[2:]
+    body = summary[3:]
     split = body.index("")
-    lines = [f"# fineadvisor report: {esc(', '.join(describe(x) for x in a.paths))}", "", esc(summary[0]), "",
+    lines = [f"# fineadvisor report: {esc(', '.join(describe(x) for x in a.paths))}", "", esc(summary[0]),
+             esc(summary[1]), "",
              "## Where input tokens go", "", *_table(_rows(a), True), ""]
     lines += [f"- {esc(x)}" for x in body[:split]]
     lines += ["", f"## {esc(body[split + 1])}", ""] + [f"- {esc(x.strip())}" for x in body[split + 2:]]

@@ -143,7 +143,7 @@ def test_json_report_has_documented_keys(tmp_path: Path, args: list[str]) -> Non
     assert readiness["billable_training_tokens"] > 0
     assert isinstance(doc["encoding"], str) and doc["encoding"]
     assert doc["approximate"] is False
-    assert doc["inputs"] == [str(path)]
+    assert doc["inputs"] == [{"file": str(path), "formats": {"fine_tuning": 12}}]
 
 
 def test_markdown_report(tmp_path: Path) -> None:
@@ -359,7 +359,7 @@ def test_stdin(tmp_path: Path) -> None:
     """`-` reads the log from stdin and names it <stdin>."""
     doc = run_json("-", input=good_bytes(5))
     assert doc["records"]["read"] == 5
-    assert doc["inputs"] == ["<stdin>"]
+    assert [i["file"] for i in doc["inputs"]] == ["<stdin>"]
     assert doc["profile"] == run_json(write(tmp_path, "good.jsonl", good_bytes(5)))["profile"]
 
 
@@ -389,7 +389,8 @@ def test_several_files_are_combined(tmp_path: Path) -> None:
     assert doc["records"]["read"] == 5
     assert doc["records"]["skipped_examples"] == [
         {"file": str(b), "line": 3, "reason": "a line must be a JSON object, got a number"}]
-    assert doc["inputs"] == [str(a), str(b)]
+    assert [i["file"] for i in doc["inputs"]] == [str(a), str(b)]
+    assert all(sum(i["formats"].values()) > 0 for i in doc["inputs"])  # each file says what it was read as
 
 
 # ---------------------------------------------------------------- the user's files are only read

@@ -72,3 +72,24 @@ def test_estimate_json_schema_2(toy: LogAnalysis) -> None:
         assert b["definition"].startswith("the starting volume") and 0 <= b["amortised_over_months"] <= 12
         assert (b["requests_per_month"] is None) == (b["kind"] != "crosses")
         assert b["payback_months"] is None or Decimal(b["payback_months"]) == int(Decimal(b["payback_months"]))
+
+
+def test_each_input_says_what_it_was_read_as(tmp_path: object) -> None:
+    """One line per run and `inputs[].formats` in the JSON: every input with the formats its lines were read as."""
+    import json as _json
+    from pathlib import Path
+
+    from fineadvisor.present.report import formats_line
+
+    mixed = Path(str(tmp_path)) / "mixed.jsonl"
+    mixed.write_text("\n".join([
+        _json.dumps({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}),
+        _json.dumps({"model": "gpt-4o", "input": "hello"}),
+        _json.dumps({"model": "claude-sonnet-4-5", "system": "s", "messages": [{"role": "user", "content": "q"}]}),
+        "not json",
+    ]) + "\n")
+    a = analyze_logs([str(mixed), str(DATA / "toy_chat_fine_tuning.jsonl")])
+    assert formats_line(a) == (f"Read as: {mixed}: 1 fine-tuning examples, 1 Responses API requests, 1 Anthropic "
+                               f"Messages requests; {DATA / 'toy_chat_fine_tuning.jsonl'}: 5 fine-tuning examples.")
+    assert to_dict(a)["inputs"][0] == {"file": str(mixed), "formats": {
+        "fine_tuning": 1, "responses_request": 1, "anthropic": 1}}
