@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from fineadvisor.measure._fast.reuse import LeadingReuse
+from fineadvisor.measure.logs import parse_json
 from fineadvisor.measure.records import MAX_RECORD_TOKENS, Image, Message, Record, SourceFormat, Tool, Usage
 
 MessageReuse = LeadingReuse[object, Message]
@@ -60,6 +61,8 @@ def to_record(obj: object, line_no: int, reuse: MessageReuse | None = None) -> R
         return _batch_input(obj, line_no, reuse)
     if "custom_id" in obj and ("response" in obj or "error" in obj):
         return _batch_output(obj, line_no)
+    if _is_litellm(obj):
+        return _litellm(obj, line_no)
     if "request" in obj:
         return _request_response(obj, line_no, reuse)
     if _is_responses(obj):
@@ -190,6 +193,61 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
 
 
 _PLAIN_KEYS = frozenset({"role", "content", "weight"})
+
+
+# ---------------------------------------------------------------- LiteLLM
+# Schema: docs.litellm.ai/docs/proxy/logging_spec — a StandardLoggingPayload (what LiteLLM's loggers write) or a
+# LiteLLM_SpendLogs row has `call_type`, `model`, `messages` (a list, or in SpendLogs a JSON string), `response`
+# (the OpenAI-shaped ModelResponse: a dict or a JSON string), LiteLLM's billed `prompt_tokens` and
+# `completion_tokens`, `status` ("success" / "failure") and `error_str`; tools, when sent, are in
+# `model_parameters.tools`.
+
+
+def _is_litellm(obj: Mapping[str, Any]) -> bool:
+    return "call_type" in obj and ("messages" in obj or "response" in obj) and (
+        "prompt_tokens" in obj or "startTime" in obj or "spend" in obj)
+
+
+def _json_field(value: object, where: str) -> object:
+    """A field LiteLLM may store as a JSON string."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return parse_json(value.encode("utf-8", "replace"))
+        except ValueError as exc:
+            raise RecordError(f"LiteLLM {where} is a string that is not valid JSON ({exc})") from None
+    return value
+
+
+def _litellm(obj: dict[str, Any], line_no: int) -> Record:
+    call_type = str(obj.get("call_type") or "")
+    if any(kind in call_type for kind in ("embedding", "moderation", "image", "transcription", "speech", "rerank")):
+        raise RecordError(f"LiteLLM logged a {_shown(call_type)} call, not a chat or Responses call")
+    if obj.get("status") == "failure":
+        error = obj.get("error_str")
+        raise RecordError(f"LiteLLM logged a failed call: {error[:300] if isinstance(error, str) else 'no error text'}")
+    messages = _json_field(obj.get("messages"), "messages")
+    if isinstance(messages, dict) and "messages" in messages:
+        messages = messages["messages"]
+    response = _json_field(obj.get("response"), "response")
+    request: dict[str, Any] = {"model": obj.get("model"), "messages": messages}
+    parameters = obj.get("model_parameters")
+    if isinstance(parameters, dict) and isinstance(parameters.get("tools"), list):
+        request["tools"] = parameters["tools"]
+    if isinstance(response, dict) and not response:
+        response = None
+    if response is not None and not isinstance(response, dict):
+        raise RecordError(f"LiteLLM response must be an object, got {_type_name(response)}")
+    if _looks_anthropic(request, response):
+        rec = _anthropic(request, response, line_no, "litellm")
+    else:
+        rec = _openai(request, response, line_no, "litellm")
+    billed_in, billed_out = obj.get("prompt_tokens"), obj.get("completion_tokens")
+    if isinstance(billed_in, int) and isinstance(billed_out, int) and not isinstance(billed_in, bool) and billed_in > 0:
+        usage = _usage({"prompt_tokens": billed_in, "completion_tokens": billed_out, "prompt_tokens_details": {
+            "cached_tokens": rec.usage.cached_tokens if rec.usage else 0}, "completion_tokens_details": {
+            "reasoning_tokens": rec.usage.reasoning_tokens if rec.usage else 0}})
+        rec = _with(rec, usage=usage)
+    return rec
 
 
 # ---------------------------------------------------------------- OpenAI Responses API

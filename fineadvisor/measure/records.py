@@ -19,6 +19,7 @@ SourceFormat = Literal[
     "request_response",  # a logged pair {"request": {...}, "response": {..., "usage"}}
     "anthropic",  # an Anthropic Messages request (optionally with its response)
     "responses_request",  # an OpenAI Responses API request body {"model", "instructions", "input", ...}
+    "litellm",  # a LiteLLM StandardLoggingPayload or LiteLLM_SpendLogs row
 ]
 
 

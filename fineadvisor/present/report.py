@@ -34,7 +34,7 @@ FORMAT_NAMES = {
     "fine_tuning": "fine-tuning examples", "chat_request": "Chat Completions requests",
     "batch_input": "Batch API input lines", "batch_output": "Batch API output lines",
     "request_response": "request/response pairs", "anthropic": "Anthropic Messages requests",
-    "responses_request": "Responses API requests",
+    "responses_request": "Responses API requests", "litellm": "LiteLLM logging payloads",
 }
 """How each `Record.source` is named for people."""
 

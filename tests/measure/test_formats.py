@@ -284,3 +284,50 @@ def test_responses_pairs_total_to_the_billed_usage(tmp_path: Any) -> None:
     assert (a.records_read, a.records_skipped) == (5, 0)
     assert a.profile.input_tokens.total == sum(100 + i for i in range(5))
     assert a.profile.output_tokens.total == sum(30 + i for i in range(5))
+
+
+# ---------------------------------------------------------------- LiteLLM (docs.litellm.ai/docs/proxy/logging_spec)
+
+LITELLM_RESPONSE = {"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-mini-2024-07-18",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Billing → Export."}}],
+                    "usage": {"prompt_tokens": 52, "completion_tokens": 7,
+                              "prompt_tokens_details": {"cached_tokens": 32}}}
+LITELLM_PAYLOAD = {
+    "id": "a1", "trace_id": "t1", "call_type": "acompletion", "status": "success", "response_cost": 0.000012,
+    "total_tokens": 59, "prompt_tokens": 52, "completion_tokens": 7, "startTime": 1733200000.1,
+    "endTime": 1733200001.2, "model": "gpt-4o-mini", "model_group": "gpt-4o-mini", "api_base": "https://x",
+    "metadata": {"user_api_key_hash": "h"}, "cache_hit": False,
+    "messages": [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "How do I export?"}],
+    "response": LITELLM_RESPONSE, "model_parameters": {"temperature": 0, "tools": [
+        {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]},
+}
+
+
+def test_litellm_standard_logging_payload_keeps_its_response_and_billed_usage() -> None:
+    """It was read as a bare request (response and usage dropped); now all of it is read."""
+    rec = to_record(LITELLM_PAYLOAD, 1)
+    assert rec.source == "litellm" and rec.model == "gpt-4o-mini"
+    assert [m.role for m in rec.prompt] == ["system", "user"]
+    assert rec.completion[0].texts == ("Billing → Export.",)
+    assert rec.usage == Usage(52, 7, 32, 0, 0)
+    assert [t.name for t in rec.tools] == ["lookup"]
+
+
+def test_litellm_spend_logs_row_with_json_strings() -> None:
+    import json
+
+    row = {"request_id": "r1", "call_type": "completion", "spend": 0.00001, "total_tokens": 59, "prompt_tokens": 52,
+           "completion_tokens": 7, "startTime": "2026-12-03T10:00:00", "model": "gpt-4o-mini",
+           "messages": json.dumps(LITELLM_PAYLOAD["messages"]), "response": json.dumps(LITELLM_RESPONSE)}
+    rec = to_record(row, 2)
+    assert rec.source == "litellm" and rec.usage == Usage(52, 7, 32, 0, 0) and rec.completion
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"status": "failure", "error_str": "RateLimitError: too many"}, "failed call: RateLimitError: too many"),
+    ({"call_type": "aembedding"}, "'aembedding' call, not a chat"),
+    ({"messages": "[not json"}, "LiteLLM messages is a string that is not valid JSON"),
+])
+def test_litellm_lines_refused_with_a_reason(change: dict[str, object], reason: str) -> None:
+    with pytest.raises(RecordError, match=re.escape(reason)):
+        to_record({**LITELLM_PAYLOAD, **change}, 1)
