@@ -139,6 +139,13 @@ def _with(rec: Record, **changes: Any) -> Record:
     return Record(**fields)
 
 
+def _answer(response: Mapping[str, Any] | None) -> tuple[tuple[Message, ...], Usage | None]:
+    """What a logged response adds to its request: the generated message and the billed usage."""
+    if response is None:
+        return (), None
+    return _response_messages(response), _usage(response.get("usage"))
+
+
 def _model(obj: Mapping[str, Any]) -> str | None:
     model = obj.get("model")
     return model if isinstance(model, str) and model else None
@@ -301,13 +308,8 @@ def _responses(req: dict[str, Any], response: dict[str, Any] | None, line_no: in
                   if isinstance(t, dict) and t.get("type", "function") == "function" and isinstance(t.get("name"), str))
     if "tools" in req and not isinstance(req["tools"], list):
         raise RecordError(f'"tools" must be a list, got {_type_name(req["tools"])}')
-    completion: tuple[Message, ...] = ()
-    usage = None
-    if response is not None:
-        completion = _response_messages(response)
-        usage = _usage(response.get("usage"))
-    model = _model(req) or (_model(response) if response else None)
-    return Record(source, line_no, model, tuple(messages), tools, completion, usage)
+    return Record(source, line_no, _model(req) or _model(response or {}), tuple(messages), tools,
+                  *_answer(response))
 
 
 def _responses_item(item: object, index: int) -> Message:
@@ -640,13 +642,7 @@ def _anthropic(req: dict[str, Any], response: dict[str, Any] | None, line_no: in
     if isinstance(tools_raw, list):
         tools = tuple(_tool(t.get("name"), t.get("description"), t.get("input_schema"))
                       for t in tools_raw if isinstance(t, dict))
-    completion: tuple[Message, ...] = ()
-    usage = None
-    if response is not None:
-        completion = _response_messages(response)
-        usage = _usage(response.get("usage"))
-    model = _model(req) or (_model(response) if response else None)
-    return Record(source, line_no, model, messages, tools, completion, usage)
+    return Record(source, line_no, _model(req) or _model(response or {}), messages, tools, *_answer(response))
 
 
 def _anthropic_message(m: object, index: int) -> Message:
