@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fineadvisor.measure.encodings import choose_encoding
-from fineadvisor.measure.formats import to_record
+from fineadvisor.measure.sources import to_record
 from fineadvisor.measure.tokens import RecordCounter
 
 HERE = Path(__file__).resolve().parent

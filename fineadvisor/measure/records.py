@@ -20,6 +20,15 @@ SourceFormat = Literal[
     "anthropic",  # an Anthropic Messages request (optionally with its response)
     "responses_request",  # an OpenAI Responses API request body {"model", "instructions", "input", ...}
     "litellm",  # a LiteLLM StandardLoggingPayload or LiteLLM_SpendLogs row
+    "langfuse",  # a Langfuse generation: an exported observation or an ingestion event's generation-create body
+    "langsmith",  # a LangSmith LLM run
+    "helicone",  # a Helicone request export row
+    "otel_genai",  # an OpenTelemetry span with GenAI semantic-convention attributes
+    "bedrock",  # an AWS Bedrock model-invocation log record
+    "bedrock_converse",  # an AWS Bedrock Converse request (optionally with its response)
+    "vertex",  # a Vertex AI request-response logging row (Gemini)
+    "openrouter",  # an OpenRouter generation record (usage, no prompt)
+    "promptfoo",  # a promptfoo eval result
 ]
 
 

@@ -27,7 +27,6 @@ from fineadvisor.measure._fast.prefixes import PrefixParser
 from fineadvisor.measure._fast.reuse import LeadingReuse
 from fineadvisor.measure._fast.spill import temp_dir_usable
 from fineadvisor.measure.encodings import EncodingChoice, choose_encoding
-from fineadvisor.measure.formats import MessageReuse, RecordError, to_record
 from fineadvisor.measure.logs import (
     MAX_LINE_BYTES,
     Chunk,
@@ -44,6 +43,7 @@ from fineadvisor.measure.logs import (
 from fineadvisor.measure.profile import ProfileBuilder
 from fineadvisor.measure.readiness import ReadinessBuilder
 from fineadvisor.measure.records import Record
+from fineadvisor.measure.sources import MessageReuse, RecordError, to_records
 from fineadvisor.measure.tokens import RecordCounter, RecordTokens
 from fineadvisor.model_names import DEFAULT_MODEL
 
@@ -142,28 +142,27 @@ class LineCounter:
             counter = self._counters[key] = RecordCounter(choice)
         return counter
 
-    def read_line(self, path: str, line: Line) -> Record | BadLine | None:
-        """One line → its record, a `BadLine`, or None for a blank line; whatever the line holds (the barrier)."""
+    def read_line(self, path: str, line: Line) -> list[Record | BadLine]:
+        """One line → its records (a container line holds several) and `BadLine`s, none for a blank line; whatever
+        the line holds (the barrier)."""
         try:
             return self._read_line(path, line)
         except Exception as exc:  # one line never stops the run: it is skipped with the reason
-            return BadLine(path, line.line_no, unreadable(exc))
+            return [BadLine(path, line.line_no, unreadable(exc))]
 
-    def _read_line(self, path: str, line: Line) -> Record | BadLine | None:
+    def _read_line(self, path: str, line: Line) -> list[Record | BadLine]:
         if line.too_long_bytes:
-            return BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
+            return [BadLine(path, line.line_no, f"line is {line.too_long_bytes / 2**20:.1f} MiB, over the "
                            f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one record; is this a JSON Lines "
-                           "file (one JSON object per line)?")
+                           "file (one JSON object per line)?")]
         if line.start == line.end or (line.buf[line.start] in _SPACE and line.data.isspace()):
-            return None
+            return []
         try:
             obj = self._parser.parse(line.buf, line.start, line.end)
         except (ValueError, UnicodeDecodeError) as exc:
-            return BadLine(path, line.line_no, _describe_json_error(line, exc), "data_type")
-        try:
-            return to_record(obj, line.line_no, self._reuse)
-        except RecordError as exc:
-            return BadLine(path, line.line_no, str(exc), exc.issue)
+            return [BadLine(path, line.line_no, _describe_json_error(line, exc), "data_type")]
+        return [BadLine(path, line.line_no, str(item), item.issue) if isinstance(item, RecordError) else item
+                for item in to_records(obj, line.line_no, self._reuse)]
 
     def prefetch(self, records: Iterable[Record]) -> None:
         """Encode the not-yet-cached message texts of `records` together (see `TokenCounter.prefetch`)."""
@@ -220,11 +219,10 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     items: list[Record | BadLine] = []
     for line in chunk_lines(chunk):
         last = line.line_no
-        item = lc.read_line(chunk.path, line)
-        if item is not None:
-            items.append(item)
-            if strict and isinstance(item, BadLine):
-                break
+        read = lc.read_line(chunk.path, line)
+        items += read
+        if strict and any(isinstance(item, BadLine) for item in read):
+            break
     with contextlib.suppress(Exception):  # only a speed-up: each record is then encoded on its own, in the barrier
         lc.prefetch(item for item in items if not isinstance(item, BadLine))
     for item in items:

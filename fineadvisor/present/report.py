@@ -12,6 +12,7 @@ from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
 from fineadvisor.formatting import count, money, months, percent, signed_percent
 from fineadvisor.measure.analysis import LogAnalysis
 from fineadvisor.measure.logs import describe
+from fineadvisor.measure.sources import TITLES
 from fineadvisor.measure.stats import Distribution
 from fineadvisor.present.escape import markdown as esc
 
@@ -30,12 +31,7 @@ def package_version() -> str:
         return "0+unknown"
 
 
-FORMAT_NAMES = {
-    "fine_tuning": "fine-tuning examples", "chat_request": "Chat Completions requests",
-    "batch_input": "Batch API input lines", "batch_output": "Batch API output lines",
-    "request_response": "request/response pairs", "anthropic": "Anthropic Messages requests",
-    "responses_request": "Responses API requests", "litellm": "LiteLLM logging payloads",
-}
+FORMAT_NAMES = TITLES
 """How each `Record.source` is named for people."""
 
 

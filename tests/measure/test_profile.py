@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from fineadvisor.measure import profile
 from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.encodings import choose_encoding
-from fineadvisor.measure.formats import to_record
 from fineadvisor.measure.profile import ProfileBuilder
+from fineadvisor.measure.sources import to_record
 from fineadvisor.measure.stats import distribution
 from fineadvisor.measure.tokens import RecordCounter
 

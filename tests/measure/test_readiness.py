@@ -90,8 +90,8 @@ def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
     """Chunks merged into a builder that spills every few examples, read back a few at a time and deduplicated
     in parts, give exactly the readiness of one builder that kept everything in memory."""
     from fineadvisor.measure.encodings import choose_encoding
-    from fineadvisor.measure.formats import to_record
     from fineadvisor.measure.readiness import ReadinessBuilder
+    from fineadvisor.measure.sources import to_record
     from fineadvisor.measure.tokens import RecordCounter
 
     line = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}

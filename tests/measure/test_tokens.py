@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fineadvisor.measure.encodings import choose_encoding
-from fineadvisor.measure.formats import to_record
+from fineadvisor.measure.sources import to_record
 from fineadvisor.measure.tokens import CACHE_ENTRIES, RecordCounter, TokenCounter
 
 TV1 = [
@@ -185,7 +185,7 @@ def test_counts_of_reused_leading_messages_equal_fresh_counts() -> None:
     # The same Message objects lead each record (as to_record returns them with reuse); a named example and an
     # image-less URL part among them must still add their name tokens and uncounted parts to every record.
     from fineadvisor.measure._fast.reuse import LeadingReuse
-    from fineadvisor.measure.formats import MessageReuse
+    from fineadvisor.measure.sources import MessageReuse
 
     shared = [*TV1[:3], {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}]
     lines = [{"model": "gpt-4o", "messages": [*shared, {"role": "user", "content": f"query {i}"}],
@@ -232,7 +232,7 @@ def test_reuse_and_run_summaries_change_no_count(prefixes: list[list[int]],
     # Records start with one of a few shared prefixes, go on with shared messages, and end with a new one; counted
     # by one counter (reusing counts and run summaries) and each by a fresh counter, every field is the same.
     from fineadvisor.measure._fast.reuse import LeadingReuse
-    from fineadvisor.measure.formats import MessageReuse
+    from fineadvisor.measure.sources import MessageReuse
 
     lines = []
     for n, (p, suffix, last_role, with_output) in enumerate(records):

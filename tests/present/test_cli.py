@@ -216,7 +216,7 @@ _BAD_INPUT_ROWS = [
     ("role-missing", file_of(b'{"messages": [{"content": "hi"}]}\n'), 1, AT_LINE_1,
      ['messages[0] has no "role"']),
     ("missing-messages", file_of(b'{"prompt": "hi", "completion": "hello"}\n'), 1, AT_LINE_1,
-     ['no "messages" list', "keys found: completion, prompt", "expected one of"]),
+     ['no "messages" list', "keys found: completion, prompt", "fineadvisor formats"]),
     ("latin-1", file_of('{"messages": [{"role": "user", "content": "café"}]}\n'.encode("latin-1")), 1,
      AT_LINE_1, ["not valid UTF-8", "0xe9", "save the file as UTF-8"]),
     ("utf-16", file_of(UTF16), 1, NO_LINE, ["UTF-16", "UTF-8"]),

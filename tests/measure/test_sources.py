@@ -11,8 +11,8 @@ import pytest
 from PIL import Image as PILImage
 
 from fineadvisor.measure._fast.reuse import LeadingReuse
-from fineadvisor.measure.formats import MessageReuse, RecordError, to_record
 from fineadvisor.measure.records import Image, Usage
+from fineadvisor.measure.sources import MessageReuse, RecordError, to_record
 
 USER = {"role": "user", "content": "Where is my invoice?"}
 ANSWER = {"role": "assistant", "content": "Under Billing → Invoices."}
@@ -174,7 +174,7 @@ def test_reused_messages_give_the_same_records_and_keep_format_issues() -> None:
 def test_named_limits_are_skip_reasons(line: dict[str, object], reason: str) -> None:
     """Each named limit of the reader (MAX_MESSAGES_PER_RECORD, MAX_TOOL_SCHEMA_BYTES, MAX_CUSTOM_ID_CHARS, a tool
     schema that is not JSON) refuses the record with its reason."""
-    from fineadvisor.measure.formats import RecordError, to_record
+    from fineadvisor.measure.sources import RecordError, to_record
 
     with pytest.raises(RecordError, match=re.escape(reason)):
         to_record(line, 1)
@@ -189,7 +189,7 @@ def test_named_limits_are_skip_reasons(line: dict[str, object], reason: str) -> 
 def test_impossible_usage_is_refused(usage: dict[str, object], reason: str) -> None:
     """Cached tokens are part of the prompt and reasoning tokens part of the completion: more is a corrupt line
     (2⁶³ cached tokens had made the measured hit rate 100% for a whole estimate)."""
-    from fineadvisor.measure.formats import RecordError, to_record
+    from fineadvisor.measure.sources import RecordError, to_record
 
     line = {"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "q"}]},
             "response": {"choices": [{"message": {"role": "assistant", "content": "a"}}], "usage": usage}}

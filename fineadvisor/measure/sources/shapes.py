@@ -1,4 +1,4 @@
-"""Turn one parsed log line into a `Record`, detecting its format; say precisely what is wrong when it isn't one."""
+"""The request and response bodies that many sources hold: OpenAI Chat, OpenAI Responses and Anthropic Messages."""
 
 from __future__ import annotations
 
@@ -10,24 +10,15 @@ from typing import Any
 
 import orjson
 
-from fineadvisor.measure._fast.reuse import LeadingReuse
-from fineadvisor.measure.logs import parse_json
 from fineadvisor.measure.records import MAX_RECORD_TOKENS, Image, Message, Record, SourceFormat, Tool, Usage
-
-MessageReuse = LeadingReuse[object, Message]
-"""Normalised messages remembered for the leading raw message objects of earlier lines."""
+from fineadvisor.measure.sources.base import MessageReuse, RecordError, model_of, shown, type_name
 
 # The OpenAI fine-tuning chat format (cookbook + today's tool-calling additions).
 FT_MESSAGE_KEYS = frozenset({"role", "content", "name", "function_call", "weight", "tool_calls", "tool_call_id",
                              "refusal"})
 FT_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
-_REQUEST_HINT_KEYS = ("model", "temperature", "max_tokens", "max_completion_tokens", "stream", "response_format",
+REQUEST_HINT_KEYS = ("model", "temperature", "max_tokens", "max_completion_tokens", "stream", "response_format",
                       "tool_choice", "n", "top_p", "seed", "stop", "user", "metadata", "store")
-_FORMAT_HELP = ('expected one of: {"messages": [...]} (fine-tuning), a Chat Completions request '
-                '{"model", "messages"}, a Batch API line {"custom_id", "body"} or {"custom_id", "response"}, '
-                'a pair {"request", "response"}, or an Anthropic Messages request {"model", "system", "messages"}')
-
-
 MAX_MESSAGES_PER_RECORD = 100_000
 """More messages than any request holds; a record with more is skipped with this reason."""
 MAX_TOOL_SCHEMA_BYTES = 1024 * 1024
@@ -36,134 +27,43 @@ MAX_IMAGE_PIXELS = 89_478_485
 """Largest image (width × height) whose header is believed: Pillow's own decompression-bomb threshold."""
 
 
-class RecordError(ValueError):
-    """A line that is JSON but not a usable record; `issue` names the cookbook format-error type if one applies."""
-
-    def __init__(self, reason: str, issue: str | None = None) -> None:
-        super().__init__(reason)
-        self.issue = issue
-
-
-def _type_name(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
-            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+def answer(response: Mapping[str, Any] | None) -> tuple[tuple[Message, ...], Usage | None]:
+    """What a logged response adds to its request: the generated message and the billed usage."""
+    if response is None:
+        return (), None
+    return response_messages(response), usage_of(response.get("usage"))
 
 
-def to_record(obj: object, line_no: int, reuse: MessageReuse | None = None) -> Record:
-    """Detect the format of one parsed JSON line and normalise it; raise `RecordError` with the reason.
-
-    With `reuse`, plain messages that are the very objects of an earlier line's leading messages are not
-    normalised again (see `fineadvisor.measure._fast.reuse`).
-    """
-    if not isinstance(obj, dict):
-        raise RecordError(f"a line must be a JSON object, got {_type_name(obj)}", "data_type")
-    if "custom_id" in obj and "body" in obj:
-        return _batch_input(obj, line_no, reuse)
-    if "custom_id" in obj and ("response" in obj or "error" in obj):
-        return _batch_output(obj, line_no)
-    if _is_litellm(obj):
-        return _litellm(obj, line_no)
-    if "request" in obj:
-        return _request_response(obj, line_no, reuse)
-    if _is_responses(obj):
-        return _responses(obj, None, line_no, "responses_request")
-    if "messages" in obj:
-        known = _known(obj["messages"], reuse)
-        if _looks_anthropic(obj, None, len(known)):
-            return _anthropic(obj, None, line_no, "anthropic")
-        source: SourceFormat = "fine_tuning" if obj.keys().isdisjoint(_REQUEST_HINT_KEYS) else "chat_request"
-        return _openai(obj, None, line_no, source, reuse, known)
-    keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
-    raise RecordError(f'no "messages" list and no known log format (keys found: {keys}); {_FORMAT_HELP}',
-                      "missing_messages_list")
-
-
-# ---------------------------------------------------------------- format shapes
-
-
-def _batch_input(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
-    body = obj["body"]
-    if not isinstance(body, dict):
-        raise RecordError(f'Batch API "body" must be an object, got {_type_name(body)}')
-    url = obj.get("url", "/v1/chat/completions")
-    if isinstance(url, str) and "embeddings" in url:
-        raise RecordError(f"Batch API line for {url} is an embeddings request, not a chat request")
-    rec = _responses(body, None, line_no, "batch_input") if _is_responses(body) else _openai(
-        body, None, line_no, "batch_input", reuse)
-    return _with(rec, custom_id=_custom_id(obj))
-
-
-def _batch_output(obj: dict[str, Any], line_no: int) -> Record:
-    response = obj.get("response")
-    if not isinstance(response, dict):
-        error = obj.get("error")
-        message = error.get("message") if isinstance(error, dict) else error
-        text = message if isinstance(message, str) else _type_name(message)
-        raise RecordError(f"Batch API request {_custom_id(obj)!r} failed: {text[:300]}")
-    body = response.get("body")
-    if not isinstance(body, dict):
-        raise RecordError(f'Batch API "response.body" must be an object, got {_type_name(body)}')
-    status = response.get("status_code", 200)
-    if isinstance(status, int) and status >= 400:
-        raise RecordError(f"Batch API request {_custom_id(obj)!r} failed with HTTP {status}")
-    usage = _usage(body.get("usage"))
-    if usage is None:
-        raise RecordError('Batch API output line has no "response.body.usage"')
-    return Record("batch_output", line_no, _model(body), (), (), _response_messages(body), usage, _custom_id(obj))
-
-
-def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Record:
-    request = obj["request"]
-    if not isinstance(request, dict):
-        raise RecordError(f'"request" must be an object, got {_type_name(request)}')
-    response = obj.get("response")
-    if response is not None and not isinstance(response, dict):
-        raise RecordError(f'"response" must be an object, got {_type_name(response)}')
+def body_record(request: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
+                reuse: MessageReuse | None = None) -> Record:
+    """A request body of any of the three shapes (and its response, if logged) as a record of `source`."""
     if "body" in request and isinstance(request["body"], dict) and "messages" not in request:
         request = request["body"]  # some gateways nest the HTTP body
     if isinstance(response, dict) and isinstance(response.get("body"), dict) and "usage" not in response:
         response = response["body"]
-    if _is_responses(request):
-        return _responses(request, response, line_no, "request_response")
+    if is_responses(request) or ("input" in request and "messages" not in request):
+        return responses_body(request, response, line_no, source)
     if "messages" not in request:
-        raise RecordError('"request" has no "messages" list (nor a Responses API "input")', "missing_messages_list")
-    known = _known(request["messages"], reuse)
-    if _looks_anthropic(request, response, len(known)):
-        return _anthropic(request, response, line_no, "request_response")
-    return _openai(request, response, line_no, "request_response", reuse, known)
-
-
-def _with(rec: Record, **changes: Any) -> Record:
-    fields = {name: getattr(rec, name) for name in rec.__slots__}
-    fields.update(changes)
-    return Record(**fields)
-
-
-def _answer(response: Mapping[str, Any] | None) -> tuple[tuple[Message, ...], Usage | None]:
-    """What a logged response adds to its request: the generated message and the billed usage."""
-    if response is None:
-        return (), None
-    return _response_messages(response), _usage(response.get("usage"))
-
-
-def _model(obj: Mapping[str, Any]) -> str | None:
-    model = obj.get("model")
-    return model if isinstance(model, str) and model else None
+        raise RecordError('the request has no "messages" list (nor a Responses API "input")', "missing_messages_list")
+    known = known_messages(request["messages"], reuse)
+    if looks_anthropic(request, response, len(known)):
+        return anthropic_body(request, response, line_no, source)
+    return openai_body(request, response, line_no, source, reuse, known)
 
 
 # ---------------------------------------------------------------- OpenAI
 
 
-def _known(raw: object, reuse: MessageReuse | None) -> list[Message]:
+def known_messages(raw: object, reuse: MessageReuse | None) -> list[Message]:
     """The normalised messages remembered for the leading raw messages of `raw` (the very same objects)."""
     return reuse.match(raw) if reuse is not None and type(raw) is list else []
 
 
-def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
+def openai_body(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat,
             reuse: MessageReuse | None = None, known: list[Message] | None = None) -> Record:
-    raw = _messages_list(req)
+    raw = messages_list(req)
     issues: list[str] = []
-    parsed: list[Message] = known if known is not None else _known(raw, reuse)
+    parsed: list[Message] = known if known is not None else known_messages(raw, reuse)
     plain = start = len(parsed)  # leading messages that are plain (no format issue possible): safe to reuse
     append = parsed.append
     for i in range(start, len(raw)):
@@ -175,11 +75,11 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
                 append(Message(role, (content,)))
                 plain += plain == i
                 continue
-        append(_openai_message(m, i, issues))
+        append(openai_message(m, i, issues))
     if reuse is not None and start == 0:
         reuse.remember(raw, parsed[:plain])
     messages = tuple(parsed)
-    tools = _openai_tools(req.get("tools"), req.get("functions")) if "tools" in req or "functions" in req else ()
+    tools = openai_tools(req.get("tools"), req.get("functions")) if "tools" in req or "functions" in req else ()
     completion: tuple[Message, ...] = ()
     usage = None
     if source == "fine_tuning":
@@ -190,71 +90,16 @@ def _openai(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, 
         if not messages:
             raise RecordError("the only message is the assistant's: there is no prompt to count")
     elif response is not None:
-        completion = _response_messages(response)
-        usage = _usage(response.get("usage"))
+        completion = response_messages(response)
+        usage = usage_of(response.get("usage"))
     if response is None and isinstance(req.get("usage"), dict):
-        usage = _usage(req["usage"])
-    model = _model(req) or (_model(response) if response else None)
+        usage = usage_of(req["usage"])
+    model = model_of(req) or (model_of(response) if response else None)
     return Record(source, line_no, model, messages, tools, completion, usage, None,
                   tuple(dict.fromkeys(issues)) if issues else ())
 
 
 _PLAIN_KEYS = frozenset({"role", "content", "weight"})
-
-
-# ---------------------------------------------------------------- LiteLLM
-# Schema: docs.litellm.ai/docs/proxy/logging_spec — a StandardLoggingPayload (what LiteLLM's loggers write) or a
-# LiteLLM_SpendLogs row has `call_type`, `model`, `messages` (a list, or in SpendLogs a JSON string), `response`
-# (the OpenAI-shaped ModelResponse: a dict or a JSON string), LiteLLM's billed `prompt_tokens` and
-# `completion_tokens`, `status` ("success" / "failure") and `error_str`; tools, when sent, are in
-# `model_parameters.tools`.
-
-
-def _is_litellm(obj: Mapping[str, Any]) -> bool:
-    return "call_type" in obj and ("messages" in obj or "response" in obj) and (
-        "prompt_tokens" in obj or "startTime" in obj or "spend" in obj)
-
-
-def _json_field(value: object, where: str) -> object:
-    """A field LiteLLM may store as a JSON string."""
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        try:
-            return parse_json(value.encode("utf-8", "replace"))
-        except ValueError as exc:
-            raise RecordError(f"LiteLLM {where} is a string that is not valid JSON ({exc})") from None
-    return value
-
-
-def _litellm(obj: dict[str, Any], line_no: int) -> Record:
-    call_type = str(obj.get("call_type") or "")
-    if any(kind in call_type for kind in ("embedding", "moderation", "image", "transcription", "speech", "rerank")):
-        raise RecordError(f"LiteLLM logged a {_shown(call_type)} call, not a chat or Responses call")
-    if obj.get("status") == "failure":
-        error = obj.get("error_str")
-        raise RecordError(f"LiteLLM logged a failed call: {error[:300] if isinstance(error, str) else 'no error text'}")
-    messages = _json_field(obj.get("messages"), "messages")
-    if isinstance(messages, dict) and "messages" in messages:
-        messages = messages["messages"]
-    response = _json_field(obj.get("response"), "response")
-    request: dict[str, Any] = {"model": obj.get("model"), "messages": messages}
-    parameters = obj.get("model_parameters")
-    if isinstance(parameters, dict) and isinstance(parameters.get("tools"), list):
-        request["tools"] = parameters["tools"]
-    if isinstance(response, dict) and not response:
-        response = None
-    if response is not None and not isinstance(response, dict):
-        raise RecordError(f"LiteLLM response must be an object, got {_type_name(response)}")
-    if _looks_anthropic(request, response):
-        rec = _anthropic(request, response, line_no, "litellm")
-    else:
-        rec = _openai(request, response, line_no, "litellm")
-    billed_in, billed_out = obj.get("prompt_tokens"), obj.get("completion_tokens")
-    if isinstance(billed_in, int) and isinstance(billed_out, int) and not isinstance(billed_in, bool) and billed_in > 0:
-        usage = _usage({"prompt_tokens": billed_in, "completion_tokens": billed_out, "prompt_tokens_details": {
-            "cached_tokens": rec.usage.cached_tokens if rec.usage else 0}, "completion_tokens_details": {
-            "reasoning_tokens": rec.usage.reasoning_tokens if rec.usage else 0}})
-        rec = _with(rec, usage=usage)
-    return rec
 
 
 # ---------------------------------------------------------------- OpenAI Responses API
@@ -267,30 +112,30 @@ def _litellm(obj: dict[str, Any], line_no: int) -> Record:
 # output_tokens_details.reasoning_tokens}.
 
 
-_NOT_RESPONSES_KEYS = frozenset({"traceId", "trace_id", "startTime", "start_time", "observation", "run_type",
+NOT_RESPONSES_KEYS = frozenset({"traceId", "trace_id", "startTime", "start_time", "observation", "run_type",
                                  "parentObservationId", "spans", "resourceSpans"})
 """Keys of observability records that also carry `input` and `model` (Langfuse, LangSmith, OpenTelemetry): never
 to be read as a bare Responses request, which would drop their outputs and usage."""
 
 
-def _is_responses(obj: Mapping[str, Any]) -> bool:
+def is_responses(obj: Mapping[str, Any]) -> bool:
     """A Responses API request: `input` (with `model` or `instructions`) and no Chat `messages`; not an
     observability record that happens to have those keys."""
     return ("input" in obj and "messages" not in obj and ("model" in obj or "instructions" in obj)
-            and obj.keys().isdisjoint(_NOT_RESPONSES_KEYS))
+            and obj.keys().isdisjoint(NOT_RESPONSES_KEYS))
 
 
-def _responses(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat) -> Record:
+def responses_body(req: dict[str, Any], response: dict[str, Any] | None, line_no: int, source: SourceFormat) -> Record:
     model_name = str(req.get("model", "")).lower()
     if "embed" in model_name or "moderation" in model_name:
-        raise RecordError(f"a request to {_shown(req.get('model'))} is an embeddings or moderation request, not a "
+        raise RecordError(f"a request to {shown(req.get('model'))} is an embeddings or moderation request, not a "
                           "chat or Responses request")
     messages: list[Message] = []
     instructions = req.get("instructions")
     if isinstance(instructions, str) and instructions:
         messages.append(Message("developer", (instructions,)))
     elif instructions is not None and not isinstance(instructions, str):
-        raise RecordError(f'"instructions" must be a string, got {_type_name(instructions)}')
+        raise RecordError(f'"instructions" must be a string, got {type_name(instructions)}')
     items = req.get("input")
     if isinstance(items, str):
         messages.append(Message("user", (items,)))
@@ -300,16 +145,16 @@ def _responses(req: dict[str, Any], response: dict[str, Any] | None, line_no: in
                               f"{MAX_MESSAGES_PER_RECORD:,}")
         messages += [_responses_item(item, i) for i, item in enumerate(items)]
     else:
-        raise RecordError(f'Responses API "input" must be a string or a list of items, got {_type_name(items)}',
+        raise RecordError(f'Responses API "input" must be a string or a list of items, got {type_name(items)}',
                           "missing_messages_list")
     if not messages:
         raise RecordError('Responses API "input" is empty: there is no prompt to count', "missing_messages_list")
-    tools = tuple(_tool(t.get("name"), t.get("description"), t.get("parameters")) for t in req.get("tools") or ()
+    tools = tuple(tool_of(t.get("name"), t.get("description"), t.get("parameters")) for t in req.get("tools") or ()
                   if isinstance(t, dict) and t.get("type", "function") == "function" and isinstance(t.get("name"), str))
     if "tools" in req and not isinstance(req["tools"], list):
-        raise RecordError(f'"tools" must be a list, got {_type_name(req["tools"])}')
-    return Record(source, line_no, _model(req) or _model(response or {}), tuple(messages), tools,
-                  *_answer(response))
+        raise RecordError(f'"tools" must be a list, got {type_name(req["tools"])}')
+    return Record(source, line_no, model_of(req) or model_of(response or {}), tuple(messages), tools,
+                  *answer(response))
 
 
 def _responses_item(item: object, index: int) -> Message:
@@ -318,17 +163,17 @@ def _responses_item(item: object, index: int) -> Message:
     if isinstance(item, str):
         return Message("user", (item,))
     if not isinstance(item, dict):
-        raise RecordError(f"{where} must be an object, got {_type_name(item)}", "data_type")
+        raise RecordError(f"{where} must be an object, got {type_name(item)}", "data_type")
     kind = item.get("type", "message")
     texts: list[str] = []
     if kind == "function_call":
-        _function_strings(item, texts)
+        function_strings(item, texts)
         return Message("assistant", tuple(texts), tool_call=True)
     if kind == "function_call_output":
         output = item.get("output")
-        other = _content(output, f"{where}.output", texts, []) if not isinstance(output, dict) else 0
+        other = content_parts(output, f"{where}.output", texts, []) if not isinstance(output, dict) else 0
         if isinstance(output, dict):
-            texts.append(_json_text(output))
+            texts.append(json_text(output))
         return Message("tool", tuple(texts), other_parts=other)
     if kind == "reasoning":  # summaries are text; encrypted content cannot be counted
         summaries = item.get("summary")
@@ -342,18 +187,18 @@ def _responses_item(item: object, index: int) -> Message:
     if not isinstance(role, str):
         raise RecordError(f'{where} has no "role" string', "message_missing_key")
     images: list[Image] = []
-    other = _content(item.get("content"), f"{where}.content", texts, images)
+    other = content_parts(item.get("content"), f"{where}.content", texts, images)
     return Message(role, tuple(texts), None, tuple(images), False, other)
 
 
-def _openai_message(m: object, index: int, issues: list[str]) -> Message:
+def openai_message(m: object, index: int, issues: list[str]) -> Message:
     where = f"messages[{index}]"
     if not isinstance(m, dict):
-        raise RecordError(f"{where} must be an object, got {_type_name(m)}", "data_type")
+        raise RecordError(f"{where} must be an object, got {type_name(m)}", "data_type")
     role = m.get("role")
     if not isinstance(role, str):
         raise RecordError(f'{where} has no "role" string' if role is None
-                          else f'{where}.role must be a string, got {_type_name(role)}', "message_missing_key")
+                          else f'{where}.role must be a string, got {type_name(role)}', "message_missing_key")
     if "content" not in m and "tool_calls" not in m and "function_call" not in m:
         issues.append("message_missing_key")
     if any(k not in FT_MESSAGE_KEYS for k in m):
@@ -362,10 +207,10 @@ def _openai_message(m: object, index: int, issues: list[str]) -> Message:
         issues.append("unrecognized_role")
     name = m.get("name")
     if name is not None and not isinstance(name, str):
-        raise RecordError(f"{where}.name must be a string, got {_type_name(name)}")
+        raise RecordError(f"{where}.name must be a string, got {type_name(name)}")
     texts: list[str] = []
     images: list[Image] = []
-    other = _content(m.get("content"), f"{where}.content", texts, images)
+    other = content_parts(m.get("content"), f"{where}.content", texts, images)
     content = m.get("content")
     if (not content and not m.get("function_call") and not m.get("tool_calls")) or (
         content is not None and not isinstance(content, (str, list))
@@ -378,7 +223,7 @@ def _openai_message(m: object, index: int, issues: list[str]) -> Message:
     return Message(role, tuple(texts), name, tuple(images), calls, other)
 
 
-def _content(content: object, where: str, texts: list[str], images: list[Image]) -> int:
+def content_parts(content: object, where: str, texts: list[str], images: list[Image]) -> int:
     """Collect the text and images of a content field; return the number of parts that cannot be counted."""
     if content is None:
         return 0
@@ -386,7 +231,7 @@ def _content(content: object, where: str, texts: list[str], images: list[Image])
         texts.append(content)
         return 0
     if not isinstance(content, list):
-        raise RecordError(f"{where} must be a string or a list of parts, got {_type_name(content)}",
+        raise RecordError(f"{where} must be a string or a list of parts, got {type_name(content)}",
                           "missing_content")
     other = 0
     for j, part in enumerate(content):
@@ -394,7 +239,7 @@ def _content(content: object, where: str, texts: list[str], images: list[Image])
             texts.append(part)
             continue
         if not isinstance(part, dict):
-            raise RecordError(f"{where}[{j}] must be an object, got {_type_name(part)}", "missing_content")
+            raise RecordError(f"{where}[{j}] must be an object, got {type_name(part)}", "missing_content")
         kind = part.get("type")
         text = part.get("text")
         if kind in ("text", "input_text", "output_text") or (kind is None and isinstance(text, str)):
@@ -404,7 +249,7 @@ def _content(content: object, where: str, texts: list[str], images: list[Image])
         elif kind == "refusal" and isinstance(part.get("refusal"), str):
             texts.append(part["refusal"])
         elif kind in ("image_url", "input_image", "image"):
-            images.append(_image(part))
+            images.append(image_part(part))
         else:
             other += 1
     return other
@@ -417,81 +262,60 @@ def _tool_calls(calls: object, function_call: object, where: str, texts: list[st
             fn = call.get("function") if isinstance(call, dict) else None
             if not isinstance(fn, dict):
                 raise RecordError(f'{where}.tool_calls[{k}] must be an object with a "function" object')
-            _function_strings(fn, texts)
+            function_strings(fn, texts)
             found = True
     elif calls is not None:
-        raise RecordError(f"{where}.tool_calls must be a list, got {_type_name(calls)}")
+        raise RecordError(f"{where}.tool_calls must be a list, got {type_name(calls)}")
     if isinstance(function_call, dict):
-        _function_strings(function_call, texts)
+        function_strings(function_call, texts)
         found = True
     return found
 
 
-def _function_strings(fn: Mapping[str, Any], texts: list[str]) -> None:
+def function_strings(fn: Mapping[str, Any], texts: list[str]) -> None:
     for key in ("name", "arguments"):
         value = fn.get(key)
         if isinstance(value, str):
             texts.append(value)
         elif value is not None:
-            texts.append(_json_text(value))
+            texts.append(json_text(value))
 
 
-def _openai_tools(tools: object, functions: object) -> tuple[Tool, ...]:
+def openai_tools(tools: object, functions: object) -> tuple[Tool, ...]:
     out: list[Tool] = []
     if isinstance(tools, list):
         for k, tool in enumerate(tools):
             if not isinstance(tool, dict):
-                raise RecordError(f"tools[{k}] must be an object, got {_type_name(tool)}")
+                raise RecordError(f"tools[{k}] must be an object, got {type_name(tool)}")
             fn = tool.get("function", tool)
             if isinstance(fn, dict) and isinstance(fn.get("name"), str):
-                out.append(_tool(fn.get("name"), fn.get("description"), fn.get("parameters")))
+                out.append(tool_of(fn.get("name"), fn.get("description"), fn.get("parameters")))
     elif tools is not None:
-        raise RecordError(f'"tools" must be a list, got {_type_name(tools)}')
+        raise RecordError(f'"tools" must be a list, got {type_name(tools)}')
     if isinstance(functions, list):
-        out.extend(_tool(f.get("name"), f.get("description"), f.get("parameters"))
+        out.extend(tool_of(f.get("name"), f.get("description"), f.get("parameters"))
                    for f in functions if isinstance(f, dict))
     return tuple(out)
 
 
-def _tool(name: object, description: object, parameters: object) -> Tool:
+def tool_of(name: object, description: object, parameters: object) -> Tool:
     if isinstance(parameters, dict) and parameters:
         try:
             size = len(orjson.dumps(parameters, option=orjson.OPT_NON_STR_KEYS))
         except orjson.JSONEncodeError as exc:
-            raise RecordError(f"the parameters of tool {_shown(name)} cannot be read as a JSON schema ({exc})") from None
+            raise RecordError(f"the parameters of tool {shown(name)} cannot be read as a JSON schema ({exc})") from None
         if size > MAX_TOOL_SCHEMA_BYTES:
-            raise RecordError(f"the parameters of tool {_shown(name)} are {size / 2**20:.1f} MiB of JSON, over the "
+            raise RecordError(f"the parameters of tool {shown(name)} are {size / 2**20:.1f} MiB of JSON, over the "
                               f"{MAX_TOOL_SCHEMA_BYTES // 2**20} MiB limit for one tool definition")
     return Tool(name if isinstance(name, str) else "", description if isinstance(description, str) else "",
                 parameters if isinstance(parameters, dict) else {})
 
 
-MAX_CUSTOM_ID_CHARS = 512
-"""Longest Batch API `custom_id` read (OpenAI's own limit is 64 characters)."""
-
-
-def _custom_id(obj: Mapping[str, Any]) -> str:
-    """The Batch API `custom_id`: a string (a number is read as its digits)."""
-    value = obj.get("custom_id")
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise RecordError(f'Batch API "custom_id" must be a string, got {_type_name(value)}')
-    text = str(value)
-    if len(text) > MAX_CUSTOM_ID_CHARS:
-        raise RecordError(f'Batch API "custom_id" is {len(text):,} characters, over the {MAX_CUSTOM_ID_CHARS} read')
-    return text
-
-
-def _shown(value: object) -> str:
-    """A value from the log, short and quoted, for a skip reason."""
-    text = value if isinstance(value, str) else _type_name(value)
-    return repr(text[:60] + ("…" if len(text) > 60 else ""))
-
-
-def _messages_list(req: Mapping[str, Any]) -> list[Any]:
+def messages_list(req: Mapping[str, Any]) -> list[Any]:
     """The request's `messages`: a non-empty list of at most MAX_MESSAGES_PER_RECORD items."""
     raw = req.get("messages")
     if not isinstance(raw, list) or not raw:
-        got = "an empty list" if isinstance(raw, list) else _type_name(raw)
+        got = "an empty list" if isinstance(raw, list) else type_name(raw)
         raise RecordError(f'"messages" must be a non-empty list of message objects, got {got}',
                           "missing_messages_list")
     if len(raw) > MAX_MESSAGES_PER_RECORD:
@@ -499,41 +323,46 @@ def _messages_list(req: Mapping[str, Any]) -> list[Any]:
     return raw
 
 
-def _response_messages(response: Mapping[str, Any]) -> tuple[Message, ...]:
+def response_messages(response: Mapping[str, Any]) -> tuple[Message, ...]:
     """The generated message of a Chat Completions (first choice), Responses or Anthropic response."""
     choices = response.get("choices")
     if isinstance(choices, list) and choices and isinstance(choices[0], dict):
         msg = choices[0].get("message")
         if isinstance(msg, dict):
-            return (_openai_message({"role": "assistant", **msg}, 0, []),)
+            return (openai_message({"role": "assistant", **msg}, 0, []),)
     content = response.get("content")
     if isinstance(content, list):  # Anthropic
-        return (_anthropic_message({"role": "assistant", "content": content}, 0),)
+        return (anthropic_message({"role": "assistant", "content": content}, 0),)
     output = response.get("output")
     if isinstance(output, list):  # Responses API
         texts: list[str] = []
         for item in output:
             if isinstance(item, dict):
-                _content(item.get("content"), "output.content", texts, [])
+                content_parts(item.get("content"), "output.content", texts, [])
                 if item.get("type") == "function_call":
-                    _function_strings(item, texts)
+                    function_strings(item, texts)
         return (Message("assistant", tuple(texts)),)
     return ()
 
 
-def _usage(usage: object) -> Usage | None:
+def usage_of(usage: object) -> Usage | None:
     """Normalise OpenAI Chat, OpenAI Responses and Anthropic usage objects."""
     if not isinstance(usage, dict):
         return None
     billed = _billed(usage)
-    if billed is not None and max(billed.prompt_tokens, billed.completion_tokens) > MAX_RECORD_TOKENS:
+    return None if billed is None else checked_usage(billed)
+
+
+def checked_usage(billed: Usage) -> Usage:
+    """Billed counts, refused with the reason when they cannot be one request's."""
+    if max(billed.prompt_tokens, billed.completion_tokens) > MAX_RECORD_TOKENS:
         raise RecordError(f"usage says {billed.prompt_tokens:,} prompt and {billed.completion_tokens:,} completion "
                           f"tokens, more than one request can have (at most {MAX_RECORD_TOKENS:,}); is the line "
                           "corrupt?")
-    if billed is not None and billed.cached_tokens + billed.cache_write_tokens > billed.prompt_tokens:
+    if billed.cached_tokens + billed.cache_write_tokens > billed.prompt_tokens:
         raise RecordError(f"usage says {billed.cached_tokens:,} cached and {billed.cache_write_tokens:,} cache-write "
                           f"tokens, more than its {billed.prompt_tokens:,} prompt tokens; is the line corrupt?")
-    if billed is not None and billed.reasoning_tokens > billed.completion_tokens:
+    if billed.reasoning_tokens > billed.completion_tokens:
         raise RecordError(f"usage says {billed.reasoning_tokens:,} reasoning tokens, more than its "
                           f"{billed.completion_tokens:,} completion tokens; is the line corrupt?")
     return billed
@@ -559,7 +388,7 @@ def _billed(usage: dict[str, Any]) -> Usage | None:
     return None
 
 
-def _image(part: Mapping[str, Any]) -> Image:
+def image_part(part: Mapping[str, Any]) -> Image:
     spec = part.get("image_url", part)
     url = spec.get("url") if isinstance(spec, dict) else spec
     detail = spec.get("detail", part.get("detail", "auto")) if isinstance(spec, dict) else part.get("detail", "auto")
@@ -600,7 +429,7 @@ def _image_size(b64: str) -> tuple[int | None, int | None]:
     return width, height
 
 
-def _json_text(value: object) -> str:
+def json_text(value: object) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -609,7 +438,7 @@ def _json_text(value: object) -> str:
 # ---------------------------------------------------------------- Anthropic
 
 
-def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None, known: int = 0) -> bool:
+def looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None, known: int = 0) -> bool:
     """Whether a request is Anthropic's; the first `known` messages were read before as plain OpenAI messages."""
     if "system" in req or str(req.get("model", "")).startswith(("claude", "anthropic")):
         return True
@@ -627,38 +456,38 @@ def _looks_anthropic(req: Mapping[str, Any], response: Mapping[str, Any] | None,
     return False
 
 
-def _anthropic(req: dict[str, Any], response: dict[str, Any] | None, line_no: int,
+def anthropic_body(req: dict[str, Any], response: dict[str, Any] | None, line_no: int,
                source: SourceFormat) -> Record:
-    raw = _messages_list(req)
+    raw = messages_list(req)
     system: list[Message] = []
     sys_field = req.get("system")
     if sys_field is not None:
         texts: list[str] = []
-        _anthropic_blocks(sys_field, "system", texts, [])
+        anthropic_blocks(sys_field, "system", texts, [])
         system.append(Message("system", tuple(texts)))
-    messages = tuple(system) + tuple(_anthropic_message(m, i) for i, m in enumerate(raw))
+    messages = tuple(system) + tuple(anthropic_message(m, i) for i, m in enumerate(raw))
     tools_raw = req.get("tools")
     tools: tuple[Tool, ...] = ()
     if isinstance(tools_raw, list):
-        tools = tuple(_tool(t.get("name"), t.get("description"), t.get("input_schema"))
+        tools = tuple(tool_of(t.get("name"), t.get("description"), t.get("input_schema"))
                       for t in tools_raw if isinstance(t, dict))
-    return Record(source, line_no, _model(req) or _model(response or {}), messages, tools, *_answer(response))
+    return Record(source, line_no, model_of(req) or model_of(response or {}), messages, tools, *answer(response))
 
 
-def _anthropic_message(m: object, index: int) -> Message:
+def anthropic_message(m: object, index: int) -> Message:
     where = f"messages[{index}]"
     if not isinstance(m, dict):
-        raise RecordError(f"{where} must be an object, got {_type_name(m)}", "data_type")
+        raise RecordError(f"{where} must be an object, got {type_name(m)}", "data_type")
     role = m.get("role")
     if not isinstance(role, str):
         raise RecordError(f'{where} has no "role" string', "message_missing_key")
     texts: list[str] = []
     images: list[Image] = []
-    calls, other = _anthropic_blocks(m.get("content"), f"{where}.content", texts, images)
+    calls, other = anthropic_blocks(m.get("content"), f"{where}.content", texts, images)
     return Message(role, tuple(texts), None, tuple(images), calls, other)
 
 
-def _anthropic_blocks(content: object, where: str, texts: list[str], images: list[Image]) -> tuple[bool, int]:
+def anthropic_blocks(content: object, where: str, texts: list[str], images: list[Image]) -> tuple[bool, int]:
     """Collect text from Anthropic content (a string or blocks: text, image, tool_use, tool_result, thinking)."""
     if content is None:
         return False, 0
@@ -666,11 +495,11 @@ def _anthropic_blocks(content: object, where: str, texts: list[str], images: lis
         texts.append(content)
         return False, 0
     if not isinstance(content, Sequence):
-        raise RecordError(f"{where} must be a string or a list of blocks, got {_type_name(content)}")
+        raise RecordError(f"{where} must be a string or a list of blocks, got {type_name(content)}")
     calls, other = False, 0
     for j, block in enumerate(content):
         if not isinstance(block, dict):
-            raise RecordError(f"{where}[{j}] must be an object, got {_type_name(block)}")
+            raise RecordError(f"{where}[{j}] must be an object, got {type_name(block)}")
         kind = block.get("type")
         if kind == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
@@ -678,14 +507,14 @@ def _anthropic_blocks(content: object, where: str, texts: list[str], images: lis
             calls = True
             if isinstance(block.get("name"), str):
                 texts.append(block["name"])
-            texts.append(_json_text(block.get("input", {})))
+            texts.append(json_text(block.get("input", {})))
         elif kind == "tool_result":
-            _, nested = _anthropic_blocks(block.get("content"), f"{where}[{j}].content", texts, images)
+            _, nested = anthropic_blocks(block.get("content"), f"{where}[{j}].content", texts, images)
             other += nested
         elif kind == "thinking" and isinstance(block.get("thinking"), str):
             texts.append(block["thinking"])
         elif kind == "image":
-            images.append(_image(block))
+            images.append(image_part(block))
         else:
             other += 1
     return calls, other

@@ -1,0 +1,7 @@
+"""(being written: the helicone adapter; registered in fineadvisor.measure.sources.REGISTRY)."""
+
+from __future__ import annotations
+
+from fineadvisor.measure.sources.base import Source
+
+SOURCES: tuple[Source, ...] = ()
