@@ -14,11 +14,11 @@ class InputError(FineAdvisorError):
 class LogFormatError(FineAdvisorError):
     """One log line that is not a record fineadvisor understands."""
 
-    def __init__(self, path: str, line_no: int, reason: str) -> None:
+    def __init__(self, path: str, line_no: int, reason: str, where: str | None = None) -> None:
         self.path = path
         self.line_no = line_no
         self.reason = reason
-        super().__init__(f"{path}:{line_no}: {reason}")
+        super().__init__(f"{where or f'{path}:{line_no}'}: {reason}")
 
 
 class NoRecordsError(FineAdvisorError):

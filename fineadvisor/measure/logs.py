@@ -16,9 +16,10 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, cast
 
 import orjson
+from backports import zstd
 
 from fineadvisor.errors import InputError
 
@@ -34,6 +35,9 @@ SCAN_BYTES = 1024 * 1024
 KEPT_OF_LONG_LINE = 200
 """Bytes kept of an over-long line (for its skip reason)."""
 _GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+DECOMPRESSION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, zstd.ZstdError)
+"""What reading a truncated or corrupt gzip or zstd stream raises."""
 _BOM = b"\xef\xbb\xbf"
 _WHITE_RUN = re.compile(rb"[ \t\r\n\x0b\x0c]+")
 """A run of white space (a single character class: matched in constant memory, unlike a repeated group)."""
@@ -68,6 +72,8 @@ class Chunk:
     last_line_bytes: int = 0
     """When > 0 the chunk's last line was longer than MAX_LINE_BYTES: this many bytes, of which `data` keeps the
     first KEPT_OF_LONG_LINE."""
+    unit: str = "line"
+    """What `first_line_no` counts: lines of the file, or records of a JSON document, or rows of CSV / Parquet."""
 
 
 class Line(NamedTuple):
@@ -102,53 +108,88 @@ def describe(path: str) -> str:
 
 
 def _open(source: LogSource) -> IO[bytes]:
-    if isinstance(source, MemoryLog):
-        buffered = io.BufferedReader(io.BytesIO(source.data))
-        if buffered.peek(2)[:2] != _GZIP_MAGIC:
-            _check_head(buffered.peek(4)[:4], source.name)
-            return buffered
-        unzipped: IO[bytes] = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+    """The decompressed bytes of a source (gzip and zstd told by their magic numbers); the caller closes it."""
+    name = source_name(source)
+    raw = _open_raw(source)
+    try:
+        head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+    except OSError as exc:
+        _close(source, raw)
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    stream: IO[bytes] = raw
+    kind = ""
+    if head.startswith(_GZIP_MAGIC):
+        kind, stream = "gzip", cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+    elif head.startswith(_ZSTD_MAGIC):
+        kind, stream = "zstd", cast(IO[bytes], zstd.ZstdFile(raw, "rb"))
+    if kind:
         try:
-            _check_head(unzipped.peek(4)[:4], source.name)  # type: ignore[attr-defined]
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-            raise _read_errors(source.name, 0) from exc
-        return unzipped
+            head = cast(io.BufferedReader, stream).peek(4)[:4]
+        except (*DECOMPRESSION_ERRORS, OSError) as exc:
+            _close(source, raw)
+            raise read_errors(name, 0, kind) from exc
+    try:
+        _check_head(head, name)
+    except InputError:
+        _close(source, raw)
+        raise
+    if kind and not (isinstance(source, str) and source == STDIN):
+        stream = cast(IO[bytes], _ClosingBoth(stream, raw, kind))
+    return stream
+
+
+def _open_raw(source: LogSource) -> IO[bytes]:
+    if isinstance(source, MemoryLog):
+        return io.BufferedReader(io.BytesIO(source.data))
     path = source
     if path == STDIN:
         if sys.stdin is None or not hasattr(sys.stdin, "buffer"):
             raise InputError("<stdin>: there is no standard input to read (it is closed); give a file instead")
-        stream: IO[bytes] = sys.stdin.buffer
-    else:
-        if os.path.isdir(path):
-            raise InputError(f"{path} is a directory; give a .jsonl or .jsonl.gz file (or - for stdin)")
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 - closed by the caller
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file; check the path (give - to read stdin)") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied; check the file's permissions") from None
-        except OSError as exc:
-            raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
+        return sys.stdin.buffer
+    if os.path.isdir(path):
+        raise InputError(f"{path} is a directory; give a .jsonl or .jsonl.gz file (or - for stdin)")
     try:
-        head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path (give - to read stdin)") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as exc:
-        if path != STDIN:
-            stream.close()
-        raise InputError(f"{describe(path)}: cannot read: {exc.strerror or exc}") from None
-    if head.startswith(_GZIP_MAGIC):
-        if path != STDIN:
-            stream.close()
-            stream = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115 - the caller closes it
-        else:
-            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+        raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
+
+
+def _close(source: LogSource, stream: IO[bytes]) -> None:
+    if not (isinstance(source, str) and source == STDIN):
+        stream.close()
+
+
+class _ClosingBoth(io.BufferedIOBase):
+    """A decompressing stream that also closes the file under it."""
+
+    def __init__(self, stream: IO[bytes], raw: IO[bytes], kind: str) -> None:
+        self._stream, self._raw, self.kind = stream, raw, kind
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._stream.read(-1 if size is None else size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._stream.read1(size) if hasattr(self._stream, "read1") else self._stream.read(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._stream.readline(-1 if size is None else size)
+
+    def peek(self, size: int = 0) -> bytes:
+        return self._stream.peek(size)  # type: ignore[attr-defined,no-any-return]
+
+    def close(self) -> None:
         try:
-            head = stream.peek(4)[:4]  # type: ignore[attr-defined]
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-            if path != STDIN:
-                stream.close()
-            raise _read_errors(path, 0) from exc
-    _check_head(head, path, stream)
-    return stream
+            self._stream.close()
+        finally:
+            self._raw.close()
+            super().close()
 
 
 def _check_head(head: bytes, path: str, stream: IO[bytes] | None = None) -> None:
@@ -165,7 +206,7 @@ def is_plain_file(path: LogSource) -> bool:
         return False
     try:
         with open(path, "rb") as fh:
-            return not fh.read(2).startswith(_GZIP_MAGIC)
+            return not fh.read(4).startswith((_GZIP_MAGIC, _ZSTD_MAGIC))
     except OSError:
         return False  # opening it again reports why, in words
 
@@ -180,10 +221,15 @@ def file_size(path: LogSource) -> int:
         return 0
 
 
-def _read_errors(path: str, line_no: int) -> InputError:
+def read_errors(path: str, line_no: int, kind: str = "gzip") -> InputError:
     where = f"after line {line_no}" if line_no > 0 else "before the first complete line"
-    return InputError(f"{describe(path)}: the gzip stream is truncated or corrupt {where}; "
-                      "re-download or re-compress the file (gzip -t checks it)")
+    return InputError(f"{describe(path)}: the {kind} stream is truncated or corrupt {where}; "
+                      f"re-download or re-compress the file ({kind} -t checks it)")
+
+
+def compression_of(stream: IO[bytes]) -> str:
+    """Which compression a stream opened by `_open` undoes."""
+    return getattr(stream, "kind", "gzip")
 
 
 def iter_lines(stream: IO[bytes], path: str, first_line_no: int = 1, *, strip_bom: bool = True,
@@ -213,7 +259,7 @@ def iter_lines(stream: IO[bytes], path: str, first_line_no: int = 1, *, strip_bo
                 continue
             yield Line.of(line_no, data[:-1] if data.endswith(b"\n") else data)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise _read_errors(path, line_no) from exc
+        raise read_errors(path, line_no) from exc
 
 
 def open_lines(path: str) -> Iterator[Line]:
@@ -249,6 +295,9 @@ BINARY_NUL_SHARE = 0.01
 
 
 def _check_binary(block: bytes, path: str) -> None:
+    if block.startswith(b"PK\x03\x04"):
+        raise InputError(f"{describe(path)}: is a ZIP archive (an Excel workbook?), not a log; unzip it, or export "
+                         "the sheet as CSV")
     head = block[:65536]
     if head.count(b"\x00") > BINARY_NUL_SHARE * len(head):
         raise InputError(f"{describe(path)}: holds NUL bytes, so it is binary, not JSON Lines text "
@@ -288,10 +337,12 @@ def _plain_chunks(source: str, chunk_bytes: int) -> Iterator[Chunk]:
             start = end
 
 
-def _stream_chunks(source: LogSource, chunk_bytes: int, max_bytes: int | None) -> Iterator[Chunk]:
-    """Blocks of whole lines read from gzip, stdin or memory (an over-long last line is marked, not kept)."""
+def _stream_chunks(source: LogSource, chunk_bytes: int, max_bytes: int | None,
+                   opened: IO[bytes] | None = None) -> Iterator[Chunk]:
+    """Blocks of whole lines read from gzip, zstd, stdin or memory (an over-long last line is marked, not kept);
+    from `opened` when the caller opened the stream (and closes it)."""
     name = source_name(source)
-    stream = _open(source)
+    stream = opened or _open(source)
     try:
         line_no = 1
         carry = b""
@@ -322,12 +373,12 @@ def _stream_chunks(source: LogSource, chunk_bytes: int, max_bytes: int | None) -
                                      "for this input; run `fineadvisor estimate` on it from the command line")
                 yield Chunk(name, line_no, block, last_line_bytes=long_line)
                 line_no += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise _read_errors(name, line_no - 1) from exc
+        except DECOMPRESSION_ERRORS as exc:
+            raise read_errors(name, line_no - 1, compression_of(stream)) from exc
         except OSError as exc:
             raise InputError(f"{name}: cannot read after line {line_no - 1}: {exc.strerror or exc}") from None
     finally:
-        if not (isinstance(source, str) and source == STDIN):
+        if opened is None and not (isinstance(source, str) and source == STDIN):
             stream.close()
 
 

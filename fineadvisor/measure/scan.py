@@ -26,6 +26,7 @@ from fineadvisor.errors import LogFormatError
 from fineadvisor.measure._fast.prefixes import PrefixParser
 from fineadvisor.measure._fast.reuse import LeadingReuse
 from fineadvisor.measure._fast.spill import temp_dir_usable
+from fineadvisor.measure.containers import read_chunks
 from fineadvisor.measure.encodings import EncodingChoice, choose_encoding
 from fineadvisor.measure.logs import (
     MAX_LINE_BYTES,
@@ -36,7 +37,6 @@ from fineadvisor.measure.logs import (
     describe,
     file_size,
     is_plain_file,
-    iter_chunks,
     source_name,
     surrogates_replaced,
 )
@@ -67,9 +67,18 @@ class BadLine:
     line_no: int
     reason: str
     issue: str | None = None
+    unit: str = "line"
+    """What `line_no` counts: "line", or "record" of a JSON document, or "row" of CSV / Parquet."""
 
     def __str__(self) -> str:
-        return f"{describe(self.path)}:{self.line_no}: {self.reason}"
+        return f"{self.where}: {self.reason}"
+
+    @property
+    def where(self) -> str:
+        """`file:line`, or `file, record N` / `file, row N` for documents and tables."""
+        if self.unit == "line":
+            return f"{describe(self.path)}:{self.line_no}"
+        return f"{describe(self.path)}, {self.unit} {self.line_no:,}"
 
 
 @dataclass(slots=True)
@@ -228,6 +237,8 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     for item in items:
         counted = item if isinstance(item, BadLine) else lc.count_or_skip(chunk.path, item)
         if isinstance(counted, BadLine):
+            if chunk.unit != "line":
+                counted = replace(counted, unit=chunk.unit)
             out.bad_count += 1
             out.bad_reasons[reason_kind(counted.reason)] += 1
             out.readiness.add_skipped(counted.issue)
@@ -317,7 +328,8 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
                 if result.bad_count:
                     if strict:
                         bad = result.bad[0]
-                        raise LogFormatError(describe(bad.path), bad.line_no + base, bad.reason)
+                        bad = replace(bad, line_no=bad.line_no + base)
+                        raise LogFormatError(describe(bad.path), bad.line_no, bad.reason, bad.where)
                     scan.skipped += result.bad_count
                     scan.skipped_reasons.update(result.bad_reasons)
                     room = SHOWN_BAD_LINES - len(scan.skipped_examples)
@@ -406,7 +418,7 @@ def _server_imports_this_package() -> bool:
 
 def _results(path: LogSource, executor: Executor | None, local: LineCounter | None, n_workers: int,
              strict: bool, max_bytes: int | None = None) -> Iterator[tuple[Chunk, ChunkResult]]:
-    chunks = iter_chunks(path, max_bytes=max_bytes)
+    chunks = read_chunks(path, max_bytes=max_bytes)
     if executor is None:
         assert local is not None
         for chunk in chunks:

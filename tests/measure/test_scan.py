@@ -72,8 +72,8 @@ def test_byte_range_chunks_number_lines_across_chunks(write_log: Callable[..., P
     """With many small chunks, skipped lines keep their true line numbers."""
     import fineadvisor.measure.scan as scan
 
-    real = scan.iter_chunks
-    monkeypatch.setattr(scan, "iter_chunks", lambda path, max_bytes=None: real(path, chunk_bytes=700))
+    real = scan.read_chunks
+    monkeypatch.setattr(scan, "read_chunks", lambda path, max_bytes=None: real(path, chunk_bytes=700))
     lines: list[Any] = [batch_in(i) if i % 7 else "{bad" for i in range(100)]
     path = str(write_log(lines))
     scan = scan_logs([path], workers=1)
