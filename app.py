@@ -116,7 +116,8 @@ for key in DEFAULTS:
 with st.sidebar:
     st.header("Your logs")
     source = st.selectbox("Logs", [*SAMPLES, UPLOAD], key="sample")
-    upload = st.file_uploader(".jsonl or .jsonl.gz", type=["jsonl", "gz", "json"], key="upload",
+    upload = st.file_uploader("A log: JSON Lines, a JSON export, CSV or Parquet (.gz / .zst too)",
+                              type=["jsonl", "json", "ndjson", "gz", "zst", "csv", "tsv", "parquet"], key="upload",
                               disabled=source != UPLOAD, max_upload_size=MAX_UPLOAD_MB)
     model = st.text_input("Model of the logged setup", key="model", placeholder="from the logs",
                           help="Counts and prices every request as this model.").strip() or None

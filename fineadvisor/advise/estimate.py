@@ -230,8 +230,11 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
     strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat)
     if analysis.profile.records_with_prompt < analysis.profile.records:
         missing = analysis.profile.records - analysis.profile.records_with_prompt
-        warnings.append(f"{missing:,} records carry billed usage but no prompt (e.g. Batch API output lines without "
-                        "their input file): their input is priced as dynamic input; give the input file too")
+        warnings.append(f"{missing:,} records carry billed usage but no prompt (usage-only exports such as OpenRouter "
+                        "generations or LiteLLM spend logs without stored prompts, or Batch API output lines without "
+                        "their input file): they count in totals and costs from their billed usage, priced as dynamic "
+                        f"input; the static/dynamic split comes from the {analysis.profile.records_with_prompt:,} "
+                        "records with a prompt")
     models = analysis.profile.models
     if len(models) > 1 and sum(n for _, n in models[1:]) >= Decimal("0.1") * sum(n for _, n in models):
         others = ", ".join(f"{m} ({n:,})" for m, n in models[1:4])

@@ -39,6 +39,8 @@ class LogAnalysis:
     """Lone surrogates (unpaired halves of \\u escapes) replaced by U+FFFD so that the text can be counted."""
     formats: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
     """Per input (its name): the formats its lines were read as, with how many lines each, most first."""
+    units: tuple[str, ...] = ("line",)
+    """What `lines_read` counts: lines of JSON Lines, records of JSON documents, rows of CSV / Parquet."""
 
 
 def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False,
@@ -96,4 +98,5 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
         readiness=scan.readiness.result(target, example_token_limit), surrogates_replaced=scan.surrogates_replaced,
         formats=tuple((source_name(p), tuple(scan.formats.get(source_name(p), Counter()).most_common()))
                       for p in paths),
+        units=tuple(sorted(scan.units, key=("line", "record", "row").index)) or ("line",),
     )

@@ -275,6 +275,8 @@ class Scan:
     surrogates_replaced: int = 0
     formats: dict[str, Counter[str]] = field(default_factory=dict)
     """Per input (by its name): lines read as each format."""
+    units: set[str] = field(default_factory=set)
+    """What the inputs are made of: "line" (JSON Lines), "record" (JSON documents), "row" (CSV, Parquet)."""
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -322,6 +324,7 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
                 base = offset if chunk.first_line_no < 0 else 0
                 offset += result.lines if chunk.first_line_no < 0 else 0
                 scan.lines += result.lines
+                scan.units.add(chunk.unit)
                 scan.surrogates_replaced += result.surrogates
                 scan.formats.setdefault(source_name(path), Counter()).update(result.formats)
                 scan.approximate.update(result.approximate)

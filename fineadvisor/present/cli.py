@@ -275,6 +275,33 @@ def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> N
         raise click.ClickException(f"nothing priced matches {filter_!r}; run `fineadvisor prices` to see all")
 
 
+CONTAINERS = ("Containers, told by content: JSON Lines (plain, .gz, .zst); one JSON document — an array of records, "
+              "or an object holding them under data, results.results, batch, resourceSpans, runs, observations, "
+              "records, items… (pretty-printed or not); CSV / TSV (cells holding JSON are parsed, dotted column "
+              "names such as usage.input nest); Parquet.")
+
+
+@cli.command()
+@click.option("--json", "json_", is_flag=True, help="One JSON object: every format with its example and documentation.")
+def formats(json_: bool) -> None:
+    """List every log format read, most specific first, with a one-line example and where its schema is documented."""
+    from fineadvisor.measure.sources import REGISTRY
+
+    listed = [s for s in REGISTRY if s.expand is None] + [s for s in REGISTRY if s.expand is not None]
+    if json_:
+        click.echo(json.dumps({"containers": CONTAINERS, "formats": [
+            {"name": s.name, "title": s.title, "container": s.expand is not None, "docs": s.docs, "fields": s.fields,
+             "example": json.loads(s.example)} for s in listed]}, indent=2, ensure_ascii=False))
+        return
+    click.echo("Formats, tried in this order on each record (the first that matches reads it):\n")
+    for s in listed:
+        click.echo(f"{s.name}  —  {s.title}{' (a container of records)' if s.expand else ''}")
+        click.echo(f"  reads:    {s.fields}")
+        click.echo(f"  schema:   {s.docs}")
+        click.echo(f"  example:  {s.example}\n")
+    click.echo(CONTAINERS)
+
+
 def main() -> None:
     """Entry point: errors as one line (exit 1 for data, 2 for usage), Ctrl-C as "Interrupted." with exit 130."""
     try:

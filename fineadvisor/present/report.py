@@ -49,6 +49,14 @@ def formats_line(a: LogAnalysis) -> str:
     return "Read as: " + "; ".join(parts) + "."
 
 
+def _read_line(a: LogAnalysis) -> str:
+    """"Read 3 records from 4 lines (1 skipped)." — or records of documents, rows of tables."""
+    if a.units == ("record",):
+        return f"Read {a.records_read:,} of {a.lines_read:,} records ({a.records_skipped:,} skipped)."
+    return (f"Read {a.records_read:,} records from {a.lines_read:,} {' and '.join(u + 's' for u in a.units)} "
+            f"({a.records_skipped:,} skipped).")
+
+
 def to_dict(a: LogAnalysis) -> dict[str, Any]:
     """The `--json` document (schema documented in the README)."""
     p, r = a.profile, a.readiness
@@ -60,6 +68,7 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
         "inputs": [{"file": describe(name), "formats": dict(found)} for name, found in _formats(a)],
         "records": {
             "lines": a.lines_read,
+            "units": list(a.units),
             "read": a.records_read,
             "skipped": a.records_skipped,
             "skipped_reasons": dict(a.skipped_reasons),
@@ -174,7 +183,7 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
     u = p.usage
     exact = "approximate" if a.approximate else "exact"
     lines = [
-        f"Read {a.records_read:,} records from {a.lines_read:,} lines ({a.records_skipped:,} skipped). "
+        f"{_read_line(a)} "
         f"Counted for {a.model} ({a.model_source}) with {a.encoding}: {exact}.",
         formats_line(a),
         "",
@@ -199,6 +208,9 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
                      "valid text) replaced by U+FFFD before counting.")
     if p.records_without_output:
         lines.append(f"{p.records_without_output:,} records have no logged output; output statistics cover the rest.")
+    if p.records_with_prompt < p.records:
+        lines.append(f"{p.records - p.records_with_prompt:,} records have billed usage but no content: they count in "
+                     f"the totals; the static/dynamic split is of the {p.records_with_prompt:,} with a prompt.")
     if p.uncounted_parts:
         lines.append(f"{p.uncounted_parts:,} parts could not be counted (images of unknown size, audio, files).")
     if p.image_tokens:

@@ -331,3 +331,32 @@ def test_litellm_spend_logs_row_with_json_strings() -> None:
 def test_litellm_lines_refused_with_a_reason(change: dict[str, object], reason: str) -> None:
     with pytest.raises(RecordError, match=re.escape(reason)):
         to_record({**LITELLM_PAYLOAD, **change}, 1)
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def _registry() -> list[Any]:
+    from fineadvisor.measure.sources import REGISTRY
+
+    return list(REGISTRY)
+
+
+@pytest.mark.parametrize("source", _registry(), ids=lambda s: f"{s.name}:{s.title}")
+def test_every_listed_example_reads_as_its_own_format(source: Any) -> None:
+    import json
+
+    from fineadvisor.measure.sources import to_records
+
+    read = list(to_records(json.loads(source.example), 1))
+    assert read and all(not isinstance(r, RecordError) for r in read), read
+    if source.expand is None:
+        assert [r.source for r in read] == [source.name]
+
+
+def test_registry_names_are_documented() -> None:
+    from fineadvisor.measure.sources import TITLES
+
+    for s in _registry():
+        assert s.docs and s.fields and s.title, s.name
+        assert TITLES[s.name]

@@ -791,3 +791,20 @@ def test_log_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
         assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
     text = run("estimate", path, "--profile-only").stdout
     assert "\\x1b]0;pwned\\x07x" in text
+
+
+def test_formats_lists_every_source_with_its_example() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from fineadvisor.measure.sources import REGISTRY
+    from fineadvisor.present.cli import cli
+
+    text = CliRunner().invoke(cli, ["formats"])
+    assert text.exit_code == 0
+    for s in REGISTRY:
+        assert f"{s.name}  —  {s.title}" in text.output and s.example in text.output
+    listed = json.loads(CliRunner().invoke(cli, ["formats", "--json"]).output)
+    assert {f["name"] for f in listed["formats"]} == {s.name for s in REGISTRY}
+    assert "Parquet" in listed["containers"]

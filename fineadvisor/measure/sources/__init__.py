@@ -34,8 +34,9 @@ REGISTRY: tuple[Source, ...] = (
 )
 """Every source, in the order tried."""
 
-TITLES: dict[str, str] = {s.name: s.title for s in REGISTRY}
-"""How each `Record.source` is named for people."""
+TITLES: dict[str, str] = {s.name: s.title for s in reversed(REGISTRY) if s.expand is None}
+"""How each `Record.source` is named for people (by the source that reads one record, not by its container)."""
+TITLES.update({s.name: s.title for s in REGISTRY if s.name not in TITLES})
 
 FORMAT_HELP = ("expected a known log format (run `fineadvisor formats` to list them): e.g. "
                '{"messages": [...]} (fine-tuning), a Chat Completions or Responses request, a Batch API line, '

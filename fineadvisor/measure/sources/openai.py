@@ -122,7 +122,7 @@ PAIR = Source(
     "request (or request.body) = the API request; response (or response.body) with usage")
 RESPONSES = Source(
     "responses_request", "Responses API requests", is_responses, _responses_request,
-    '{"model": "gpt-4.1-mini", "instructions": "Be brief.", "input": "Hi", "usage": null}',
+    '{"model": "gpt-4.1-mini", "instructions": "Be brief.", "input": "Hi"}',
     "platform.openai.com/docs/api-reference/responses/create",
     "instructions; input (a string or items: message, function_call, function_call_output, reasoning); tools")
 MESSAGES = Source(
