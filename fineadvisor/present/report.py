@@ -188,8 +188,11 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
         formats_line(a),
         "",
     ]
-    lines += [f"Static share of input: {percent(p.static_share, 1)} — sent unchanged on every request: "
-              "what prompt caching discounts and fine-tuning can drop.",
+    share = (f"Static share of input: {percent(p.static_share, 1)} — sent unchanged on every request: "
+             "what prompt caching discounts and fine-tuning can drop." if p.records_with_prompt else
+             "Static share of input: unknown — no record carries its prompt (usage only), so nothing here is known "
+             "to repeat; log the prompts (or give the request file) to measure it.")
+    lines += [share,
               f"Templates (distinct static prefixes): {p.templates:,}{'+' if p.templates_capped else ''}; "
               f"few-shot examples found: {p.few_shot_examples}."]
     if u.records:

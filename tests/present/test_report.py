@@ -93,3 +93,25 @@ def test_each_input_says_what_it_was_read_as(tmp_path: object) -> None:
                                f"Messages requests; {DATA / 'toy_chat_fine_tuning.jsonl'}: 5 fine-tuning examples.")
     assert to_dict(a)["inputs"][0] == {"file": str(mixed), "formats": {
         "fine_tuning": 1, "responses_request": 1, "anthropic": 1}}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # Two usage-only generations (OpenRouter): no prompt, so the static share is unknown, never 0%.
+        (b'{"id": "g1", "model": "openai/gpt-4o-mini", "native_tokens_prompt": 100, "native_tokens_completion": 5}\n'
+         b'{"id": "g2", "model": "openai/gpt-4o-mini", "native_tokens_prompt": 200, "native_tokens_completion": 7}\n',
+         ["Read 2 records from 2 lines (0 skipped).", "Static share of input: unknown",
+          "2 records have billed usage but no content: they count in the totals"]),
+        # A JSON document counts records, not lines: 2 of 2 records.
+        (b'[\n {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]},\n'
+         b' {"messages": [{"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}\n]\n',
+         ["Read 2 of 2 records (0 skipped).", "Static share of input: 0.0%"]),
+    ],
+)
+def test_text_says_what_was_read(data: bytes, expected: list[str]) -> None:
+    from fineadvisor.measure.logs import MemoryLog
+
+    text = to_text(analyze_logs([MemoryLog("log", data)]))
+    for line in expected:
+        assert line in text
