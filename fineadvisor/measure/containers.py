@@ -42,9 +42,10 @@ SNIFF_BYTES = 1024 * 1024
 """How much of the start of an input is read to tell its container."""
 PARQUET_MAGIC = b"PAR1"
 WRAPPER_KEYS = ("data", "results", "batch", "resourceSpans", "runs", "observations", "generations", "records",
-                "items", "requests", "rows", "logs", "spans")
+                "items", "requests", "rows", "logs", "spans", "events", "logEvents")
 """Keys under which exports hold their list of records: Langfuse/Helicone/OpenRouter API responses (`data`), promptfoo
-(`results.results`), Langfuse ingestion (`batch`), OTLP (`resourceSpans`), and common generic names."""
+(`results.results`), Langfuse ingestion (`batch`), OTLP (`resourceSpans`), CloudWatch Logs (`events` of
+filter-log-events output, `logEvents` of subscription payloads), and common generic names."""
 ROWS_PER_BATCH = 1024
 """Parquet rows read at a time."""
 _INT = re.compile(r"-?\d{1,18}")

@@ -34,8 +34,9 @@ REGISTRY: tuple[Source, ...] = (
 )
 """Every source, in the order tried."""
 
-TITLES: dict[str, str] = {s.name: s.title for s in reversed(REGISTRY) if s.expand is None}
-"""How each `Record.source` is named for people (by the source that reads one record, not by its container)."""
+TITLES: dict[str, str] = {s.name: s.title for s in REGISTRY if s.expand is None}
+"""How each `Record.source` is named for people: by the last source of that name that reads one record (each module
+lists its main source last), not by its container."""
 TITLES.update({s.name: s.title for s in REGISTRY if s.name not in TITLES})
 
 FORMAT_HELP = ("expected a known log format (run `fineadvisor formats` to list them): e.g. "
