@@ -56,6 +56,8 @@ class Message(NamedTuple):
     """True for an assistant message that calls tools (it is not a plain answer)."""
     other_parts: int = 0
     """Parts fineadvisor cannot count (audio, files); reported, not guessed."""
+    calls: int = 0
+    """How many tool calls end `texts`, each as its (name, arguments) pair; 0 when the reader does not say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +100,6 @@ class Record:
     """The Batch API `custom_id`, used to join input and output lines."""
     format_issues: tuple[str, ...] = ()
     """OpenAI fine-tuning format errors found in the raw line (the cookbook's error type names)."""
+    tool_choice: str | None = None
+    """The request's `tool_choice` / `function_call` when it changes the bill: "none", "tool:NAME" (a forced tool) or
+    "function:NAME" (a forced legacy function); None for auto / required / not sent."""

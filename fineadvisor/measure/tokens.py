@@ -2,26 +2,31 @@
 
 Chat framing (How_to_count_tokens_with_tiktoken.ipynb, checked against API-billed counts):
     prompt_tokens = Σ_messages (3 + tokens(role) + tokens(content) + [1 + tokens(name)]) + 3 (reply priming)
-Tool schemas (same notebook, `num_tokens_for_tools`):
-    Σ_functions (func_init + tokens("name:description") + [prop_init + Σ_props (prop_key +
-    tokens("key:type:description") + [enum_init + Σ_items (enum_item + tokens(item))])]) + func_end
+Tool definitions are rendered as OpenAI renders them (a `namespace functions` text merged into the system message)
+and counted as text; tool calls and tool results follow the billed-exchange rules in `functions.py`.
 Only string fields are counted, with `encode_ordinary` (special-token text such as "<|endoftext|>" counts as text).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from operator import is_
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import orjson
 import tiktoken
 
 from fineadvisor.measure._fast.reuse import LeadingReuse
 from fineadvisor.measure.encodings import EncodingChoice, load_encoding
+from fineadvisor.measure.functions import (
+    calls_tokens,
+    definition_tokens,
+    render_functions,
+    split_calls,
+    tool_choice_tokens,
+)
 from fineadvisor.measure.images import image_tokens
 from fineadvisor.measure.records import Message, Record, Tool, Usage
 
@@ -29,21 +34,6 @@ TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING_TOKENS = 3
 
-
-@dataclass(frozen=True, slots=True)
-class ToolConstants:
-    """The cookbook's per-function constants for counting tool definitions."""
-
-    func_init: int
-    prop_init: int = 3
-    prop_key: int = 3
-    enum_init: int = -3
-    enum_item: int = 3
-    func_end: int = 12
-
-
-# gpt-4o / gpt-4o-mini (o200k) use func_init 7; gpt-3.5-turbo / gpt-4 (cl100k) use 10.
-TOOL_CONSTANTS = {"o200k_base": ToolConstants(func_init=7), "cl100k_base": ToolConstants(func_init=10)}
 
 CACHE_ENTRIES = 200_000
 """Distinct strings remembered per generation of the count cache (two generations are kept)."""
@@ -55,8 +45,25 @@ HASH_MEMO_ENTRIES = 65_536
 """Hashes of recurring message groups remembered (the memo is emptied when full)."""
 RUN_SUMMARIES = 64
 """Summaries of reused leading runs remembered (all are forgotten when the table is full)."""
+TOOL_MEMO_ENTRIES = 4_096
+"""Tool-definition counts remembered per (tool set, system message) (the memo is emptied when full)."""
 EXAMPLE_NAMES = frozenset({"example_user", "example_assistant"})
 _SYSTEM_ROLES = frozenset({"system", "developer"})
+_RESULT_ROLES = frozenset({"tool", "function"})
+"""Roles of tool results: billed as a message whose role is the function's name (3 + tokens(name) + content)."""
+
+ANTHROPIC_TOOL_PROMPT_TOKENS: tuple[tuple[str, int, int], ...] = (
+    ("claude-3-opus", 530, 281),
+    ("claude-3-sonnet", 159, 235),
+    ("claude-3-haiku", 264, 340),
+)
+"""(model prefix, tokens with tool_choice auto/none, tokens with any/tool) of the tool-use system prompt Anthropic adds
+when `tools` are sent, from the "Tool use system prompt token count" table of
+https://docs.anthropic.com/en/docs/tool-use-pricing-and-tokens (stored copy read 2026-12-03; it lists the Claude 3
+models). Every later Claude model (3.5/3.7 Sonnet, Haiku 3.5 and the Claude 4 family) takes ANTHROPIC_TOOL_PROMPT_DEFAULT."""
+ANTHROPIC_TOOL_PROMPT_DEFAULT = (346, 313)
+"""Claude 4 / 3.7 / 3.5 Sonnet and Opus: 346 (auto, none) and 313 (any, tool) tokens — the current table of the same
+page (346 also quoted by claudecodeguides.com/why-claude-prompts-use-too-many-tokens, read 2026-12-03)."""
 
 
 def _digest(text: str) -> bytes:
@@ -131,38 +138,9 @@ class TokenCounter:
             self._hot[text] = hit
             self._hot_chars += size
 
-    def count_tools(self, tools: Iterable[Tool]) -> int:
-        """Tokens for a request's tool definitions by the cookbook's constants (nested schemas: same rule)."""
-        c = TOOL_CONSTANTS.get(self.encoding_name, TOOL_CONSTANTS["o200k_base"])
-        total = 0
-        any_tool = False
-        for tool in tools:
-            any_tool = True
-            total += c.func_init + self.count(f"{tool.name}:{tool.description.removesuffix('.')}")
-            total += self._count_properties(tool.parameters, c)
-        return total + c.func_end if any_tool else 0
-
-    def _count_properties(self, schema: Mapping[str, Any], c: ToolConstants) -> int:
-        props = schema.get("properties") if isinstance(schema, Mapping) else None
-        if not isinstance(props, Mapping) or not props:
-            return 0
-        total = c.prop_init
-        for key, prop in props.items():
-            prop = prop if isinstance(prop, Mapping) else {}
-            total += c.prop_key
-            enum = prop.get("enum")
-            if isinstance(enum, list):
-                total += c.enum_init + sum(c.enum_item + self.count(str(item)) for item in enum)
-            ptype = prop.get("type", "")
-            ptype = "|".join(map(str, ptype)) if isinstance(ptype, list) else str(ptype)
-            desc = prop.get("description", "")
-            desc = desc.removesuffix(".") if isinstance(desc, str) else ""
-            total += self.count(f"{key}:{ptype}:{desc}")
-            total += self._count_properties(prop, c)  # nested objects
-            items = prop.get("items")
-            if isinstance(items, Mapping):
-                total += self._count_properties(items, c)
-        return total
+    def count_tools(self, tools: Sequence[Tool], system: str | None = None) -> int:
+        """Tokens that tool definitions add to a request whose first system message is `system` (None: none)."""
+        return definition_tokens(self.count, render_functions(tools), system) if tools else 0
 
 
 class RecordTokens(NamedTuple):
@@ -220,6 +198,8 @@ class RecordCounter:
         self._h64_memo: dict[tuple[bytes, ...], int] = {}
         self._reuse: LeadingReuse[Message, tuple[int, int, bytes, str]] = LeadingReuse()
         self._runs: dict[tuple[int, int], _Run] = {}
+        self._tool_memo: dict[tuple[bytes, bytes, str | None], int] = {}
+        self._anthropic_overhead = anthropic_tool_prompt_tokens(choice.base_model)
 
     def _message(self, m: Message) -> tuple[int, int, bytes]:
         """(framed tokens, content tokens, digest) of one message; adds to the record's image/uncounted tallies."""
@@ -239,8 +219,18 @@ class RecordCounter:
             content += n
             h.update(digest)
         framed = TOKENS_PER_MESSAGE + role_n + content
+        if m.tool_call and m.role == "assistant" and self._anthropic_overhead is None:
+            # Each call is billed as its own message (functions.CALL_PREFIX); the text, if any, as a message too.
+            # (OpenAI's rule: Claude's tool_use blocks keep the plain rule, an approximation like all Claude counts.)
+            own, calls = split_calls(texts, m.calls)
+            own_n = sum(self.counter.count(t) for t in own)
+            framed = (TOKENS_PER_MESSAGE + role_n + own_n if own_n else 0) + calls_tokens(
+                self.counter.count, calls, self.counter.encoding_name)
         if m.name is not None:
-            framed += TOKENS_PER_NAME + self.counter.count(m.name)
+            if m.role in _RESULT_ROLES:  # the name stands in for the role
+                framed += self.counter.count(m.name) - role_n
+            else:
+                framed += TOKENS_PER_NAME + self.counter.count(m.name)
             h.update(b"\x00name\x00" + m.name.encode("utf-8", "surrogatepass"))
         self._uncounted += m.other_parts
         for image in m.images:
@@ -284,10 +274,13 @@ class RecordCounter:
         else:
             framed, content, digests, roles = [], [], [], []
         plain = start = len(reused)
+        pending: list[str] = []
         for i in range(start, n):
             m = prompt[i]
             roles.append(m.role)
             f, c, d = self._counted(m)
+            if m.tool_call or pending:
+                f += self._result_name_tokens(m, pending)
             framed.append(f)
             content.append(c)
             digests.append(d)
@@ -308,7 +301,7 @@ class RecordCounter:
         final_start = _final_start(roles, s)
         pairs = self._pairs(prompt, roles, framed, digests, s, final_start)
         i = s + 2 * len(pairs)
-        tool_tokens, tools_key = self._tools(rec)
+        tool_tokens, tools_key = self._tools(rec, roles, digests)
         return self._finish(
             rec, roles, system_tokens=system_tokens, named=named, named_examples=named_examples,
             pairs=pairs, history=sum(framed[i:final_start]), after_final_start=sum(framed[final_start:]),
@@ -374,8 +367,11 @@ class RecordCounter:
             return None
         framed_new = assistant_new = 0
         digests_new: list[bytes] = []
+        pending: list[str] = []
         for m in prompt[k:]:
             f, c, d = self._counted(m)
+            if m.tool_call or pending:
+                f += self._result_name_tokens(m, pending)
             framed_new += f
             if m.role == "assistant":
                 assistant_new += c
@@ -383,7 +379,7 @@ class RecordCounter:
         # Pair j starts at s + 2j and counts while it ends before the final turn: j < (final_start − s) // 2.
         pairs = run.pairs[: (final_start - s) // 2]
         cum = run.cum_framed
-        tool_tokens, tools_key = self._tools(rec)
+        tool_tokens, tools_key = self._tools(rec, roles, (*run.digests, *digests_new))
         return self._finish(
             rec, roles, system_tokens=run.system_tokens, named=0, named_examples=0, pairs=pairs,
             history=cum[final_start] - cum[s + 2 * len(pairs)], after_final_start=cum[k] - cum[final_start] + framed_new,
@@ -391,20 +387,53 @@ class RecordCounter:
             tool_tokens=tool_tokens, template=self._memo_h64((*run.digests[:s], tools_key)),
             prompt_hash=_h64_of(run.joined + b"\x00" + b"\x00".join((*digests_new, tools_key))))
 
-    def _tools(self, rec: Record) -> tuple[int, bytes]:
-        """(tokens of the tool definitions, their canonical bytes for the template key)."""
+    def _result_name_tokens(self, m: Message, pending: list[str]) -> int:
+        """Tokens a tool result's function name adds over its role (its name comes from the preceding calls).
+
+        `pending` holds the names of the calls not yet answered: a call message sets it, each result takes the next.
+        """
+        if m.tool_call:
+            pending[:] = [name for name, _ in split_calls(m.texts, m.calls)[1]]
+            return 0
+        if m.role != "tool":
+            pending.clear()
+            return 0
+        name = pending.pop(0)
+        return 0 if m.name is not None else self.counter.count(name) - self._role_tokens[m.role]
+
+    def _tools(self, rec: Record, roles: Sequence[str], digests: Sequence[bytes]) -> tuple[int, bytes]:
+        """(tokens of the tool definitions, their canonical bytes for the template key), remembered per tool set
+        and first system message (the rendered text merges with it)."""
         tools = rec.tools
         if not tools:
             return 0, b""
         key = orjson.dumps([(t.name, t.description, t.parameters) for t in tools],
                            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-        return self.counter.count_tools(tools), key
+        anthropic = self._anthropic_overhead is not None and (rec.source == "anthropic" or "claude" in (rec.model or ""))
+        system_at = -1 if anthropic else next(
+            (j for j, role in enumerate(roles) if role in _SYSTEM_ROLES and rec.prompt[j].name is None), -1)
+        memo_key = (key, digests[system_at] if system_at >= 0 else b"", rec.tool_choice)
+        n = self._tool_memo.get(memo_key)
+        if n is None:
+            if len(self._tool_memo) >= TOOL_MEMO_ENTRIES:
+                self._tool_memo.clear()
+            system = "".join(rec.prompt[system_at].texts) if system_at >= 0 else None
+            n = self._tool_memo[memo_key] = self.counter.count_tools(tools, system) + tool_choice_tokens(
+                self.counter.count, rec.tool_choice)
+        return n, key
 
     def _finish(self, rec: Record, roles: list[str], *, system_tokens: int, named: int, named_examples: int,
                 pairs: tuple[tuple[int, int], ...], history: int, after_final_start: int, prompt_framed: int,
                 prompt_assistant: int, tool_tokens: int, template: int, prompt_hash: int) -> RecordTokens:
         """Add the output (completion) to a record's prompt counts and make its `RecordTokens`."""
         priming = REPLY_PRIMING_TOKENS if rec.prompt else 0
+        if tool_tokens and self._anthropic_overhead is not None and (
+                rec.source == "anthropic" or "claude" in (rec.model or "")):
+            # Anthropic's tool-use system prompt: counted when billed usage exceeds the count by at least 3/4 of it
+            # (or is not logged); a smaller excess is something else, and billed usage wins anyway.
+            billed_over = rec.usage.prompt_tokens - (prompt_framed + tool_tokens + priming) if rec.usage else None
+            if billed_over is None or 4 * billed_over >= 3 * self._anthropic_overhead:
+                tool_tokens += self._anthropic_overhead
         output_tokens: int | None = None
         answer_hash = out_framed = out_assistant = 0
         if rec.completion:
@@ -420,7 +449,7 @@ class RecordCounter:
             system_tokens=system_tokens, tool_tokens=tool_tokens, named_example_tokens=named,
             pairs=pairs, history_tokens=history, query_tokens=after_final_start + priming,
             uncounted_parts=self._uncounted, output_tokens=output_tokens, usage=rec.usage, template=template,
-            example_tokens=prompt_framed + out_framed + priming,
+            example_tokens=prompt_framed + tool_tokens + out_framed + priming,
             n_messages=len(roles),
             assistant_tokens=prompt_assistant + out_assistant,
             has_system="system" in role_set or "developer" in role_set, has_user="user" in role_set,
@@ -429,6 +458,16 @@ class RecordCounter:
             image_tokens=self._images, named_examples=named_examples,
             counted_input_tokens=prompt_framed + tool_tokens + priming,
         )
+
+
+def anthropic_tool_prompt_tokens(model: str) -> int | None:
+    """Tokens of the tool-use system prompt Anthropic adds for `model` with tool_choice auto (None: not Claude)."""
+    if "claude" not in model:
+        return None
+    for prefix, auto, _forced in ANTHROPIC_TOOL_PROMPT_TOKENS:
+        if model.startswith(prefix):
+            return auto
+    return ANTHROPIC_TOOL_PROMPT_DEFAULT[0]
 
 
 def _is_plain(m: Message) -> bool:

@@ -115,3 +115,19 @@ def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
             assert len(merged._tokens) < spill_at + 9
         assert merged.result("gpt-4o-mini") == expected
         merged.close()
+
+
+def test_training_tokens_include_tool_definitions(write_log: Callable[..., Path]) -> None:
+    """OpenAI bills an example's rendered `tools` as training tokens."""
+    tool = {"type": "function", "function": {
+        "name": "get_current_weather", "description": "Get the current weather in a given location",
+        "parameters": {"type": "object", "required": ["location"], "properties": {
+            "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+            "unit": {"type": "string", "description": "The unit of temperature to return",
+                     "enum": ["celsius", "fahrenheit"]}}}}}
+    messages = [{"role": "user", "content": "What's the weather like in San Francisco?"},
+                {"role": "assistant", "content": "Sunny."}]
+    path = write_log([{"messages": messages, "tools": [tool]}] * 10)
+    r = analyze_logs([str(path)], model="gpt-4o-mini").readiness
+    # user 3+1+8 + assistant 3+1+2 + 3 priming = 21, + tools: rendered text 69 + 3 (no system message) = 93
+    assert r.billable_tokens_per_epoch == 10 * 93

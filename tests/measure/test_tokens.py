@@ -86,7 +86,7 @@ def test_tv2_tool_definitions(model: str, total: int, tools: int) -> None:
 
 
 def test_anthropic_tools_use_the_same_rule() -> None:
-    """Anthropic's input_schema is counted like OpenAI's parameters (marked approximate for Claude)."""
+    """Anthropic's input_schema is rendered like OpenAI's parameters (marked approximate for Claude)."""
     fn = TV2_TOOLS[0]["function"]
     rt = count("gpt-4o", system=TV2_MESSAGES[0]["content"], messages=TV2_MESSAGES[1:],
                tools=[{"name": fn["name"], "description": fn["description"], "input_schema": fn["parameters"]}])
@@ -108,7 +108,10 @@ def test_anthropic_tools_use_the_same_rule() -> None:
         # an assistant tool call breaks the pair run: the rest before the final turn is history
         ([{"role": "user", "content": "Hello!"}, {"role": "assistant", "content": None,
           "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-          {"role": "tool", "tool_call_id": "c1", "content": "42"}], (0, 0, 6 + 4 + 2, 3 + 1 + 1 + 3)),
+          {"role": "tool", "tool_call_id": "c1", "content": "42"}],
+         # history: user 6 + call 3 + tokens("assistant to=functions.f") 5 + "{}" 1 + 3 (o200k) = 18;
+         # query: result 3 + its function's name "f" 1 + "42" 1, + 3 priming = 8
+         (0, 0, 6 + 3 + 5 + 1 + 3, 3 + 1 + 1 + 3)),
     ],
 )
 def test_parts_of_a_request(messages: list[dict[str, Any]], parts: tuple[int, int, int, int]) -> None:
@@ -247,3 +250,39 @@ def test_reuse_and_run_summaries_change_no_count(prefixes: list[list[int]],
     counted = [shared.count(to_record(line, i, reuse)) for i, line in enumerate(lines)]
     fresh = [RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, i)) for i, line in enumerate(lines)]
     assert counted == fresh
+
+
+ANTHROPIC_WEATHER = {"name": TV2_TOOLS[0]["function"]["name"], "description": TV2_TOOLS[0]["function"]["description"],
+                     "input_schema": TV2_TOOLS[0]["function"]["parameters"]}
+
+
+@pytest.mark.parametrize(
+    ("model", "input_tokens", "tool_tokens"),
+    [
+        # rendered text 69 + 3 (Claude's tools are not merged into the system) + the tool-use system prompt 346
+        ("claude-sonnet-4-5", None, 69 + 3 + 346),  # no billed usage: the documented overhead is counted
+        ("claude-sonnet-4-5", 500, 69 + 3 + 346),  # billed 500 vs counted 90 = 18 + 72: 410 ≥ 3/4 × 346 = 259.5
+        ("claude-sonnet-4-5", 300, 69 + 3),  # billed 300: 210 over, under 259.5, so the overhead is not assumed
+        ("claude-3-opus-20240229", None, 69 + 3 + 530),  # Claude 3 Opus: 530 (auto)
+        ("claude-3-haiku-20240307", None, 69 + 3 + 264),
+    ],
+)
+def test_anthropic_tool_use_system_prompt(model: str, input_tokens: int | None, tool_tokens: int) -> None:
+    line: dict[str, Any] = {"model": model, "max_tokens": 10, "system": "Be brief.",
+                            "messages": [{"role": "user", "content": "Weather in SF?"}], "tools": [ANTHROPIC_WEATHER]}
+    if input_tokens is not None:
+        line = {"request": line, "response": {"type": "message", "role": "assistant", "model": model,
+                                              "content": [{"type": "text", "text": "Sunny."}],
+                                              "usage": {"input_tokens": input_tokens, "output_tokens": 2}}}
+    rt = RecordCounter(choose_encoding(model)).count(to_record(line, 1))
+    assert rt.tool_tokens == tool_tokens
+    assert rt.counted_input_tokens == 18 + tool_tokens  # system 3+1+3 + user 3+1+4 + 3 priming = 18
+
+
+def test_tool_definitions_are_counted_once_per_tool_set_and_system() -> None:
+    """A log's many records share few tool sets: each (tool set, system message) is rendered and encoded once."""
+    counter = RecordCounter(choose_encoding("gpt-4o"))
+    for i in range(50):
+        counter.count(to_record({"model": "gpt-4o", "messages": [*TV2_MESSAGES[:1], {"role": "user", "content": f"q{i}"}],
+                                 "tools": TV2_TOOLS}, i))
+    assert len(counter._tool_memo) == 1

@@ -96,7 +96,22 @@ def openai_body(req: dict[str, Any], response: dict[str, Any] | None, line_no: i
         usage = usage_of(req["usage"])
     model = model_of(req) or (model_of(response) if response else None)
     return Record(source, line_no, model, messages, tools, completion, usage, None,
-                  tuple(dict.fromkeys(issues)) if issues else ())
+                  tuple(dict.fromkeys(issues)) if issues else (),
+                  tool_choice_of(req.get("tool_choice"), req.get("function_call")) if tools else None)
+
+
+def tool_choice_of(tool_choice: object, function_call: object = None) -> str | None:
+    """A request's `tool_choice` (or legacy `function_call`) as `Record.tool_choice`: "none", "tool:NAME",
+    "function:NAME", or None when it does not change the bill (auto, required, absent)."""
+    for value, forced in ((tool_choice, "tool"), (function_call, "function")):
+        if value == "none":
+            return "none"
+        if isinstance(value, Mapping):
+            fn = value.get("function")
+            name = (fn if isinstance(fn, Mapping) else value).get("name")
+            if isinstance(name, str) and name:
+                return f"{forced}:{name}"
+    return None
 
 
 _PLAIN_KEYS = frozenset({"role", "content", "weight"})
@@ -168,7 +183,7 @@ def _responses_item(item: object, index: int) -> Message:
     texts: list[str] = []
     if kind == "function_call":
         function_strings(item, texts)
-        return Message("assistant", tuple(texts), tool_call=True)
+        return Message("assistant", tuple(texts), tool_call=True, calls=1)
     if kind == "function_call_output":
         output = item.get("output")
         other = content_parts(output, f"{where}.output", texts, []) if not isinstance(output, dict) else 0
@@ -220,7 +235,7 @@ def openai_message(m: object, index: int, issues: list[str]) -> Message:
     if isinstance(refusal, str):
         texts.append(refusal)
     calls = _tool_calls(m.get("tool_calls"), m.get("function_call"), where, texts)
-    return Message(role, tuple(texts), name, tuple(images), calls, other)
+    return Message(role, tuple(texts), name, tuple(images), calls > 0, other, calls)
 
 
 def content_parts(content: object, where: str, texts: list[str], images: list[Image]) -> int:
@@ -255,30 +270,28 @@ def content_parts(content: object, where: str, texts: list[str], images: list[Im
     return other
 
 
-def _tool_calls(calls: object, function_call: object, where: str, texts: list[str]) -> bool:
-    found = False
+def _tool_calls(calls: object, function_call: object, where: str, texts: list[str]) -> int:
+    found = 0
     if isinstance(calls, list):
         for k, call in enumerate(calls):
             fn = call.get("function") if isinstance(call, dict) else None
             if not isinstance(fn, dict):
                 raise RecordError(f'{where}.tool_calls[{k}] must be an object with a "function" object')
             function_strings(fn, texts)
-            found = True
+            found += 1
     elif calls is not None:
         raise RecordError(f"{where}.tool_calls must be a list, got {type_name(calls)}")
     if isinstance(function_call, dict):
         function_strings(function_call, texts)
-        found = True
+        found += 1
     return found
 
 
 def function_strings(fn: Mapping[str, Any], texts: list[str]) -> None:
+    """A call's name and arguments, always as a pair (a missing one as ""), so that calls can be told apart."""
     for key in ("name", "arguments"):
         value = fn.get(key)
-        if isinstance(value, str):
-            texts.append(value)
-        elif value is not None:
-            texts.append(json_text(value))
+        texts.append(value if isinstance(value, str) else "" if value is None else json_text(value))
 
 
 def openai_tools(tools: object, functions: object) -> tuple[Tool, ...]:
