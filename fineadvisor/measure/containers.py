@@ -46,6 +46,9 @@ WRAPPER_KEYS = ("data", "results", "batch", "resourceSpans", "runs", "observatio
 """Keys under which exports hold their list of records: Langfuse/Helicone/OpenRouter API responses (`data`), promptfoo
 (`results.results`), Langfuse ingestion (`batch`), OTLP (`resourceSpans`), CloudWatch Logs (`events` of
 filter-log-events output, `logEvents` of subscription payloads), and common generic names."""
+MAX_OPENING_LINE = 256
+"""Longest first line of a pretty-printed document (`{`, `{"data": [`, …); a longer cut-short first line is a broken
+JSON Lines record, reported on its own line."""
 ROWS_PER_BATCH = 1024
 """Parquet rows read at a time."""
 _INT = re.compile(r"-?\d{1,18}")
@@ -168,7 +171,9 @@ def sniff(head: bytes, complete: bool, name: str) -> Layout:
             return Layout("json_document", "item")
         found = _streamed_records_path(body)  # one long line: a minified export, or just a long JSON Lines record
         return Layout("json_document", found) if found else Layout("jsonl")
-    if newline >= 0 and (first.strip() in (b"{", b"[") or (_is_cut_short(first) and _continues_a_document(rest))):
+    opener = first.strip() in (b"{", b"[") or (
+        len(first) <= MAX_OPENING_LINE and _is_cut_short(first) and _continues_a_document(rest))
+    if newline >= 0 and opener:
         if array:
             return Layout("json_document", "item")
         found = _streamed_records_path(body)  # a pretty-printed document

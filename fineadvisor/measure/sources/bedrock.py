@@ -108,7 +108,7 @@ def _refuse_non_text(model: str | None, operation: object) -> None:
                           "count")
     if any(kind in name for kind in _MEDIA_MODELS):
         raise RecordError(f"{shown(model)} is an image, video or speech model, not a text model")
-    if operation in NOT_TEXT_OPERATIONS:
+    if isinstance(operation, str) and operation in NOT_TEXT_OPERATIONS:
         raise RecordError(f"operation {shown(operation)} is not a text request and answer")
 
 
