@@ -72,7 +72,7 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
             "read": a.records_read,
             "skipped": a.records_skipped,
             "skipped_reasons": dict(a.skipped_reasons),
-            "skipped_examples": [{"file": describe(b.path), "line": b.line_no, "reason": b.reason}
+            "skipped_examples": [{"file": describe(b.path), "line": b.line_no, "unit": b.unit, "reason": b.reason}
                                  for b in a.skipped_examples],
         },
         "model": a.model,
@@ -246,7 +246,8 @@ def _notes(a: LogAnalysis) -> list[str]:
     for w in a.readiness.warnings:
         out.append(f"Warning: {w}.")
     if a.records_skipped:
-        out.append(f"Skipped {a.records_skipped:,} lines; the first {len(a.skipped_examples)}:")
+        units = " or ".join(u + "s" for u in a.units)
+        out.append(f"Skipped {a.records_skipped:,} {units}; the first {len(a.skipped_examples)}:")
         out += [f"  {b}" for b in a.skipped_examples]
     return out
 

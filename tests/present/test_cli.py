@@ -388,7 +388,7 @@ def test_several_files_are_combined(tmp_path: Path) -> None:
     doc = run_json(a, b)
     assert doc["records"]["read"] == 5
     assert doc["records"]["skipped_examples"] == [
-        {"file": str(b), "line": 3, "reason": "a line must be a JSON object, got a number"}]
+        {"file": str(b), "line": 3, "unit": "line", "reason": "a line must be a JSON object, got a number"}]
     assert [i["file"] for i in doc["inputs"]] == [str(a), str(b)]
     assert all(sum(i["formats"].values()) > 0 for i in doc["inputs"])  # each file says what it was read as
 

@@ -493,6 +493,7 @@ def _invocation(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -
     if error:
         raise RecordError(f"Bedrock logged a failed invocation (errorCode {shown(error)}): failed calls are not counted")
     model_id, operation = obj.get("modelId"), obj.get("operation")
+    operation = operation if isinstance(operation, str) else None
     inp, out = _section(obj, "input"), _section(obj, "output")
     response = json_field(out.get("outputBodyJson"), "output.outputBodyJson")
     model = bedrock_model(model_id, _answering_model(response))

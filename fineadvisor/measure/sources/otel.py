@@ -162,7 +162,8 @@ def _span(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Reco
     name = obj.get("name")
     attrs = attributes_of(obj.get("attributes"))
     events = [e for e in obj.get("events") or () if isinstance(e, dict)] if isinstance(obj.get("events"), list) else []
-    event_attrs = [(e.get("name"), attributes_of(e.get("attributes")), e.get("body")) for e in events]
+    event_attrs = [(e["name"] if isinstance(e.get("name"), str) else "", attributes_of(e.get("attributes")),
+                    e.get("body")) for e in events]
     for ev_name, ev_attrs, _ in event_attrs:
         if ev_name == "gen_ai.client.inference.operation.details":
             attrs = {**ev_attrs, **attrs}
