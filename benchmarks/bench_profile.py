@@ -1217,9 +1217,6 @@ def main(argv: list[str] | None = None) -> int:
     if "rep" in ratios:
         check("speedup on repetitive file (a/b)", ratios["rep"], f">= {TARGET_SPEEDUP:g}x",
               ratios["rep"] >= TARGET_SPEEDUP)
-    if "rep_langfuse_export" in ratios:
-        check("speedup on the Langfuse export (a/x)", ratios["rep_langfuse_export"], f">= {TARGET_SPEEDUP:g}x",
-              ratios["rep_langfuse_export"] >= TARGET_SPEEDUP)
     if "norep" in ratios:
         check("speedup on no-repetition file (c/d)", ratios["norep"], f">= {TARGET_NOREP_SPEEDUP:g}x (no slower)",
               ratios["norep"] >= TARGET_NOREP_SPEEDUP)

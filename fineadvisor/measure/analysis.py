@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fineadvisor.errors import NoRecordsError
+from fineadvisor.measure.containers import looks_like
 from fineadvisor.measure.encodings import choose_encoding
 from fineadvisor.measure.logs import LogSource, source_name
 from fineadvisor.measure.profile import WorkloadProfile
@@ -75,8 +76,10 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
     if records == 0:
         if n_skipped:
             first = skipped[0]
+            looks = [f"{source_name(p)} looks like {kind}" for p in paths if (kind := looks_like(p))]
             raise NoRecordsError(
-                f"no valid record in {names}: all {n_skipped} non-blank lines were skipped; the first: {first}")
+                f"no valid record in {names}: all {n_skipped} non-blank lines were skipped; the first: {first}"
+                + (f" ({'; '.join(looks)}, not a log: see `fineadvisor formats`)" if looks else ""))
         raise NoRecordsError(f"no records in {names}: the input is empty (or only blank lines); "
                              "give a JSON Lines file with one request per line")
     if model:

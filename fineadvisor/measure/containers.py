@@ -37,6 +37,7 @@ from fineadvisor.measure.logs import (
     read_errors,
     source_name,
 )
+from fineadvisor.measure.sources import source_of
 
 SNIFF_BYTES = 1024 * 1024
 """How much of the start of an input is read to tell its container."""
@@ -164,21 +165,37 @@ def sniff(head: bytes, complete: bool, name: str) -> Layout:
         if isinstance(obj, list):  # an array of records on one line; anything else is one bad JSON Lines line
             records = bool(obj) and all(isinstance(item, dict) for item in obj[:10])
             return Layout("json_document", "item") if records else Layout("jsonl")
-        prefix = _records_path(obj) if isinstance(obj, dict) else ""
+        if not isinstance(obj, dict) or source_of(obj) is not None:
+            return Layout("jsonl")  # one record, or a container the registry expands (and merges) itself
+        prefix = _records_path(obj)
         return Layout("json_document", prefix) if prefix else Layout("jsonl")
     if newline < 0 and not complete:
         if array:
             return Layout("json_document", "item")
-        found = _streamed_records_path(body)  # one long line: a minified export, or just a long JSON Lines record
-        return Layout("json_document", found) if found else Layout("jsonl")
+        found, keys = _streamed_records_path(body)  # one long line: a minified export, or a long JSON Lines record
+        return Layout("json_document", found) if found and not _is_one_object(keys) else Layout("jsonl")
     opener = first.strip() in (b"{", b"[") or (
         len(first) <= MAX_OPENING_LINE and _is_cut_short(first) and _continues_a_document(rest))
     if newline >= 0 and opener:
         if array:
             return Layout("json_document", "item")
-        found = _streamed_records_path(body)  # a pretty-printed document
-        return Layout("json_document", found or "")
+        found, keys = _streamed_records_path(body)  # a pretty-printed document
+        return Layout("json_document", "" if _is_one_object(keys) else found or "")
     return Layout("jsonl")  # a broken first line: each line is reported on its own
+
+
+WHOLE_DOCUMENT_KEYS = frozenset({"batch"})
+"""Wrapper keys whose records must be read together, as one object: a Langfuse ingestion request's create and
+update events are merged by the registry's batch reader."""
+
+
+def _is_one_object(top_keys: set[str]) -> bool:
+    """Whether a document's top-level keys say it is one record (a LangSmith run with its `events` list, a Langfuse
+    trace with its observations) or a request to be read whole, rather than a wrapper to stream item by item."""
+    from fineadvisor.measure.sources import NEEDS
+
+    record_keys = set().union(*(keys for source, keys in NEEDS.items() if source.expand is None))
+    return not top_keys.isdisjoint(record_keys) or not top_keys.isdisjoint(WHOLE_DOCUMENT_KEYS)
 
 
 def _looks_csv(body: bytes, name: str) -> bool:
@@ -219,23 +236,27 @@ def _records_path(obj: Mapping[str, Any], path: str = "", depth: int = 0) -> str
     return ""
 
 
-def _streamed_records_path(body: bytes) -> str | None:
-    """The path of the first list of objects under a wrapper key, from the start of a document; '' when the
-    document is one object with no such list; None when the start is not JSON."""
+def _streamed_records_path(body: bytes) -> tuple[str | None, set[str]]:
+    """From the start of a document: the path of its first list of objects under a wrapper key ('' when none is
+    seen; None when the start is not JSON), and the top-level keys seen."""
     import ijson
 
     wrappers = set(WRAPPER_KEYS)
+    found: str | None = None
+    keys: set[str] = set()
     try:
-        for prefix, event, _ in ijson.parse(io.BytesIO(body)):
-            if event == "start_map" and prefix.endswith(".item"):
+        for prefix, event, value in ijson.parse(io.BytesIO(body)):
+            if event == "map_key" and prefix == "":
+                keys.add(str(value))
+            elif found is None and event == "start_map" and prefix.endswith(".item"):
                 parent = prefix.removesuffix(".item").rsplit(".", 1)[-1]
                 if parent in wrappers and prefix.count(".") <= 3:
-                    return str(prefix)
+                    found = str(prefix)
     except ijson.IncompleteJSONError:
-        return ""
+        pass
     except ijson.JSONError:
-        return None
-    return ""
+        return None, keys
+    return found or "", keys
 
 
 # ---------------------------------------------------------------- JSON documents
@@ -301,8 +322,6 @@ def _document_chunks(stream: IO[bytes], name: str, prefix: str, chunk_bytes: int
 
 def _check_one_record(document: object, name: str) -> None:
     """A document that is one object must be one record of a known format; otherwise say what the file is."""
-    from fineadvisor.measure.sources import source_of
-
     if isinstance(document, dict) and source_of(document) is None:
         keys = ", ".join(sorted(map(str, document))[:10]) or "none"
         raise InputError(f"{name}: is one JSON document (an object with keys: {keys}), not JSON Lines; it holds no "
@@ -439,3 +458,34 @@ def _parquet_chunks(source: LogSource, name: str, chunk_bytes: int) -> Iterator[
 
     with handle:
         yield from _chunks_of(rows(), name, chunk_bytes, "row")
+
+
+_YAML_KEY = re.compile(rb"^[A-Za-z_][\w.\- ]*:( |$)", re.MULTILINE)
+_TOML_LINE = re.compile(rb"^(\[[\w.\- \"]+\]|[A-Za-z_][\w.\-]* *= )", re.MULTILINE)
+
+
+def looks_like(source: LogSource) -> str | None:
+    """What a file that is not JSON looks like ("an HTML or XML page", "YAML", …), from its first bytes; None when it
+    starts like JSON or cannot be read."""
+    if isinstance(source, str) and source == STDIN:
+        return None
+    try:
+        stream = _open(source)
+    except InputError:
+        return None
+    try:
+        head = stream.read(4096)
+    except (OSError, *DECOMPRESSION_ERRORS):
+        return None
+    finally:
+        stream.close()
+    body = (head[len(_BOM):] if head.startswith(_BOM) else head).lstrip()
+    if not body or body[:1] in (b"{", b"["):
+        return None
+    if body[:1] == b"<":
+        return "an HTML or XML page"
+    if body.startswith(b"---") or len(_YAML_KEY.findall(body)) >= 2:
+        return "YAML"
+    if len(_TOML_LINE.findall(body)) >= 2:
+        return "TOML or INI"
+    return "plain text"

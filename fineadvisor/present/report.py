@@ -53,7 +53,8 @@ def _read_line(a: LogAnalysis) -> str:
     """"Read 3 records from 4 lines (1 skipped)." — or records of documents, rows of tables."""
     if a.units == ("record",):
         return f"Read {a.records_read:,} of {a.lines_read:,} records ({a.records_skipped:,} skipped)."
-    return (f"Read {a.records_read:,} records from {a.lines_read:,} {' and '.join(u + 's' for u in a.units)} "
+    plural = "" if a.lines_read == 1 else "s"
+    return (f"Read {a.records_read:,} records from {a.lines_read:,} {' and '.join(u + plural for u in a.units)} "
             f"({a.records_skipped:,} skipped).")
 
 

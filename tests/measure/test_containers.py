@@ -41,7 +41,13 @@ def jsonl(records: list[Any]) -> bytes:
         (json.dumps({"data": PAIRS, "meta": {"page": 1}}).encode(), "x", Layout("json_document", "data.item")),
         (json.dumps({"evalId": "e", "results": {"version": 3, "results": PAIRS}}, indent=1).encode(), "r.json",
          Layout("json_document", "results.results.item")),
-        (json.dumps({"batch": PAIRS}, indent=2).encode(), "x", Layout("json_document", "batch.item")),
+        # A Langfuse ingestion request is read whole (its create and update events are merged); a record that holds
+        # a list under a wrapper name (a LangSmith run's `events`) is one record, not a wrapper.
+        (json.dumps({"batch": PAIRS}, indent=2).encode(), "x", Layout("json_document", "")),
+        (json.dumps({"run_type": "llm", "events": [{"name": "start"}], "inputs": {}}, indent=2).encode(), "run.json",
+         Layout("json_document", "")),
+        (json.dumps({"run_type": "llm", "events": [{"name": "start"}], "inputs": {}}).encode(), "run.jsonl",
+         Layout("jsonl")),
         (json.dumps(PAIRS[0], indent=2).encode(), "one.json", Layout("json_document", "")),  # one record
         (b"[1, 2, 3]\n", "a.jsonl", Layout("jsonl")),  # not records: one bad line, said so on line 1
         (b'{"broken": \n{"messages": []}\n', "a.jsonl", Layout("jsonl")),  # a cut line, then a new record
@@ -190,4 +196,59 @@ def test_an_empty_array_has_no_records(tmp_path: Path) -> None:
     path = tmp_path / "empty.json"
     path.write_text("[\n]\n")
     with pytest.raises(NoRecordsError):
+        analyze_logs([str(path)])
+
+
+# A Langfuse ingestion request: the create event has the prompt, the update the output and usage (8 in, 2 out).
+LANGFUSE_BATCH = {"batch": [
+    {"id": "ev-1", "type": "generation-create", "timestamp": "2026-11-02T10:00:00.000Z",
+     "body": {"id": "gen-1", "traceId": "tr-1", "model": "gpt-4o-mini", "input": [{"role": "user", "content": "Hi"}]}},
+    {"id": "ev-2", "type": "generation-update", "timestamp": "2026-11-02T10:00:01.000Z",
+     "body": {"id": "gen-1", "output": "Hello!", "usageDetails": {"input": 8, "output": 2}}}],
+    "metadata": {"batch_size": 2}}
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_langfuse_ingestion_request_document_is_merged(indent: int | None, tmp_path: Path) -> None:
+    path = tmp_path / "ingestion.json"
+    path.write_text(json.dumps(LANGFUSE_BATCH, indent=indent))
+    a = analyze_logs([str(path)])
+    assert (a.records_read, a.records_skipped) == (1, 0)
+    assert (a.profile.input_tokens.total, a.profile.output_tokens.total) == (8, 2)
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_one_langsmith_run_with_its_events_is_one_record(indent: int | None, tmp_path: Path) -> None:
+    run = {"id": "r1", "name": "ChatOpenAI", "run_type": "llm", "events": [{"name": "start", "time": "t"}],
+           "inputs": {"messages": [[{"role": "user", "content": "Hi"}]]},
+           "outputs": {"generations": [[{"text": "Hello", "message": {"role": "assistant", "content": "Hello"}}]]},
+           "extra": {"metadata": {"ls_model_name": "gpt-4o-mini"}},
+           "usage_metadata": {"input_tokens": 9, "output_tokens": 1, "total_tokens": 10}}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run, indent=indent))
+    a = analyze_logs([str(path)])
+    assert (a.records_read, a.profile.input_tokens.total, a.profile.output_tokens.total) == (1, 9, 1)
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"<!doctype html>\n<html><body>export</body></html>\n", "an HTML or XML page"),
+        (b"---\nmodel: gpt-4o\nmessages:\n  - role: user\n", "YAML"),
+        (b"[pricing]\nmodel = 'x'\nrate = 1\n", None),  # starts with "[": could be JSON, so not named
+        (b"model = 'x'\nrate = 1\n", "TOML or INI"),
+        (b"hello world\n", "plain text"),
+        (b'{"messages": []}\n', None),
+    ],
+)
+def test_looks_like(head: bytes, expected: str | None) -> None:
+    from fineadvisor.measure.containers import looks_like
+
+    assert looks_like(MemoryLog("x", head)) == expected
+
+
+def test_a_file_that_is_not_a_log_is_named_once(tmp_path: Path) -> None:
+    path = tmp_path / "export.html"
+    path.write_text("<html><body><table><tr><td>1</td></tr></table></body></html>\n")
+    with pytest.raises(NoRecordsError, match=r"looks like an HTML or XML page, not a log"):
         analyze_logs([str(path)])

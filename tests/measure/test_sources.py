@@ -360,3 +360,58 @@ def test_registry_names_are_documented() -> None:
     for s in _registry():
         assert s.docs and s.fields and s.title, s.name
         assert TITLES[s.name]
+
+
+def _fixture_objects() -> list[Any]:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    objects: list[Any] = []
+    for path in sorted([*root.glob("tests/data/sources/*/*.jsonl"), *root.glob("examples/*.jsonl")]):
+        for line in path.read_text(encoding="utf-8").splitlines()[:200]:
+            if line.strip():
+                objects.append(json.loads(line))
+    return objects
+
+
+def test_each_sources_key_hint_is_necessary() -> None:
+    # The registry tries a source only when an object has one of its NEEDS keys: on every fixture and example, no
+    # source matches an object that lacks them (else the hint would hide a format).
+    from fineadvisor.measure.sources import NEEDS, REGISTRY
+
+    objects = [o for o in _fixture_objects() if isinstance(o, dict)]
+    objects += [json_obj for json_obj in (__import__("json").loads(s.example) for s in REGISTRY)]
+    for obj in list(objects):  # and what containers hold (spans of an OTLP request, events of a batch, …)
+        container = next((s for s in REGISTRY if s.expand is not None and s.matches(obj)), None)
+        if container is not None and container.expand is not None:
+            objects += [inner for inner in container.expand(obj) if isinstance(inner, dict)]
+    assert len(objects) > 100
+    for obj in objects:
+        for source in REGISTRY:
+            if source in NEEDS and source.matches(obj):
+                assert not NEEDS[source].isdisjoint(obj), (source.title, sorted(obj))
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ({"call_type": "acompletion", "model": "gpt-4o-mini", "messages": [USER], "cache_hit": True,
+          "prompt_tokens": 1300, "completion_tokens": 6, "status": "success"}, "from its own cache"),
+        ({"call_type": "acompletion", "model": "gpt-4o-mini", "messages": "[]", "cache_hit": "True",
+          "prompt_tokens": 1300, "completion_tokens": 6, "spend": 0.0}, "from its own cache"),  # a SpendLogs row
+        ({"request": {"model": "gpt-4o-mini", "messages": [USER]},
+          "response": {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}}},
+         "the logged response is an error, not an answer: Rate limit reached"),
+    ],
+)
+def test_calls_that_were_not_billed_are_skipped(line: dict[str, Any], reason: str) -> None:
+    with pytest.raises(RecordError, match=re.escape(reason)):
+        to_record(line, 1)
+
+
+def test_usage_numbers_written_as_strings_are_read() -> None:
+    # A CSV round trip or a homemade logger writes "8": read as 8, never as 0.
+    line = {"request": {"model": "gpt-4o-mini", "messages": [USER]},
+            "response": {"choices": [{"message": ANSWER}], "usage": {"prompt_tokens": "8", "completion_tokens": "2"}}}
+    assert to_record(line, 1).usage == Usage(8, 2)

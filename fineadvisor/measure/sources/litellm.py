@@ -37,6 +37,8 @@ def _litellm(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> R
     call_type = str(obj.get("call_type") or "")
     if any(kind in call_type for kind in _NOT_CHAT):
         raise RecordError(f"LiteLLM logged a {shown(call_type)} call, not a chat or Responses call")
+    if obj.get("cache_hit") in (True, "True", "true", 1):
+        raise RecordError("LiteLLM served this call from its own cache (cache_hit): no provider call was billed")
     if obj.get("status") == "failure":
         error = obj.get("error_str")
         raise RecordError(f"LiteLLM logged a failed call: {error[:300] if isinstance(error, str) else 'no error text'}")

@@ -77,6 +77,12 @@ def _request_response(obj: dict[str, Any], line_no: int, reuse: MessageReuse | N
     response = obj.get("response")
     if response is not None and not isinstance(response, dict):
         raise RecordError(f'"response" must be an object, got {type_name(response)}')
+    if isinstance(response, dict) and response.get("error") and not (
+            {"choices", "content", "output", "body", "usage"} & response.keys()):
+        error = response["error"]
+        message = error.get("message") if isinstance(error, dict) else error
+        raise RecordError(f"the logged response is an error, not an answer: "
+                          f"{message[:300] if isinstance(message, str) else type_name(message)}")
     inner = request["body"] if isinstance(request.get("body"), dict) and "messages" not in request else request
     if "messages" not in inner and not is_responses(inner):
         raise RecordError('"request" has no "messages" list (nor a Responses API "input")', "missing_messages_list")

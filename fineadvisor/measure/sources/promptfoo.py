@@ -94,12 +94,25 @@ def _result(obj: dict[str, Any], line_no: int, reuse: MessageReuse | None) -> Re
     if obj.get("failureReason") == ERROR or (error and output is None):
         text = error if isinstance(error, str) else "no error text"
         raise RecordError(f"promptfoo result failed (provider {shown(pid)}): {text[:300]}")
+    if _from_promptfoo_cache(response, obj.get("tokenUsage")):
+        raise RecordError("promptfoo served this result from its own response cache: a repeat of an earlier call, "
+                          "not a request of its own (run with --no-cache to have every result called)")
     prompt = _prompt(obj.get("prompt"), model)
     completion = _output(output)
     usage = _usage(response, obj.get("tokenUsage"), pid)
     if not prompt and not completion and usage is None:
         raise RecordError("promptfoo result has no prompt, no output and no token usage to count")
     return Record("promptfoo", line_no, model, prompt, (), completion, usage)
+
+
+def _from_promptfoo_cache(response: Mapping[str, Any] | None, result_usage: object) -> bool:
+    """`response.cached`, or a tokenUsage of only {cached, total} (promptfoo's cache: no API call)."""
+    if (response or {}).get("cached") is True:
+        return True
+    tu = (response or {}).get("tokenUsage")
+    tu = tu if isinstance(tu, dict) else result_usage if isinstance(result_usage, dict) else None
+    return tu is not None and bool(token_count(tu, "cached")) and token_count(tu, "prompt") is None and token_count(
+        tu, "completion") is None
 
 
 def _prompt(prompt: object, model: str | None) -> tuple[Message, ...]:

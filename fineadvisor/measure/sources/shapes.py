@@ -385,6 +385,8 @@ def _billed(usage: dict[str, Any]) -> Usage | None:
     """The billed counts of a usage object, whichever API wrote it (missing or invalid numbers are 0)."""
     def num(obj: object, key: str) -> int:
         value = obj.get(key) if isinstance(obj, dict) else None
+        if isinstance(value, str) and value.isdigit() and len(value) <= 18:  # a CSV round trip, a homemade logger
+            return int(value)
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
     if "prompt_tokens" in usage:

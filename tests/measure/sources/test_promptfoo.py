@@ -52,14 +52,22 @@ def test_chat_prompt_output_and_usage() -> None:
         "prompt": 500, "completion": 60, "completionDetails": {"cacheReadInputTokens": 3000,
                                                                "cacheCreationInputTokens": 200}}}},
      Usage(3700, 60, 3000, 200, 0)),
-    # served from promptfoo's own cache: nothing billed this run, the tokens are counted instead
-    ({"response": {"output": "Hello!", "cached": True, "tokenUsage": {"cached": 10, "total": 10}}}, None),
-    ({"response": {"output": "Hello!", "tokenUsage": {"cached": 10, "total": 10}}}, None),
     ({"response": {"output": "Hello!"}, "tokenUsage": {"prompt": 8, "completion": 2, "total": 10}}, Usage(8, 2)),
     ({"response": {"output": "Hello!", "tokenUsage": {}}}, None),
 ])
 def test_usage(change: dict[str, Any], usage: Usage | None) -> None:
     assert to_record({**RESULT, **change}, 1).usage == usage
+
+
+@pytest.mark.parametrize("change", [
+    {"response": {"output": "Hello!", "cached": True, "tokenUsage": {"cached": 10, "total": 10}}},
+    {"response": {"output": "Hello!", "tokenUsage": {"cached": 10, "total": 10}}},
+])
+def test_a_result_from_promptfoos_own_cache_is_skipped(change: dict[str, Any]) -> None:
+    # promptfoo's response cache, not the provider's: no API call, a repeat of an earlier result (counting it would
+    # count the same test twice)
+    with pytest.raises(RecordError, match="from its own response cache"):
+        to_record({**RESULT, **change}, 1)
 
 
 def test_failed_assertion_is_still_a_model_call() -> None:
@@ -92,9 +100,10 @@ def test_the_json_document_expands_to_its_results() -> None:
     items = list(to_records(doc, 1))
     errors = [str(e) for e in items if isinstance(e, RecordError)]
     recs = [r for r in items if not isinstance(r, RecordError)]
-    assert [r.model for r in recs] == ["gpt-4o-mini", "o4-mini", "claude-sonnet-4-5-20250929", "gpt-4o-mini"]
-    assert [r.usage for r in recs] == [Usage(25, 5), Usage(12, 408, 0, 0, 384), Usage(3700, 60, 3000, 200, 0), None]
-    assert errors == ["promptfoo result failed (provider 'openai:gpt-4o-mini'): API error: 429 Too Many Requests"]
+    assert [r.model for r in recs] == ["gpt-4o-mini", "o4-mini", "claude-sonnet-4-5-20250929"]
+    assert [r.usage for r in recs] == [Usage(25, 5), Usage(12, 408, 0, 0, 384), Usage(3700, 60, 3000, 200, 0)]
+    assert errors[0].startswith("promptfoo served this result from its own response cache")
+    assert errors[1] == "promptfoo result failed (provider 'openai:gpt-4o-mini'): API error: 429 Too Many Requests"
     summary = doc["results"]  # a bare EvaluateSummary {version, results[], stats} expands too
     assert len(list(to_records(summary, 1))) == 5
 
@@ -120,12 +129,7 @@ def test_fixture_totals_are_the_billed_sums(name: str, tmp_path: Path) -> None:
     from fineadvisor.measure.analysis import analyze_logs
 
     a = analyze_logs([str(DATA / name)])
-    assert (a.records_read, a.records_skipped) == (4, 1)  # the 429 error skipped
-    assert dict(a.formats[0][1]) == {"promptfoo": 4}
-    # one result came from promptfoo's cache: no billed usage, so its tokens are counted; measure it alone
-    cached = tmp_path / "cached.jsonl"
-    cached.write_text((DATA / "results.jsonl").read_text().splitlines()[3] + "\n")
-    c = analyze_logs([str(cached)])
-    # billed prompt 25 + 12 + 3700 = 3737; billed completion 5 + 408 + 60 = 473; plus the counted cached result
-    assert a.profile.input_tokens.total == 3737 + c.profile.input_tokens.total
-    assert a.profile.output_tokens.total == 473 + c.profile.output_tokens.total
+    assert (a.records_read, a.records_skipped) == (3, 2)  # the 429 error and the promptfoo-cache result skipped
+    assert dict(a.formats[0][1]) == {"promptfoo": 3}
+    # billed prompt 25 + 12 + 3700 = 3737; billed completion 5 + 408 + 60 = 473
+    assert (a.profile.input_tokens.total, a.profile.output_tokens.total) == (3737, 473)
