@@ -137,6 +137,26 @@ class OpenModel(_Row):
     """GPUs one serving replica needs (its weights must fit)."""
 
 
+Tier = Literal["primary", "database", "third_party"]
+"""How far a row's source can be trusted: the provider's own page, a maintained database (genai-prices, litellm), or
+a third party."""
+
+
+class Lifecycle(_Row):
+    """When a hosted model (or an offer of it) stops serving, and what its provider recommends instead."""
+
+    provider: str
+    aliases: list[str] = []
+    """Family aliases that resolve to this model and retire with it."""
+    available_until: date
+    """The model stops serving on this date (requests fail from this day)."""
+    new_jobs_until: date | None = None
+    """The last day new fine-tuning jobs can start on this base."""
+    successor: str | None = None
+    """The provider's recommended replacement (a model id the catalog can price)."""
+    tier: Tier = "primary"
+
+
 class PriceFile(BaseModel):
     """One TOML file in `pricing/` (or a user's --pricing file)."""
 
@@ -148,6 +168,7 @@ class PriceFile(BaseModel):
     vector_store: list[VectorStorePrice] = []
     gpu: list[GpuPrice] = []
     open_model: list[OpenModel] = []
+    lifecycle: list[Lifecycle] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +187,12 @@ class ModelPrices:
     cache_storage_usd_per_mtok_hour: Decimal
     source: str
     checked: date
+    lifecycle: Lifecycle | None = None
+    """When the model stops serving and its successor (None: no end date known)."""
 
 
 _R = TypeVar("_R", bound=_Row)
-_KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model")
+_KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model", "lifecycle")
 
 
 @dataclass(frozen=True)
@@ -182,13 +205,24 @@ class Catalog:
     vector_stores: dict[str, VectorStorePrice] = field(default_factory=dict)
     gpus: dict[str, GpuPrice] = field(default_factory=dict)
     open_models: dict[str, OpenModel] = field(default_factory=dict)
+    lifecycles: dict[str, Lifecycle] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
     def tables(self) -> tuple[tuple[str, tuple[_Row, ...]], ...]:
         """Every row, by kind, for listing."""
         return (("offer", tuple(self.offers.values())), ("embedding", tuple(self.embeddings.values())),
                 ("vector_store", tuple(self.vector_stores.values())), ("gpu", tuple(self.gpus.values())),
-                ("open_model", tuple(self.open_models.values())), ("model", tuple(self.models.values())))
+                ("open_model", tuple(self.open_models.values())), ("model", tuple(self.models.values())),
+                ("lifecycle", tuple(self.lifecycles.values())))
+
+    def lifecycle_of(self, model: str) -> Lifecycle | None:
+        """The lifecycle row of a model: by its id as given, normalised, or as an alias of a row (None: no end date
+        known here; genai-prices' `deprecated` flag is merged in by `model_prices`)."""
+        base = normalize_model(model)
+        for key in (model, base):
+            if key in self.lifecycles:
+                return self.lifecycles[key]
+        return next((row for row in self.lifecycles.values() if base in row.aliases or model in row.aliases), None)
 
     def offer(self, offer_id: str) -> FineTuneOffer:
         """The fine-tuning offer `offer_id`, or an error that suggests close ids."""
@@ -211,7 +245,18 @@ class Catalog:
         return _get(self.open_models, model_id, "open model", "fineadvisor prices open_model")
 
     def model_prices(self, model: str, on: date | None = None) -> ModelPrices:
-        """Per-token prices of a base model on a date: a `pricing/` row if one matches, else genai-prices."""
+        """Per-token prices of a base model on a date (a `pricing/` row if one matches, else genai-prices), with its
+        lifecycle: a `pricing/lifecycle.toml` row, else genai-prices' `deprecated` flag."""
+        prices = self._model_prices(model, on)
+        row = self.lifecycle_of(model) or self.lifecycle_of(prices.model)
+        if row is None and _deprecated_in_genai_prices(normalize_model(model)):
+            row = Lifecycle(id=prices.model, provider=prices.provider, available_until=_GENAI_PRICES_CHECKED,
+                            tier="database", checked=_GENAI_PRICES_CHECKED,
+                            source=f"genai-prices {_genai_prices_version()} marks it deprecated (shut down by the "
+                                   "date its data was checked)")
+        return replace(prices, lifecycle=row) if row is not None else prices
+
+    def _model_prices(self, model: str, on: date | None = None) -> ModelPrices:
         base = normalize_model(model)
         row = self.models.get(base) or self.models.get(model)
         if row is not None:
@@ -226,6 +271,23 @@ class Catalog:
             return replace(own, source=f"{own.source}; your [[model]] row {row.id!r} is not applied: this snapshot "
                                        "has its own price (add a row with its exact id to override it)")
         return _from_genai_prices(model, base, on)
+
+
+def _genai_prices_version() -> str:
+    from genai_prices import __version__
+
+    return str(__version__)
+
+
+def _deprecated_in_genai_prices(base: str) -> bool:
+    """Whether genai-prices flags the model it matches for `base` as deprecated."""
+    from genai_prices import data_snapshot
+
+    try:
+        _, info = data_snapshot.get_snapshot().find_provider_model(base, None, None, None)
+    except LookupError:
+        return False
+    return bool(getattr(info, "deprecated", False))
 
 
 def _snapshot_price(model: str, base: str, on: date | None) -> ModelPrices | None:
@@ -387,4 +449,5 @@ def load_catalog(extra: Sequence[Path] = (), pricing_dir: Path | None = None,
                 tables[kind][row.id] = row
     return Catalog(models=tables["model"], offers=tables["offer"], embeddings=tables["embedding"],
                    vector_stores=tables["vector_store"], gpus=tables["gpu"], open_models=tables["open_model"],
+                   lifecycles=tables["lifecycle"],
                    files=(*(str(p) for p in paths), *(name for name, _ in uploaded)))

@@ -6,7 +6,7 @@ Every function is pure: a `Workload` (token means from the logs), prices and a `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -72,12 +72,17 @@ class Workload:
         return self.static_tokens + self.dynamic_tokens
 
 
+BEHAVIOUR_CHANGING = frozenset({"rag", "fine_tune", "self_hosted"})
+"""Kinds of strategy whose answers differ from the logged setup's (as do zero-shot and another model): they must
+be evaluated before they replace it."""
+
+
 @dataclass(frozen=True, slots=True)
 class LineItem:
     """One term of a strategy's cost, with the arithmetic behind it."""
 
     name: str
-    kind: Literal["per_request", "monthly", "one_off", "per_retraining"]
+    kind: Literal["per_request", "monthly", "one_off", "per_retraining", "at_switch"]
     usd: Decimal
     formula: str
 
@@ -104,6 +109,18 @@ class StrategyCost:
     retrain_usd: Decimal = ZERO
     """Cost of one retraining (training + evaluation), charged in the month it happens (not in `fixed_monthly_usd`)."""
     retrain_every_months: int | None = None
+    switch_at: date | None = None
+    """A forced migration: the model this strategy runs on stops serving on this date, and from the first month that
+    begins on or after it the strategy runs as `then` (its successor), paying `switch_usd` once."""
+    then: StrategyCost | None = None
+    switch_usd: Decimal = ZERO
+    """One-off cost of moving to `then` (migration and evaluation labour), in the first month on the successor."""
+
+    @property
+    def changes_behaviour(self) -> bool:
+        """Whether its answers may differ from the logged setup's (caching and batch keep them; dropping the examples,
+        retrieval, fine-tuning and another model do not)."""
+        return self.kind in BEHAVIOUR_CHANGING or self.id == "prompt_only"
 
     def monthly_usd(self, requests_per_month: Decimal) -> Decimal:
         """Formula: monthly_usd = fixed_monthly_usd + per_request_usd × requests_per_month (one-offs and retraining
@@ -177,9 +194,16 @@ def cost_prompt_only(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     items = [*_static(w.static_tokens - w.few_shot_tokens, w, p, s, inp, tag),
              (f"dynamic input{tag}", w.dynamic_tokens, inp)]
     total, low, high, lines = _requests(items, out, w)
+    evaluation = _evaluation(s, "without the examples")
     return StrategyCost("prompt_only", f"Zero-shot: prompt without the examples ({p.model}{tag})", total, low, high,
-                        ZERO, ZERO, tuple(lines),
+                        ZERO, evaluation.usd, (*lines, evaluation),
                         notes=("quality without the examples is not measured here; test it on your evals",))
+
+
+def _evaluation(s: Scenario, what: str) -> LineItem:
+    """The one-off evaluation a behaviour change needs before it replaces the logged setup."""
+    return LineItem(f"evaluate the answers {what}", "one_off", s.eval_hours * s.labour_usd_per_hour,
+                    f"{quantity(s.eval_hours)} h × {unit_price(s.labour_usd_per_hour)}/h")
 
 
 def hit_rate(w: Workload, s: Scenario) -> Decimal:
@@ -256,11 +280,34 @@ def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice
                  f"{s.rag_corpus_tokens:,} tokens × {unit_price(embedding.usd_per_mtok)}/MTok"),
         LineItem("build retrieval", "one_off", setup,
                  f"{quantity(s.rag_setup_hours)} h × {unit_price(s.labour_usd_per_hour)}/h"),
+        _evaluation(s, "with retrieval"),
     ]
     return StrategyCost("rag", f"RAG: {s.rag_chunks} retrieved chunks instead of the examples ({p.model}{tag})",
                         total + query_usd, low + query_usd, high + query_usd, storage + reindex,
-                        embed_once + setup, tuple(lines), kind="rag",
+                        embed_once + setup + s.eval_hours * s.labour_usd_per_hour, tuple(lines), kind="rag",
                         notes=(f"assumes a {s.rag_corpus_tokens:,}-token knowledge base; set --rag-corpus-tokens",))
+
+
+def forced_migration(c: StrategyCost, then: StrategyCost, until: date, model: str, s: Scenario) -> StrategyCost:
+    """`c` until its model stops serving on `until`, then `then` (the same strategy on the successor `model`), paying
+    the migration once. Formula: switch_usd = (migration hours + evaluation hours) × labour rate."""
+    hours = s.migration_hours + s.eval_hours
+    switch = hours * s.labour_usd_per_hour
+    labour = (f"({quantity(s.migration_hours)} h migration + {quantity(s.eval_hours)} h evaluation) × "
+              f"{unit_price(s.labour_usd_per_hour)}/h")
+    if until <= s.start:  # already shut down: the strategy runs on the successor from the start
+        move = LineItem(f"move to {model} (the logged model shut down on {until:%Y-%m-%d})", "one_off", switch, labour)
+        named = then.label if model in then.label else f"{then.label} on {model}"
+        return replace(then, id=c.id, label=f"{named}, the logged model having shut down on {until:%Y-%m-%d}",
+                       one_off_usd=then.one_off_usd + switch, line_items=(*then.line_items, move),
+                       notes=(*then.notes, f"the logged model shut down on {until:%Y-%m-%d}: this runs on {model}"))
+    item = LineItem(f"move to {model} when the model shuts down ({until:%Y-%m-%d})", "at_switch", switch,
+                    f"{labour}, in the first month on {model}")
+    later = tuple(LineItem(f"{li.name}, on {model} from {until:%Y-%m-%d}", li.kind, li.usd, li.formula)
+                  for li in then.line_items if li.kind in ("per_request", "monthly"))
+    return replace(c, label=f"{c.label} until {until:%Y-%m-%d}, then {model}", switch_at=until, then=then,
+                   switch_usd=switch, line_items=(*c.line_items, item, *later),
+                   notes=(*c.notes, f"the model shuts down on {until:%Y-%m-%d}: from then on this runs on {model}"))
 
 
 def training_tokens(w: Workload, s: Scenario, max_tokens_per_example: int | None) -> tuple[int, int, Decimal]:

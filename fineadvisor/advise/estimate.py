@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,13 +20,15 @@ from fineadvisor.advise.costs import (
     cost_prompt_only,
     cost_rag,
     cost_self_hosted,
+    forced_migration,
     hit_rate,
 )
 from fineadvisor.advise.recommend import Recommendation, recommend
 from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, Scenario, default_volume_source
 from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
+from fineadvisor.advise.timeline import months_between
 from fineadvisor.errors import FineAdvisorError, UnknownPriceError
-from fineadvisor.formatting import count, months, percent, signed_percent, unit_price
+from fineadvisor.formatting import count, money, months, percent, signed_percent, unit_price
 from fineadvisor.model_names import same_family
 
 if TYPE_CHECKING:  # advise reads the measurement's values; it never imports the measuring code
@@ -57,6 +61,8 @@ class Estimate:
     assumptions: tuple[Assumption, ...]
     warnings: tuple[str, ...]
     analysis: LogAnalysis | None = None
+    lifecycle: str | None = None
+    """When the logged model shuts down inside the horizon: what that means for every total (said first)."""
 
 
 def _mean(d: Distribution) -> Decimal:
@@ -102,13 +108,25 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
                      ) -> tuple[tuple[StrategyCost, ...], list[str]]:
     """Cost every strategy the catalog can price; say which could not be priced and why."""
     warnings: list[str] = []
-    out = [cost_as_logged(w, prices, s)]
+    successor = _successor(prices, s, catalog, warnings)
+
+    def on_logged(fn: Callable[..., StrategyCost], *args: object) -> StrategyCost:
+        """A strategy on the logged model: a forced migration when that model shuts down inside the horizon."""
+        cost = fn(w, prices, s, *args)
+        life = prices.lifecycle
+        if life is None or not ends_within(life.available_until, s):
+            return cost
+        if successor is None:
+            return replace(cost, available_until=life.available_until)
+        return forced_migration(cost, fn(w, successor, s, *args), life.available_until, successor.model, s)
+
+    out = [on_logged(cost_as_logged)]
     if w.few_shot_tokens > 0:
-        out.append(cost_prompt_only(w, prices, s))
+        out.append(on_logged(cost_prompt_only))
     if s.prompt_caching:
-        out.append(cost_prompt_caching(w, prices, s))
+        out.append(on_logged(cost_prompt_caching))
     try:
-        out.append(cost_rag(w, prices, s, catalog.embedding(s.rag_embedding), catalog.vector_store(s.rag_vector_store)))
+        out.append(on_logged(cost_rag, catalog.embedding(s.rag_embedding), catalog.vector_store(s.rag_vector_store)))
     except UnknownPriceError as exc:
         warnings.append(f"RAG not priced: {exc}")
     offer_ids = s.fine_tune_offers or tuple(
@@ -126,6 +144,50 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
     except UnknownPriceError as exc:
         warnings.append(f"self-hosting not priced: {exc}")
     return tuple(out), warnings
+
+
+def ends_within(until: date, s: Scenario) -> bool:
+    """Whether a model that stops serving on `until` stops before the end of the scenario's horizon."""
+    return months_between(s.start, until) < s.horizon_months
+
+
+def _successor(prices: ModelPrices, s: Scenario, catalog: Catalog, warnings: list[str]) -> ModelPrices | None:
+    """The priced successor of the logged model when it shuts down inside the horizon (None: it does not, or its
+    successor cannot be priced — then the strategies on it stop at the date, and a warning says why)."""
+    life = prices.lifecycle
+    if life is None or not ends_within(life.available_until, s):
+        return None
+    if life.successor is None:
+        warnings.append(f"{prices.model} shuts down on {life.available_until:%Y-%m-%d} and no successor is known: the "
+                        "strategies on it stop then (name one with --model to price the move)")
+        return None
+    try:
+        return catalog.model_prices(life.successor, on=max(s.start, life.available_until))
+    except UnknownPriceError as exc:
+        warnings.append(f"{prices.model} shuts down on {life.available_until:%Y-%m-%d}; its successor "
+                        f"{life.successor} cannot be priced ({exc}): the strategies on it stop then")
+        return None
+
+
+def lifecycle_notice(prices: ModelPrices, baseline: StrategyCost, s: Scenario) -> str | None:
+    """One sentence: the logged model's end date inside the horizon, and what the totals do about it."""
+    life = prices.lifecycle
+    if life is None or not ends_within(life.available_until, s):
+        return None
+    left = months_between(s.start, life.available_until)
+    when = (f"shut down on {life.available_until:%Y-%m-%d}, before {s.start:%Y-%m-%d}" if left <= 0 else
+            f"shuts down on {life.available_until:%Y-%m-%d}, {months(left)} from {s.start:%Y-%m-%d}")
+    source = f"{life.source}, checked {life.checked:%Y-%m-%d}" + ("" if life.tier == "primary" else f"; {life.tier} "
+                                                                    "source")
+    head = f"The logged model {life.id} {when} ({source})"
+    if baseline.then is None and left > 0:
+        return f"{head}: every strategy on it stops then, and no successor could be priced."
+    hours = s.migration_hours + s.eval_hours
+    cost = money(hours * s.labour_usd_per_hour)
+    moved = "on that date" if left > 0 else "from the start"
+    return (f"{head}: the logged setup cannot stay as it is. Every total below moves it to {life.successor}, the "
+            f"provider's recommended successor, {moved}, with {hours:f} h of migration and evaluation at "
+            f"{unit_price(s.labour_usd_per_hour)}/h ({cost}); alternatives are compared with that.")
 
 
 def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
@@ -172,9 +234,13 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("epochs", str(s.epochs) if s.epochs else "OpenAI's auto rule", src("epochs")),
         Assumption("validation tokens", f"{percent(s.validation_share)} of training", src("validation_share")),
         Assumption("retraining", f"every {s.retrain_every_months} months", src("retrain_every_months")),
-        Assumption("labour", f"{s.data_prep_hours} h data prep + {s.eval_hours} h evaluation per model, "
-                             f"RAG build {s.rag_setup_hours} h, at {unit_price(s.labour_usd_per_hour)}/h",
-                   src("labour_usd_per_hour", "data_prep_hours", "eval_hours", "rag_setup_hours")),
+        Assumption("labour", f"{s.data_prep_hours} h data prep + {s.eval_hours} h evaluation per model or change, "
+                             f"RAG build {s.rag_setup_hours} h, {s.migration_hours} h migration when a model shuts "
+                             f"down, at {unit_price(s.labour_usd_per_hour)}/h",
+                   src("labour_usd_per_hour", "data_prep_hours", "eval_hours", "rag_setup_hours", "migration_hours")),
+        Assumption("materiality", f"a change must save {percent(s.min_saving_share)} of the logged setup's cost over "
+                                  f"the horizon, and a change of behaviour at least {money(s.min_saving_usd)}",
+                   src("min_saving_share", "min_saving_usd")),
         Assumption("self-hosting", f"{s.self_host_model} on {s.self_host_gpu or self_host_gpu or 'its default GPU'}, "
                                    f"MFU {s.mfu}, "
                                    f"{s.lora_flops_per_param_token}·N·D FLOPs, {s.run_overhead_hours} h overhead per run, "
@@ -253,4 +319,4 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
 
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
                     assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),
-                    analysis)
+                    analysis, lifecycle_notice(prices, strategies[0], s))

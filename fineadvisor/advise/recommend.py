@@ -13,14 +13,33 @@ from decimal import Decimal
 
 from fineadvisor.advise.breakeven import BreakEven, find_break_even
 from fineadvisor.advise.costs import StrategyCost, Workload
-from fineadvisor.advise.scenario import Scenario
-from fineadvisor.advise.timeline import cumulative, horizon_cost, months_between, months_run
+from fineadvisor.advise.scenario import DAYS_PER_MONTH, Scenario
+from fineadvisor.advise.timeline import cumulative, horizon_cost, months_between, months_run, solve_volume
 from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
 from fineadvisor.formatting import count, money, months, percent
 
 LONG_PREFIX_TOKENS = 1_000
-MATERIAL_SHARE = Decimal("0.01")
-"""An alternative must save at least this share of the logged setup's horizon cost to be recommended."""
+
+
+def material_floor(base_horizon_usd: Decimal, s: Scenario, changes_behaviour: bool = True) -> Decimal:
+    """The least a change must save over the horizon to be recommended.
+
+    Formula: floor = min_saving_share × the logged setup's horizon cost, and for a change of behaviour (which must be
+    evaluated, and may lose quality) at least min_saving_usd: max(min_saving_usd, that share)."""
+    relative = s.min_saving_share * base_horizon_usd
+    return max(s.min_saving_usd, relative) if changes_behaviour else relative
+
+
+def clears_floor_from(baseline: StrategyCost, alternative: StrategyCost, s: Scenario) -> Decimal | None:
+    """The monthly volume from which `alternative` saves at least the materiality floor (None: at none)."""
+    def gap(volume: Decimal) -> Decimal:
+        base = horizon_cost(baseline, s, volume)
+        return horizon_cost(alternative, s, volume) + material_floor(base, s, alternative.changes_behaviour) - base
+
+    kind, volume, cheaper_above = solve_volume(gap)
+    if kind == "immediately":
+        return Decimal(0)
+    return volume if kind == "crosses" and cheaper_above else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +97,25 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
     base_monthly = baseline.monthly_usd(s.requests_per_month)
     base_horizon = horizon_cost(baseline, s)
     immaterial = None
-    if best.cost.id != baseline.id and base_horizon - best.horizon_usd < base_horizon * MATERIAL_SHARE:
+    floor = material_floor(base_horizon, s, best.cost.changes_behaviour)
+    if best.cost.id != baseline.id and base_horizon - best.horizon_usd < floor:
         immaterial = best
         best = next(r for r in ranked if r.cost.id == baseline.id)
     be = find_break_even(baseline, best.cost, s)
     reasons: list[str] = []
     warnings: list[str] = []
     if immaterial is not None:
+        change = "a behaviour change that must be evaluated" if immaterial.cost.changes_behaviour else "a change"
         reasons.append(f"the cheapest alternative, {immaterial.cost.label}, would save only "
-                       f"{money(base_horizon - immaterial.horizon_usd)} over {months(s.horizon_months)} — under "
-                       f"{percent(MATERIAL_SHARE)} of the {money(base_horizon)} the logged setup costs, within the "
-                       "precision of this estimate: not worth a change")
+                       f"{money(base_horizon - immaterial.horizon_usd)} over {months(s.horizon_months)}, its one-off "
+                       f"costs included — under the {money(floor)} such a change must save to be worth making ("
+                       + (f"the larger of {money(s.min_saving_usd)} and " if immaterial.cost.changes_behaviour else "")
+                       + f"{percent(s.min_saving_share)} of the {money(base_horizon)} the logged setup costs; "
+                       f"--min-saving-usd, --min-saving-share): it is {change}, not worth it")
+        from_volume = clears_floor_from(baseline, immaterial.cost, s)
+        if from_volume is not None and from_volume > s.requests_per_month:
+            reasons.append(f"that changes at about {count(from_volume)} requests/month "
+                           f"({count(from_volume / DAYS_PER_MONTH)} a day), where it would save {money(floor)} or more")
     elif best.cost.id == baseline.id:
         runner = next((r for r in ranked[1:] if r.eligible), None)
         reasons.append(f"keeping the logged setup is cheapest over {months(s.horizon_months)} "

@@ -75,7 +75,18 @@ class Scenario(BaseModel):
     retrain_every_months: int = Field(default=6, ge=1, le=1200, description="How often the model is retrained.")
     data_prep_hours: NonNegative = Field(default=Decimal(16), description="Hours to clean and curate training data.")
     eval_hours: NonNegative = Field(default=Decimal(8), description="Hours to evaluate each trained model.")
+    migration_hours: NonNegative = Field(
+        default=Decimal(8), description="Hours to move a prompt to another model (port, re-test, deploy), on top of "
+                                        "the evaluation hours, when the logged model shuts down.")
     labour_usd_per_hour: NonNegative = Field(default=Decimal(100), description="Cost of an engineering hour.")
+    min_saving_usd: NonNegative = Field(
+        default=Decimal(1000), description="A change of behaviour (zero-shot, RAG, fine-tuning, another model) is "
+                                           "recommended only when it saves at least this much over the horizon "
+                                           "(and at least min_saving_share of the logged setup's cost).")
+    min_saving_share: Share = Field(
+        default=Decimal("0.05"), description="Any change is recommended only when it saves at least this share of "
+                                             "what the logged setup costs over the horizon: smaller savings are "
+                                             "within the precision of an estimate.")
     knowledge_changes: bool = Field(default=False,
                                     description="The facts the model must know change often (favours RAG).")
 

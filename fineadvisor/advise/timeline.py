@@ -45,10 +45,7 @@ def months_between(start: date, end: date) -> Decimal:
 
 def months_run(c: StrategyCost, s: Scenario, months: int) -> int:
     """How many of months 1..months the strategy runs: those that begin before its `available_until`."""
-    if c.available_until is None:
-        return months
-    left = months_between(s.start, c.available_until)
-    return max(0, min(months, math.ceil(left)))
+    return _months_before(c.available_until, s, months)
 
 
 def cash_flow(c: StrategyCost, s: Scenario, months: int | None = None, volume: Decimal | None = None,
@@ -56,23 +53,44 @@ def cash_flow(c: StrategyCost, s: Scenario, months: int | None = None, volume: D
     """Months 0..N (default N = the horizon) of what the strategy costs, at starting volume V₀ (default: the scenario's).
 
     Formula: month 0 = one_off; month k = fixed_monthly + per_request × V₀ × (1 + g)^(k − 1)
-    + retrain_usd when k > 1 and (k − 1) mod R = 0; 0 for months it does not run (see `months_run`).
+    + retrain_usd when k > 1 and (k − 1) mod R = 0; 0 for months it does not run (see `months_run`). A forced
+    migration (`switch_at`, `then`) runs as `then` from the first month that begins on or after `switch_at`, paying
+    `switch_usd` in that month.
     """
     n = s.horizon_months if months is None else months
     v = s.requests_per_month if volume is None else volume
     runs = months_run(c, s, n)
+    switch = _months_before(c.switch_at, s, n) if c.then is not None else n
     every = c.retrain_every_months
     out = [c.one_off_usd]
     for k in range(1, n + 1):
         if k > runs:
             out.append(ZERO)
             continue
-        cost = c.fixed_monthly_usd + c.per_request_usd * v
-        if every and k > 1 and (k - 1) % every == 0:
-            cost += c.retrain_usd
+        if k > switch and c.then is not None:
+            cost = c.then.fixed_monthly_usd + c.then.per_request_usd * v + (c.switch_usd if k == switch + 1 else ZERO)
+        else:
+            cost = c.fixed_monthly_usd + c.per_request_usd * v
+            if every and k > 1 and (k - 1) % every == 0:
+                cost += c.retrain_usd
         out.append(cost)
         v *= 1 + s.growth_per_month
     return tuple(out)
+
+
+def _months_before(end: date | None, s: Scenario, months: int) -> int:
+    """How many of months 1..months begin before `end` (all of them when there is no end)."""
+    if end is None:
+        return months
+    return max(0, min(months, math.ceil(months_between(s.start, end))))
+
+
+def switch_month(c: StrategyCost, s: Scenario) -> int | None:
+    """The first month (1-based) a forced migration runs on its successor, within the horizon (None: it does not)."""
+    if c.then is None:
+        return None
+    before = _months_before(c.switch_at, s, s.horizon_months)
+    return before + 1 if before < s.horizon_months else None
 
 
 def cumulative(c: StrategyCost, s: Scenario, months: int | None = None, volume: Decimal | None = None,

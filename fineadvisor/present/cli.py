@@ -46,7 +46,7 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 def shown_default(field: str) -> str:
     """A Scenario field's default as the help shows it: read from `Scenario()`, never typed twice."""
     value = default_of(field)
-    if field in ("growth_per_month",):
+    if field in ("growth_per_month", "min_saving_share"):
         return percent(value)  # type: ignore[arg-type]
     if isinstance(value, int) and not isinstance(value, bool):
         return count(value)
@@ -106,10 +106,10 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
         raise click.UsageError("give --requests-per-day or --requests-per-month, not both")
     fields: dict[str, object] = {k: v for k, v in opts.items()
                                  if v is not None and v != () and (v is not False or k == "batch")}
-    for name in ("growth", "cache_hit_rate"):
+    for name in ("growth", "cache_hit_rate", "min_saving_share"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"), percent=True)
-    for name in ("labour_usd_per_hour", "data_prep_hours", "mfu"):
+    for name in ("labour_usd_per_hour", "data_prep_hours", "mfu", "migration_hours", "min_saving_usd", "eval_hours"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"))
     if "growth" in fields:
@@ -174,6 +174,14 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
               help=f"Retraining interval in months {_d('retrain_every_months')}.")
 @click.option("--labour-usd-per-hour", metavar="USD", help=f"Cost of an engineering hour in USD {_d('labour_usd_per_hour')}.")
 @click.option("--data-prep-hours", metavar="H", help=f"Hours to prepare training data {_d('data_prep_hours')}.")
+@click.option("--eval-hours", metavar="H",
+              help=f"Hours to evaluate each change of behaviour or trained model {_d('eval_hours')}.")
+@click.option("--migration-hours", metavar="H",
+              help=f"Hours to move the prompt to another model when the logged one shuts down {_d('migration_hours')}.")
+@click.option("--min-saving-usd", metavar="USD",
+              help=f"Least a change of behaviour must save over the horizon to be recommended {_d('min_saving_usd')}.")
+@click.option("--min-saving-share", metavar="PCT",
+              help=f"Least share of the logged setup's cost any change must save, e.g. 5% {_d('min_saving_share')}.")
 @click.option("--knowledge-changes", is_flag=True, help="The facts the model must know change often.")
 @click.option("--self-host-model", metavar="ID", help=f"Open model to LoRA-tune and self-host {_d('self_host_model')}.")
 @click.option("--self-host-gpu", metavar="ID", help="GPU id for self-hosting (default: the model's).")
@@ -189,10 +197,10 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
              example_token_limit: int | None, quiet: bool, **scenario_opts: object) -> None:
     """Measure request logs, cost every strategy at your volume, and recommend one.
 
-    LOGS are .jsonl or .jsonl.gz files, or - for stdin. Each line may be a fine-tuning example
-    {"messages": [...]}, a Chat Completions request body, an OpenAI Batch API input or output line
-    (give both files to join them by custom_id), a logged {"request", "response"} pair, or an
-    Anthropic Messages request. Your files are only read, never changed.
+    LOGS are JSON Lines (.jsonl, .gz, .zst), JSON documents, CSV or Parquet files, or - for stdin: OpenAI,
+    Anthropic, Batch API, Responses API and fine-tuning files, and the exports of LiteLLM, Langfuse, LangSmith,
+    Helicone, OpenTelemetry, Bedrock, Vertex AI, OpenRouter and promptfoo (`fineadvisor formats` lists them;
+    give Batch input and output files together to join them by custom_id). Your files are only read, never changed.
 
     With no flags it answers for {per_day} requests a day over {horizon} months; every assumption is printed
     with the answer and can be set with a flag.

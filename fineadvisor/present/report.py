@@ -330,6 +330,12 @@ def estimate_to_dict(e: Estimate) -> dict[str, Any]:
                            "note": x.note} for x in e.sensitivity]
     out["assumptions"] = [{"name": a.name, "value": a.value, "source": a.source} for a in e.assumptions]
     out["warnings"] = list(e.warnings)
+    life = e.prices.lifecycle
+    out["lifecycle"] = None if life is None else {
+        "model": e.prices.model, "available_until": life.available_until.isoformat(),
+        "new_jobs_until": life.new_jobs_until.isoformat() if life.new_jobs_until else None,
+        "successor": life.successor, "tier": life.tier, "source": life.source, "checked": life.checked.isoformat(),
+        "within_horizon": e.lifecycle is not None, "notice": e.lifecycle}
     return out
 
 
@@ -366,7 +372,11 @@ def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
 
 def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], list[str]]:
     r = e.recommendation
-    if r.strategy == r.baseline:
+    life = e.prices.lifecycle
+    if r.strategy == r.baseline and e.lifecycle and life is not None:
+        title = (f"Recommendation: keep the logged prompt as it is and move it to {life.successor} when "
+                 f"{life.id} shuts down ({life.available_until:%Y-%m-%d}): {r.label}.")
+    elif r.strategy == r.baseline:
         title = f"Recommendation: keep the logged setup ({r.label})."
     else:
         pay = f", pays back in month {r.payback_months}" if r.payback_months else ""
@@ -385,6 +395,9 @@ def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], li
 def estimate_to_text(e: Estimate) -> str:
     """The terminal report: the profile, then costs, the recommendation and why."""
     base = to_text(e.analysis) if e.analysis is not None else ""
+    if e.lifecycle:  # said first: it changes every total
+        head, _, rest = base.partition("\n")
+        base = f"{head}\n\nNote: {e.lifecycle}\n{rest}"
     title, reasons, breaks, sens, notes = _advice_lines(e)
     lines = ["", *_cost_lines(e, False), "", title, "  Why:"] + [f"  - {x}" for x in reasons]
     if breaks:
@@ -398,6 +411,9 @@ def estimate_to_text(e: Estimate) -> str:
 def estimate_to_markdown(e: Estimate) -> str:
     """The Markdown report with costs and the recommendation."""
     base = to_markdown(e.analysis) if e.analysis is not None else ""
+    if e.lifecycle:  # said first: it changes every total
+        head, _, rest = base.partition("\n")
+        base = f"{head}\n\n> **Note:** {esc(e.lifecycle)}\n{rest}"
     title, reasons, breaks, sens, notes = _advice_lines(e)
     lines = ["", f"## {esc(title)}", "", *[f"- {esc(x)}" for x in reasons], "",
              *_cost_lines(e, True), ""]

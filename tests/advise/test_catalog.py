@@ -29,7 +29,8 @@ COMPILED = date(2026, 11, 22)
 """The date the pricing research was compiled; no bundled row can have been checked after it (or after today)."""
 NEWEST_ALLOWED = max(COMPILED, date.today())
 KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model")
-BUNDLED_FILES = {"fine_tuning.toml", "embeddings.toml", "vector_stores.toml", "gpus.toml", "open_models.toml"}
+BUNDLED_FILES = {"fine_tuning.toml", "embeddings.toml", "vector_stores.toml", "gpus.toml", "open_models.toml",
+                 "lifecycle.toml"}
 
 AnyRow = BaseModelPrice | FineTuneOffer | EmbeddingPrice | VectorStorePrice | GpuPrice | OpenModel
 
@@ -363,3 +364,42 @@ def test_a_family_row_leaves_a_snapshot_with_its_own_price(tmp_path: Path) -> No
     assert "is not applied" in old.source
     new = catalog.model_prices("gpt-4o-2024-08-06", on=date(2026, 12, 3))
     assert (new.input_usd_per_mtok, new.output_usd_per_mtok) == (Decimal("2.0"), Decimal(8))
+
+
+# ---------------------------------------------------------------- lifecycles
+
+
+@pytest.mark.parametrize(
+    ("model", "until", "successor", "tier"),
+    [
+        ("gpt-4o-mini-2024-07-18", date(2027, 1, 14), "gpt-6-luna", "primary"),  # OpenAI's deprecations page
+        ("ft:gpt-4o-mini-2024-07-18:acme::x1", date(2027, 1, 14), "gpt-6-luna", "primary"),  # its fine-tunes with it
+        ("openai/gpt-4o-mini-2024-07-18", date(2027, 1, 14), "gpt-6-luna", "primary"),  # a provider prefix
+        ("gpt-4o-mini", date(2027, 1, 14), "gpt-6-luna", "database"),  # the alias: litellm's date
+        ("o4-mini", date(2026, 10, 23), "gpt-6-luna", "primary"),  # already retired
+        ("gemini-2.0-flash", date(2026, 10, 15), "gemini-3.8-flash", "database"),  # genai-prices: deprecated
+        ("gpt-6-luna", None, None, None),  # no end date known
+    ],
+)
+def test_lifecycle_of_a_model(model: str, until: date | None, successor: str | None, tier: str | None) -> None:
+    life = load_catalog().model_prices(model).lifecycle
+    got = (life.available_until, life.successor, life.tier) if life is not None else (None, None, None)
+    assert got == (until, successor, tier)
+
+
+def test_every_lifecycle_row_is_sourced_and_its_successor_priced_and_open() -> None:
+    cat = load_catalog()
+    assert len(cat.lifecycles) >= 30
+    for row in cat.lifecycles.values():
+        assert row.source and row.checked <= date(2026, 12, 3), row.id
+        if row.successor is not None:
+            succ = cat.model_prices(row.successor, on=row.available_until)  # raises if it cannot be priced
+            assert succ.lifecycle is None or succ.lifecycle.available_until > date(2027, 12, 31), row.id
+
+
+def test_genai_prices_deprecated_flag_is_read_when_no_row_names_the_model() -> None:
+    from dataclasses import replace
+
+    life = replace(load_catalog(), lifecycles={}).model_prices("gemini-2.0-flash").lifecycle
+    assert life is not None and life.tier == "database" and "deprecated" in life.source
+    assert replace(load_catalog(), lifecycles={}).model_prices("gpt-4o-mini").lifecycle is None

@@ -141,17 +141,17 @@ CASES: list[Case] = [
      D("0.0002085"),
      D("0.0001965"),  # 0.0001485 + 80 × 0.60 / 1e6
      D("0.0002685"),  # 0.0001485 + 200 × 0.60 / 1e6
-     D(0), D(0)),
+     D(0), D(800)),  # one-off: evaluate the answers without the examples, 8 h × $100
     ("prompt_only", lambda: cost_prompt_only(W, OPENAI, NOCACHE),
      D("0.0002925"),  # (2,000 − 600 + 150) = 1,550 × 0.15 / 1e6 = 0.0002325; + 0.00006
      D("0.0002805"),  # 0.0002325 + 0.000048
      D("0.0003525"),  # 0.0002325 + 0.00012
-     D(0), D(0)),
+     D(0), D(800)),  # one-off: evaluate the answers without the examples, 8 h × $100
     ("prompt_only batch", lambda: cost_prompt_only(W, OPENAI, BATCH),
      D("0.00014625"),  # 1,550 × 0.075 / 1e6 = 0.00011625; + 100 × 0.30 / 1e6 = 0.00003
      D("0.00014025"),  # 0.00011625 + 0.000024
      D("0.00017625"),  # 0.00011625 + 0.00006
-     D(0), D(0)),
+     D(0), D(800)),  # one-off: evaluate the answers without the examples, 8 h × $100
     # ---------------------------------------------------------------- prompt caching
     ("caching default hit rate 0.8", lambda: cost_prompt_caching(W, OPENAI, S),
      # reads 2,000 × 0.8 × 0.075 / 1e6 = 0.00012; writes 2,000 × 0.2 × 0.15 / 1e6 = 0.00006;
@@ -213,7 +213,7 @@ CASES: list[Case] = [
      # 2,000,000 / 800 = 2,500 chunks × 1,536 dims × 4 B × 1.5 = 0.02304 GB × 0.33 = 0.0076032 → max(50, …) = 50;
      # re-index 10% × 2,000,000 × 0.02 / 1e6 = 0.004
      D("50.004"),
-     D("2400.04")),  # embed 2,000,000 × 0.02 / 1e6 = 0.04; build 24 h × $100
+     D("3200.04")),  # embed 2,000,000 × 0.02 / 1e6 = 0.04; build 24 h × $100; evaluate 8 h × $100
     ("rag big corpus above the minimum",
      lambda: cost_rag(W, OPENAI, NOCACHE.model_copy(update={"rag_corpus_tokens": 1_000_000_000, "rag_chunk_tokens": 500,
                                                       "rag_embedding_dimensions": 3072}), EMBED, STORE_MIN10),
@@ -224,24 +224,24 @@ CASES: list[Case] = [
      # 1e9 / 500 = 2,000,000 chunks × 3,072 × 4 × 1.5 = 36.864 GB × 0.33 = 12.16512 > 10;
      # re-index 10% × 1e9 × 0.02 / 1e6 = 2
      D("14.16512"),
-     D("2420")),  # 1e9 × 0.02 / 1e6 = 20 + 2,400
+     D("3220")),  # 1e9 × 0.02 / 1e6 = 20 + 2,400 build + 800 evaluation
     ("rag batch", lambda: cost_rag(W, OPENAI, BATCH, EMBED, STORE),
      # 1,550 × 0.075 / 1e6 = 0.00011625; 4,000 × 0.075 / 1e6 = 0.0003; query 0.000002; output 100 × 0.30 / 1e6 =
      # 0.00003; search 0.000016
      D("0.00046425"),
      D("0.00045825"),  # 0.00043425 + 0.000024
      D("0.00049425"),  # 0.00043425 + 0.00006
-     D("50.004"), D("2400.04")),
+     D("50.004"), D("3200.04")),
     ("rag store without minimum or query price", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE_FREE),
      D("0.0008945"),  # 0.0009105 − 0.000016
      D("0.0008825"), D("0.0009545"),
      D("0.0116032"),  # max(0, 0.0076032) + 0.004
-     D("2400.04")),
+     D("3200.04")),
     ("rag no chunks, no build hours",
      lambda: cost_rag(W, OPENAI, NOCACHE.model_copy(update={"rag_chunks": 0, "rag_setup_hours": D(0)}), EMBED, STORE),
      D("0.0003105"),  # 0.0002325 + 0.000002 + 0.00006 + 0.000016
      D("0.0002985"), D("0.0003705"),
-     D("50.004"), D("0.04")),
+     D("50.004"), D("800.04")),  # embed 0.04 + evaluation 8 h × $100
     # ---------------------------------------------------------------- managed fine-tuning
     # per example min(65,536, 100 + 150 + 100) = 350 tokens; 500 examples → 3 epochs; 3 × 500 × 350 = 525,000 tokens
     ("fine_tune openai", lambda: cost_fine_tune(W, FT_OPENAI, S),

@@ -314,6 +314,9 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
     ("retrain_every_months", ("every 6 months",)),
     ("data_prep_hours", ("16 h data prep",)),
     ("eval_hours", ("8 h evaluation",)),
+    ("migration_hours", ("8 h migration",)),
+    ("min_saving_usd", ("at least $1,000",)),
+    ("min_saving_share", ("must save 5% of",)),
     ("labour_usd_per_hour", ("$100/h",)),
     ("self_host_model", (DEFAULTS.self_host_model,)),
     ("self_host_gpu", ("test/h100",)),  # None → the open model's GPU, which is what gets priced
@@ -403,3 +406,57 @@ def test_logs_without_outputs_say_so_and_take_a_length() -> None:
     assert next(x for x in known.assumptions if x.name.startswith("output tokens")).source.startswith("set by you")
     base_unknown, base_known = unknown.strategies[0], known.strategies[0]
     assert base_known.per_request_usd > base_unknown.per_request_usd  # 12 output tokens now priced
+
+
+# ---------------------------------------------------------------- the logged model's end date
+
+
+EXAMPLE_LOG = Path(__file__).resolve().parents[2] / "examples" / "support_bot.jsonl"
+
+
+@pytest.fixture(scope="module")
+def support_bot() -> LogAnalysis:
+    return analyze_logs([str(EXAMPLE_LOG)])
+
+
+@pytest.mark.parametrize(
+    ("start", "switch_month", "notice"),
+    [
+        # 2026-12-03 → 2027-01-14 is 42 days = 1.38 months: month 1 on gpt-4o-mini, month 2 (day 30.4) too, then luna
+        (date(2026, 12, 3), 3, "shuts down on 2027-01-14, 1.4 months from 2026-12-03"),
+        # after the shutdown: on the successor from the start, the move paid up front
+        (date(2027, 2, 1), None, "shut down on 2027-01-14, before 2027-02-01"),
+    ],
+)
+def test_a_retiring_logged_model_is_a_forced_migration(support_bot: LogAnalysis, start: date,
+                                                       switch_month: int | None, notice: str) -> None:
+    from fineadvisor.advise.timeline import cash_flow
+    from fineadvisor.advise.timeline import switch_month as month_of_switch
+
+    e = estimate(support_bot, Scenario.per_day(20_000, start=start))
+    assert e.lifecycle is not None and notice in e.lifecycle and "gpt-6-luna" in e.lifecycle
+    base = strategy(e, e.baseline)
+    if switch_month is None:
+        assert base.then is None and "gpt-6-luna" in base.label and base.one_off_usd >= D(1600)
+        assert any(li.name.startswith("move to gpt-6-luna") and li.usd == D(1600) for li in base.line_items)
+    else:
+        assert base.then is not None and month_of_switch(base, e.scenario) == switch_month
+        flow = cash_flow(base, e.scenario)
+        v = e.scenario.requests_per_month
+        # (8 h migration + 8 h evaluation) × $100 = $1,600 in the first month on gpt-6-luna
+        assert flow[switch_month] == base.then.monthly_usd(v) + D(1600)
+    # every strategy on the logged model moves with it; the fine-tunes of its base stop at the date
+    for c in e.strategies:
+        if c.kind in ("prompting", "caching", "rag"):
+            assert "gpt-6-luna" in c.label, c.label
+        if c.id.startswith("fine_tune:openai/gpt-4o-mini"):
+            assert c.available_until == date(2027, 1, 14)
+
+
+def test_the_recommendation_is_not_a_behaviour_change_for_pocket_money(support_bot: LogAnalysis) -> None:
+    # At 100 requests a day dropping the examples saves a few dollars a year: under the $1,000 floor a change of
+    # behaviour must clear, so the logged prompt is kept (and moved to the successor).
+    e = estimate(support_bot, Scenario.per_day(100, start=date(2026, 12, 3)))
+    assert e.recommendation.strategy == e.baseline
+    text = " ".join(e.recommendation.reasons)
+    assert "not worth it" in text or "keeping the logged setup is cheapest" in text

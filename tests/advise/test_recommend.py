@@ -204,3 +204,47 @@ def test_growth_changes_the_choice() -> None:
     assert rec.strategy == "fine_tune:open"
     assert {r.cost.id: r.horizon_usd for r in rec.ranking} == {"as_logged": D("20599.4140625"),
                                                                "fine_tune:open": D("8849.853515625")}
+
+
+# ---------------------------------------------------------------- the cost of change: the materiality floor
+
+
+@pytest.mark.parametrize(
+    ("alternative", "expected", "why"),
+    [
+        # logged setup 0.004 × 200,000 = 800 a month → 9,600 over 12 months; floors: 5% = 480 (any change), and
+        # max(1,000, 480) = 1,000 for a change of behaviour
+        (sc("prompt_caching", "0.0037", kind="caching"), "prompt_caching", None),  # saves 12 × 60 = 720 ≥ 480
+        (sc("prompt_caching", "0.0038", kind="caching"), "prompt_caching", None),  # saves 12 × 40 = 480: at the floor
+        (sc("prompt_caching", "0.00381", kind="caching"), "as_logged", "under the $480.00 such a change"),  # 456 < 480
+        (sc("rag", "0.0037", kind="rag"), "as_logged", "(the larger of $1,000 and 5% of the $9,600"),  # 720 < 1,000
+        (sc("rag", "0.0035", kind="rag"), "rag", None),  # saves 12 × 100 = 1,200 ≥ 1,000
+        (sc("fine_tune:x", "0.001", "0", "2500", kind="fine_tune"), "fine_tune:x", None),  # 9,600 − 4,900 = 4,700
+    ],
+)
+def test_a_change_must_clear_the_materiality_floor(alternative: StrategyCost, expected: str, why: str | None) -> None:
+    base = sc("as_logged", "0.004")
+    rec = _recommend([base, alternative], scenario())
+    assert rec.strategy == expected
+    if why is not None and expected == "as_logged":
+        assert any(why in r for r in rec.reasons), rec.reasons
+
+
+def test_keeping_the_logged_setup_names_the_volume_where_the_change_clears_the_floor() -> None:
+    # rag saves 0.0003 a request: 12 × 0.0003 × V ≥ max(1,000, 5% × 12 × 0.004 × V) → V ≥ 1,000 ÷ 0.0036 = 277,778
+    from fineadvisor.advise.recommend import clears_floor_from
+
+    base, rag = sc("as_logged", "0.004"), sc("rag", "0.0037", kind="rag")
+    volume = clears_floor_from(base, rag, scenario())
+    assert volume is not None and abs(volume - D(1000) / D("0.0036")) < D("0.01")
+    rec = _recommend([base, rag], scenario())
+    assert any("that changes at about 277,778 requests/month" in r for r in rec.reasons), rec.reasons
+
+
+@pytest.mark.parametrize(
+    ("kind", "id", "changes"),
+    [("prompting", "as_logged", False), ("caching", "prompt_caching", False), ("prompting", "prompt_only", True),
+     ("rag", "rag", True), ("fine_tune", "fine_tune:x", True), ("self_hosted", "self_hosted:x", True)],
+)
+def test_which_strategies_change_behaviour(kind: Kind, id: str, changes: bool) -> None:
+    assert sc(id, "0", kind=kind).changes_behaviour is changes

@@ -3,12 +3,14 @@ to the same cumulative series."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
 import pytest
 from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from fineadvisor.advise.costs import StrategyCost
 from fineadvisor.advise.scenario import Scenario
@@ -258,3 +260,66 @@ def test_cumulative_ends_at_the_horizon_cost(a: StrategyCost, s: Scenario) -> No
     assert len(series) == s.horizon_months + 1 and series[0] == a.one_off_usd
     assert series[-1] == horizon_cost(a, s)
     assert all(later >= earlier for earlier, later in pairwise(series))
+
+
+# ---------------------------------------------------------------- forced migration
+
+
+def migrating(per_request: str, fixed: str, then_per_request: str, then_fixed: str, switch: str,
+              until: date = SHUTDOWN) -> StrategyCost:
+    from dataclasses import replace
+
+    return replace(sc("x", per_request, fixed), switch_at=until, then=sc("y", then_per_request, then_fixed),
+                   switch_usd=D(switch))
+
+
+@pytest.mark.parametrize(
+    ("c", "s", "expected"),
+    [
+        # months 1 and 2 begin before 2027-01-14 (day 0, day 30.4): 5 + 0.01 × 1,000 = 15 each; from month 3 on the
+        # successor: 1 + 0.002 × 1,000 = 3, and the move (100) in month 3
+        (migrating("0.01", "5", "0.002", "1", "100"), scenario(1_000, horizon=5), (0, 15, 15, 103, 3, 3)),
+        # growth carries over the switch: volumes 1,000, 2,000, 4,000 → 10, 20, then 0.002 × 4,000 + 100 = 108
+        (migrating("0.01", "0", "0.002", "0", "100"), scenario(1_000, growth="1", horizon=3), (0, 10, 20, 108)),
+        # already shut down at the start: every month on the successor, the move in month 1
+        (migrating("0.01", "5", "0.002", "1", "100", until=date(2026, 1, 1)), scenario(1_000, horizon=2),
+         (0, 103, 3)),
+        # the shutdown after the horizon: never switches
+        (migrating("0.01", "5", "0.002", "1", "100", until=date(2030, 1, 1)), scenario(1_000, horizon=2), (0, 15, 15)),
+    ],
+)
+def test_cash_flow_of_a_forced_migration(c: StrategyCost, s: Scenario, expected: tuple[int, ...]) -> None:
+    assert cash_flow(c, s) == tuple(D(x) for x in expected)
+
+
+@PROPERTY
+@given(costs("a"), scenarios())
+def test_a_strategy_is_never_costed_past_its_end_date(a: StrategyCost, s: Scenario) -> None:
+    # every month that begins on or after `available_until` costs nothing
+    flow = cash_flow(a, s)
+    runs = months_run(a, s, s.horizon_months)
+    assert all(x == 0 for x in flow[runs + 1:])
+    if a.available_until is not None:
+        from fineadvisor.advise.timeline import months_between
+
+        assert runs <= max(0, math.ceil(months_between(s.start, a.available_until)))
+
+
+@PROPERTY
+@given(costs("a"), costs("b"), scenarios(), st.dates(min_value=date(2026, 1, 1), max_value=date(2036, 12, 31)),
+       st.decimals(min_value=0, max_value=10_000, allow_nan=False, allow_infinity=False, places=2))
+def test_a_forced_migration_costs_its_successor_after_the_switch(a: StrategyCost, b: StrategyCost, s: Scenario,
+                                                                 until: date, switch: Decimal) -> None:
+    from dataclasses import replace
+
+    from fineadvisor.advise.timeline import switch_month
+
+    a, b = replace(a, available_until=None), replace(b, available_until=None, retrain_every_months=None)
+    m = replace(a, switch_at=until, then=b, switch_usd=switch)
+    flow, own, then = cash_flow(m, s), cash_flow(a, s), cash_flow(b, s)
+    k = switch_month(m, s)
+    first = k if k is not None else s.horizon_months + 1
+    assert flow[:first] == own[:first]  # its own costs until the switch
+    assert flow[first + 1:] == then[first + 1:]  # then exactly the successor's, month by month
+    if k is not None:
+        assert flow[k] == then[k] + switch  # and the move once

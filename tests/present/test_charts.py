@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from fineadvisor import Scenario, analyze_logs, estimate
+from fineadvisor.advise.catalog import load_catalog
 from fineadvisor.advise.estimate import Estimate
 from fineadvisor.advise.timeline import average_monthly, cumulative, horizon_cost, months_run, payback
 from fineadvisor.formatting import tokens_compact
@@ -23,6 +24,9 @@ from fineadvisor.present import charts
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "support_bot.jsonl"
 START = date(2026, 11, 22)  # prices and offer windows are date-aware: pin the date
+NO_END = replace(load_catalog(), lifecycles={})
+"""The bundled prices without model end dates: these tests check the charts' mechanics on steady cash flows
+(test_cumulative_chart_steps_at_a_forced_migration checks the step a shutdown makes)."""
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 
 
@@ -33,18 +37,18 @@ def analysis() -> LogAnalysis:
 
 @pytest.fixture(scope="module")
 def est(analysis: LogAnalysis) -> Estimate:
-    return estimate(analysis, Scenario.per_day(20_000, start=START))
+    return estimate(analysis, Scenario.per_day(20_000, start=START), NO_END)
 
 
 @pytest.fixture(scope="module")
 def growing(analysis: LogAnalysis) -> Estimate:
-    return estimate(analysis, Scenario.per_day(20_000, start=START, growth_per_month=Decimal("0.05")))
+    return estimate(analysis, Scenario.per_day(20_000, start=START, growth_per_month=Decimal("0.05")), NO_END)
 
 
 @pytest.fixture(scope="module")
 def switching(analysis: LogAnalysis) -> Estimate:
     """A volume at which a strategy other than the logged setup is recommended."""
-    e = estimate(analysis, Scenario.per_day(50_000, start=START))
+    e = estimate(analysis, Scenario.per_day(50_000, start=START), NO_END)
     assert e.recommendation.strategy != e.baseline
     return e
 
@@ -314,7 +318,7 @@ def test_chart_payback_and_break_even_agree_at_200k_a_day_over_24_months(analysi
     """The support-bot log at 200,000 requests a day over 24 months: the cumulative chart, the payback text and the
     break-even marks all read one timeline (issue: azure/gpt-4o-mini "paid back in 35.6 months" while the chart
     had it below the logged setup at month 24)."""
-    e = estimate(analysis, Scenario.per_day(200_000, start=START, horizon_months=24))
+    e = estimate(analysis, Scenario.per_day(200_000, start=START, horizon_months=24), NO_END)
     frame = charts.cumulative_frame(e)
     shown = {c.id: c for c in charts.shown_strategies(e)}
     base = frame[frame["strategy_id"] == e.baseline].set_index("month")["cumulative_usd"]
@@ -348,7 +352,7 @@ def test_chart_payback_and_break_even_agree_at_200k_a_day_over_24_months(analysi
 def test_marks_lie_on_both_curves_with_growth_and_offers_that_stop(analysis: LogAnalysis) -> None:
     """+10% a month from 2026-06-01: OpenAI's offers stop after 8 months. Every mark is where the two curves meet;
     an offer that stops inside the horizon gets none (its curve averages fewer months than the baseline's)."""
-    e = estimate(analysis, Scenario.per_day(20_000, start=date(2026, 6, 1), growth_per_month=Decimal("0.1")))
+    e = estimate(analysis, Scenario.per_day(20_000, start=date(2026, 6, 1), growth_per_month=Decimal("0.1")), NO_END)
     by_id = {c.id: c for c in e.strategies}
     marks = charts.break_even_frame(e)
     for row in marks.itertuples(index=False):
@@ -358,3 +362,18 @@ def test_marks_lie_on_both_curves_with_growth_and_offers_that_stop(analysis: Log
         assert math.isclose(a, b, rel_tol=1e-6) and math.isclose(row.monthly_usd, b, rel_tol=1e-6)
     stopping = {b.b for b in e.break_evens if b.amortised_over_months < e.scenario.horizon_months}
     assert stopping and not stopping & set(marks["strategy_id"])
+
+
+def test_cumulative_chart_steps_at_a_forced_migration(analysis: LogAnalysis) -> None:
+    # gpt-4o-mini-2024-07-18 shuts down on 2027-01-14 (pricing/lifecycle.toml): from 2026-11-22 months 1 and 2 begin
+    # before it (days 0 and 30.4), month 3 (day 60.9) after, so month 3 runs on gpt-6-luna and pays the move once:
+    # (8 h migration + 8 h evaluation) × $100 = $1,600, then the successor's monthly cost.
+    e = estimate(analysis, Scenario.per_day(20_000, start=START))
+    base = next(c for c in e.strategies if c.id == e.baseline)
+    assert base.then is not None and base.switch_usd == Decimal(1600)
+    steps = charts.cumulative_frame(e).query("strategy_id == @e.baseline")["cumulative_usd"].diff().dropna().to_list()
+    v = e.scenario.requests_per_month
+    old, new = float(base.monthly_usd(v)), float(base.then.monthly_usd(v))
+    assert steps[:2] == pytest.approx([old, old])
+    assert steps[2] == pytest.approx(new + 1600)
+    assert steps[3:] == pytest.approx([new] * (len(steps) - 3))
