@@ -184,7 +184,8 @@ analysis: LogAnalysis | None = None
 try:
     if source == UPLOAD:
         if upload is None:
-            st.info("Upload a .jsonl or .jsonl.gz request log, or pick a bundled sample on the left.")
+            st.info("Upload a request log (JSON Lines, a JSON export, CSV or Parquet; .gz and .zst too), or pick a "
+                    "bundled sample on the left.")
             st.stop()
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
             st.error(f"{esc(upload.name)} is {upload.size / 2**20:.0f} MiB, over the {MAX_UPLOAD_MB} MiB upload limit; "
@@ -226,6 +227,8 @@ if analysis.records_skipped:
     st.warning(esc(f"Skipped {analysis.records_skipped:,} lines that are not valid records; the first: {first}"))
 
 rec = e.recommendation
+if e.lifecycle:  # said first: it changes every total
+    st.warning(esc(e.lifecycle), icon="⏳")
 with st.container(border=True, key="recommendation"):
     if rec.strategy == rec.baseline:
         st.subheader("Recommendation: keep the logged setup")

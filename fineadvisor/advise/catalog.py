@@ -247,6 +247,9 @@ class Catalog:
     def model_prices(self, model: str, on: date | None = None) -> ModelPrices:
         """Per-token prices of a base model on a date (a `pricing/` row if one matches, else genai-prices), with its
         lifecycle: a `pricing/lifecycle.toml` row, else genai-prices' `deprecated` flag."""
+        tuned = self._fine_tuned_prices(model)
+        if tuned is not None:
+            return tuned
         prices = self._model_prices(model, on)
         row = self.lifecycle_of(model) or self.lifecycle_of(prices.model)
         if row is None and _deprecated_in_genai_prices(normalize_model(model)):
@@ -255,6 +258,38 @@ class Catalog:
                             source=f"genai-prices {_genai_prices_version()} marks it deprecated (shut down by the "
                                    "date its data was checked)")
         return replace(prices, lifecycle=row) if row is not None else prices
+
+    def _fine_tuned_prices(self, model: str) -> ModelPrices | None:
+        """A fine-tuned model's own inference prices (`ft:gpt-4o-mini-2024-07-18:org::id` bills the fine-tuned rates,
+        twice the base's): from the managed offer that tunes its base, with that offer's end dates."""
+        lowered = model.strip().lower()
+        for prefix in ("openai/", "azure/"):
+            lowered = lowered.removeprefix(prefix)
+        if not lowered.startswith("ft:"):
+            return None
+        base = normalize_model(model)
+        offer = next((o for o in self.offers.values() if o.provider == "openai" and normalize_model(o.base_model) == base),
+                     None)
+        if offer is None:
+            return None
+        life = None
+        if offer.available_until is not None:
+            base_life = self.lifecycle_of(base)
+            life = Lifecycle(id=model, provider=offer.provider, available_until=offer.available_until,
+                             new_jobs_until=offer.new_jobs_until,
+                             successor=base_life.successor if base_life is not None else None,
+                             tier=base_life.tier if base_life is not None else "primary", source=offer.source,
+                             checked=offer.checked, notes="the fine-tuned model stops serving with its offer")
+        return ModelPrices(
+            model=model, provider=offer.provider, input_usd_per_mtok=offer.input_usd_per_mtok,
+            cached_input_usd_per_mtok=(offer.cached_input_usd_per_mtok if offer.cached_input_usd_per_mtok is not None
+                                       else offer.input_usd_per_mtok),
+            cache_write_usd_per_mtok=offer.input_usd_per_mtok, output_usd_per_mtok=offer.output_usd_per_mtok,
+            batch_input_usd_per_mtok=offer.batch_input_usd_per_mtok,
+            batch_output_usd_per_mtok=offer.batch_output_usd_per_mtok,
+            min_cacheable_tokens=_MIN_CACHEABLE.get(offer.provider, 1024), cache_storage_usd_per_mtok_hour=Decimal(0),
+            source=f"fine-tuned inference rates of the [[offer]] {offer.id!r}: {offer.source}", checked=offer.checked,
+            lifecycle=life)
 
     def _model_prices(self, model: str, on: date | None = None) -> ModelPrices:
         base = normalize_model(model)

@@ -198,7 +198,6 @@ def test_open_models_run_on_a_catalogued_gpu(model: OpenModel) -> None:
 @pytest.mark.parametrize(("model", "inp", "out"), [
     ("gpt-4o-mini-2024-07-18", Decimal("0.15"), Decimal("0.60")),
     ("gpt-4.1-mini-2025-04-14", Decimal("0.40"), Decimal("1.60")),
-    ("ft:gpt-4o-mini-2024-07-18:org::abc123", Decimal("0.15"), Decimal("0.60")),  # a fine-tune name → its base
 ])
 def test_model_prices_come_from_genai_prices(model: str, inp: Decimal, out: Decimal) -> None:
     prices = CATALOG.model_prices(model)
@@ -403,3 +402,20 @@ def test_genai_prices_deprecated_flag_is_read_when_no_row_names_the_model() -> N
     life = replace(load_catalog(), lifecycles={}).model_prices("gemini-2.0-flash").lifecycle
     assert life is not None and life.tier == "database" and "deprecated" in life.source
     assert replace(load_catalog(), lifecycles={}).model_prices("gpt-4o-mini").lifecycle is None
+
+
+@pytest.mark.parametrize(
+    ("model", "prices"),
+    [
+        # fine-tuned inference: 0.30 / 0.15 cached / 1.20, batch 0.15 (2× the base's 0.15 / 0.075 / 0.60)
+        ("ft:gpt-4o-mini-2024-07-18:acme::x1", ("0.30", "0.15", "1.20", "0.15")),
+        ("openai/ft:gpt-4o-mini-2024-07-18:acme:support:x2", ("0.30", "0.15", "1.20", "0.15")),
+        ("ft:gpt-4.1-2025-04-14:acme::y", ("3.00", "0.75", "12.00", "1.50")),
+        ("gpt-4o-mini-2024-07-18", ("0.15", "0.075", "0.6", "0.075")),  # the base itself: base rates
+    ],
+)
+def test_fine_tuned_logs_are_priced_at_fine_tuned_rates(model: str, prices: tuple[str, ...]) -> None:
+    p = load_catalog().model_prices(model)
+    assert (p.input_usd_per_mtok, p.cached_input_usd_per_mtok, p.output_usd_per_mtok,
+            p.batch_input_usd_per_mtok) == tuple(Decimal(x) for x in prices)
+    assert p.lifecycle is not None and p.lifecycle.available_until == date(2027, 1, 14)
