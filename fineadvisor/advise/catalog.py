@@ -59,7 +59,8 @@ class BaseModelPrice(_Row):
     output_usd_per_mtok: UsdPerMtok
     batch_input_usd_per_mtok: UsdPerMtok | None = None
     batch_output_usd_per_mtok: UsdPerMtok | None = None
-    min_cacheable_tokens: int = Field(default=1024, ge=0)
+    min_cacheable_tokens: int | None = Field(default=None, ge=0)
+    """Default: the provider's `[[cache_rule]]` for the model."""
     cache_storage_usd_per_mtok_hour: UsdPerMtok = Decimal(0)
 
 
@@ -157,6 +158,21 @@ class Lifecycle(_Row):
     tier: Tier = "primary"
 
 
+BatchCaching = Literal["stacks", "standard_cached"]
+
+
+class CacheRule(_Row):
+    """A provider's prompt-caching rule for some models: minimum prefix, billing step, and caching under batch."""
+
+    provider: str
+    models: list[str] = []
+    """Model-id prefixes it applies to (empty: the provider's default); the longest matching prefix wins."""
+    min_cacheable_tokens: int = Field(ge=0, le=10**7)
+    increment_tokens: int = Field(default=1, ge=1, le=10**6)
+    batch_caching: BatchCaching
+    tier: Tier = "primary"
+
+
 class PriceFile(BaseModel):
     """One TOML file in `pricing/` (or a user's --pricing file)."""
 
@@ -169,6 +185,7 @@ class PriceFile(BaseModel):
     gpu: list[GpuPrice] = []
     open_model: list[OpenModel] = []
     lifecycle: list[Lifecycle] = []
+    cache_rule: list[CacheRule] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +206,16 @@ class ModelPrices:
     checked: date
     lifecycle: Lifecycle | None = None
     """When the model stops serving and its successor (None: no end date known)."""
+    cache_increment_tokens: int = 1
+    """Cache hits are billed in steps of this many tokens (OpenAI: 128)."""
+    batch_caching: BatchCaching = "standard_cached"
+    """How the Batch API combines with caching (see `CacheRule`)."""
+    cache_rule: str = ""
+    """The `[[cache_rule]]` applied, with its source."""
 
 
 _R = TypeVar("_R", bound=_Row)
-_KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model", "lifecycle")
+_KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model", "lifecycle", "cache_rule")
 
 
 @dataclass(frozen=True)
@@ -206,6 +229,7 @@ class Catalog:
     gpus: dict[str, GpuPrice] = field(default_factory=dict)
     open_models: dict[str, OpenModel] = field(default_factory=dict)
     lifecycles: dict[str, Lifecycle] = field(default_factory=dict)
+    cache_rules: dict[str, CacheRule] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
     def tables(self) -> tuple[tuple[str, tuple[_Row, ...]], ...]:
@@ -213,7 +237,28 @@ class Catalog:
         return (("offer", tuple(self.offers.values())), ("embedding", tuple(self.embeddings.values())),
                 ("vector_store", tuple(self.vector_stores.values())), ("gpu", tuple(self.gpus.values())),
                 ("open_model", tuple(self.open_models.values())), ("model", tuple(self.models.values())),
-                ("lifecycle", tuple(self.lifecycles.values())))
+                ("lifecycle", tuple(self.lifecycles.values())), ("cache_rule", tuple(self.cache_rules.values())))
+
+    def cache_rule_for(self, provider: str, model: str) -> CacheRule | None:
+        """The caching rule of a model: its provider's row with the longest matching model prefix, else the
+        provider's default row (None: no rule known for the provider)."""
+        base = normalize_model(model)
+        best: tuple[int, CacheRule] | None = None
+        for rule in self.cache_rules.values():
+            if rule.provider != provider:
+                continue
+            length = max((len(p) for p in rule.models if base.startswith(p.lower())), default=-1 if rule.models else 0)
+            if length >= 0 and (best is None or length > best[0]):
+                best = (length, rule)
+        return best[1] if best is not None else None
+
+    def _with_cache_rule(self, prices: ModelPrices, explicit_min: int | None = None) -> ModelPrices:
+        rule = self.cache_rule_for(prices.provider, prices.model)
+        if rule is None:
+            return prices if explicit_min is None else replace(prices, min_cacheable_tokens=explicit_min)
+        return replace(prices, min_cacheable_tokens=explicit_min if explicit_min is not None else rule.min_cacheable_tokens,
+                       cache_increment_tokens=rule.increment_tokens, batch_caching=rule.batch_caching,
+                       cache_rule=f"{rule.id} ({rule.source}, checked {rule.checked}; {rule.tier})")
 
     def lifecycle_of(self, model: str) -> Lifecycle | None:
         """The lifecycle row of a model: by its id as given, normalised, or as an alias of a row (None: no end date
@@ -249,8 +294,10 @@ class Catalog:
         lifecycle: a `pricing/lifecycle.toml` row, else genai-prices' `deprecated` flag."""
         tuned = self._fine_tuned_prices(model)
         if tuned is not None:
-            return tuned
-        prices = self._model_prices(model, on)
+            return self._with_cache_rule(tuned)
+        row_min = next((r.min_cacheable_tokens for r in (self.models.get(normalize_model(model)), self.models.get(model))
+                        if r is not None), None)
+        prices = self._with_cache_rule(self._model_prices(model, on), row_min)
         row = self.lifecycle_of(model) or self.lifecycle_of(prices.model)
         if row is None and _deprecated_in_genai_prices(normalize_model(model)):
             row = Lifecycle(id=prices.model, provider=prices.provider, available_until=_GENAI_PRICES_CHECKED,
@@ -353,7 +400,8 @@ def _from_row(row: BaseModelPrice) -> ModelPrices:
         cache_write_usd_per_mtok=(row.cache_write_usd_per_mtok if row.cache_write_usd_per_mtok is not None
                                   else row.input_usd_per_mtok),
         output_usd_per_mtok=row.output_usd_per_mtok, batch_input_usd_per_mtok=row.batch_input_usd_per_mtok,
-        batch_output_usd_per_mtok=row.batch_output_usd_per_mtok, min_cacheable_tokens=row.min_cacheable_tokens,
+        batch_output_usd_per_mtok=row.batch_output_usd_per_mtok,
+        min_cacheable_tokens=row.min_cacheable_tokens if row.min_cacheable_tokens is not None else 1024,
         cache_storage_usd_per_mtok_hour=row.cache_storage_usd_per_mtok_hour, source=row.source,
         checked=row.checked,
     )
@@ -484,5 +532,5 @@ def load_catalog(extra: Sequence[Path] = (), pricing_dir: Path | None = None,
                 tables[kind][row.id] = row
     return Catalog(models=tables["model"], offers=tables["offer"], embeddings=tables["embedding"],
                    vector_stores=tables["vector_store"], gpus=tables["gpu"], open_models=tables["open_model"],
-                   lifecycles=tables["lifecycle"],
+                   lifecycles=tables["lifecycle"], cache_rules=tables["cache_rule"],
                    files=(*(str(p) for p in paths), *(name for name, _ in uploaded)))

@@ -152,6 +152,38 @@ def _prices(p: ModelPrices, batch: bool) -> tuple[Decimal, Decimal, str]:
     return p.input_usd_per_mtok, p.output_usd_per_mtok, ""
 
 
+def no_batch_price(p: ModelPrices, s: Scenario) -> tuple[str, ...]:
+    """The note a strategy carries when batch is asked for and the model has no batch price (never list price
+    silently)."""
+    if s.batch and (p.batch_input_usd_per_mtok is None or p.batch_output_usd_per_mtok is None):
+        return (f"no Batch API price is known for {p.model}: priced at its standard rates, not discounted",)
+    return ()
+
+
+def cache_prices(p: ModelPrices, batch: bool) -> tuple[Decimal, Decimal]:
+    """(cache read, cache write) USD per MTok, under the Batch API by the provider's rule.
+
+    Formula, with r = batch input ÷ input: "stacks" (Anthropic, Gemini 3.x) read = cached × r, write = write × r;
+    "standard_cached" (OpenAI, Gemini 2.5) read = min(cached, batch input), write = write × r. Without batch (or
+    without a batch price): the standard cached and write prices."""
+    if not batch or p.batch_input_usd_per_mtok is None or p.batch_output_usd_per_mtok is None or not p.input_usd_per_mtok:
+        return p.cached_input_usd_per_mtok, p.cache_write_usd_per_mtok
+    r = p.batch_input_usd_per_mtok / p.input_usd_per_mtok
+    write = p.cache_write_usd_per_mtok * r
+    if p.batch_caching == "stacks":
+        return p.cached_input_usd_per_mtok * r, write
+    return min(p.cached_input_usd_per_mtok, p.batch_input_usd_per_mtok), write
+
+
+def cacheable(tokens: Decimal, p: ModelPrices) -> Decimal:
+    """The part of a static prefix the provider can cache: 0 below its minimum, else rounded down to its billing step
+    (OpenAI: 128 tokens). Formula: ⌊tokens ÷ step⌋ × step when tokens ≥ minimum, else 0."""
+    if tokens < p.min_cacheable_tokens:
+        return ZERO
+    step = p.cache_increment_tokens
+    return (tokens // step) * step if step > 1 else tokens
+
+
 def cost_as_logged(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     """The logged setup as it is (with its few-shot examples, if any, and the prompt caching the logs show).
 
@@ -160,13 +192,11 @@ def cost_as_logged(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     """
     inp, out, tag = _prices(p, bool(s.batch))
     cached, written = w.logged_cached_tokens, w.logged_cache_write_tokens
-    notes: tuple[str, ...] = ()
-    if s.batch and (cached or written):
-        cached = written = ZERO  # the Batch API gives no cached-input discount
-        notes = ("priced at batch rates, which give no cached-input discount",)
+    read_price, write_price = cache_prices(p, bool(s.batch))
+    notes = no_batch_price(p, s)
     items = [(f"input{tag}", w.input_tokens - cached - written, inp),
-             ("cached input (as logged)", cached, p.cached_input_usd_per_mtok),
-             ("cache writes (as logged)", written, p.cache_write_usd_per_mtok)]
+             (f"cached input (as logged){tag}", cached, read_price),
+             (f"cache writes (as logged){tag}", written, write_price)]
     total, low, high, lines = _requests(items, out, w)
     examples = (f", {w.few_shot_examples} few-shot example{'s' if w.few_shot_examples != 1 else ''}"
                 if w.few_shot_examples else "")
@@ -176,11 +206,15 @@ def cost_as_logged(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
 
 def _static(tokens: Decimal, w: Workload, p: ModelPrices, s: Scenario, price: Decimal, tag: str,
             ) -> list[tuple[str, Decimal, Decimal]]:
-    """Input items for a static prompt part: cached at the hit rate when caching is considered and possible."""
-    if s.prompt_caching and not s.batch and tokens >= p.min_cacheable_tokens:
+    """Input items for a static prompt part: its cacheable part cached at the hit rate when caching is considered."""
+    part = cacheable(tokens, p) if s.prompt_caching else ZERO
+    if part:
         h = hit_rate(w, s)
-        return [("static prompt, cache reads", tokens * h, p.cached_input_usd_per_mtok),
-                ("static prompt, cache writes", tokens * (1 - h), p.cache_write_usd_per_mtok)]
+        read, write = cache_prices(p, bool(s.batch))
+        items = [(f"static prompt, cache reads{tag}", part * h, read),
+                 (f"static prompt, cache writes{tag}", part * (1 - h), write)]
+        return items + ([(f"static prompt, past the last cached step{tag}", tokens - part, price)] if tokens > part
+                        else [])
     return [(f"static prompt{tag}", tokens, price)]
 
 
@@ -197,7 +231,8 @@ def cost_prompt_only(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     evaluation = _evaluation(s, "without the examples")
     return StrategyCost("prompt_only", f"Zero-shot: prompt without the examples ({p.model}{tag})", total, low, high,
                         ZERO, evaluation.usd, (*lines, evaluation),
-                        notes=("quality without the examples is not measured here; test it on your evals",))
+                        notes=("quality without the examples is not measured here; test it on your evals",
+                               *no_batch_price(p, s)))
 
 
 def _evaluation(s: Scenario, what: str) -> LineItem:
@@ -221,24 +256,24 @@ def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCos
     monthly storage = storage_price × cacheable × templates × hours per month (where charged).
     """
     h = hit_rate(w, s)
-    notes: list[str] = []
-    cacheable = w.static_tokens if w.static_tokens >= p.min_cacheable_tokens else ZERO
-    if not cacheable:
+    notes: list[str] = list(no_batch_price(p, s))
+    part = cacheable(w.static_tokens, p)
+    if not part:
         notes.append(f"static prefix ({quantity(w.static_tokens)} tokens) is below the {p.min_cacheable_tokens:,}-token "
                      "minimum the provider caches: nothing to cache")
-    if s.batch:
-        notes.append("priced at standard rates: the Batch API gives no cached-input discount")
     if w.logged_cached_tokens:
         notes.append("the logs show caching already in use: compare with the logged setup, not with no caching")
-    items = [("cache reads", cacheable * h, p.cached_input_usd_per_mtok),
-             ("cache writes (misses)", cacheable * (1 - h), p.cache_write_usd_per_mtok),
-             ("uncached input", w.input_tokens - cacheable, p.input_usd_per_mtok)]
-    total, low, high, lines = _requests(items, p.output_usd_per_mtok, w)
+    inp, out, tag = _prices(p, bool(s.batch))
+    read, write = cache_prices(p, bool(s.batch))
+    items = [(f"cache reads{tag}", part * h, read),
+             (f"cache writes (misses){tag}", part * (1 - h), write),
+             (f"uncached input{tag}", w.input_tokens - part, inp)]
+    total, low, high, lines = _requests(items, out, w)
     fixed = ZERO
-    if p.cache_storage_usd_per_mtok_hour and cacheable:
-        fixed = usd(cacheable * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH
+    if p.cache_storage_usd_per_mtok_hour and part:
+        fixed = usd(part * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH
         lines.append(LineItem("cache storage", "monthly", fixed,
-                              f"{quantity(cacheable)} tokens × {w.templates} templates × "
+                              f"{quantity(part)} tokens × {w.templates} templates × "
                               f"{unit_price(p.cache_storage_usd_per_mtok_hour)}/MTok-hour × {HOURS_PER_MONTH} h"))
     return StrategyCost("prompt_caching", f"Prompt caching of the static prefix (hit rate {percent(h)})", total, low,
                         high, fixed, ZERO, tuple(lines), notes=tuple(notes), kind="caching")
@@ -285,7 +320,8 @@ def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice
     return StrategyCost("rag", f"RAG: {s.rag_chunks} retrieved chunks instead of the examples ({p.model}{tag})",
                         total + query_usd, low + query_usd, high + query_usd, storage + reindex,
                         embed_once + setup + s.eval_hours * s.labour_usd_per_hour, tuple(lines), kind="rag",
-                        notes=(f"assumes a {s.rag_corpus_tokens:,}-token knowledge base; set --rag-corpus-tokens",))
+                        notes=(f"assumes a {s.rag_corpus_tokens:,}-token knowledge base; set --rag-corpus-tokens",
+                               *no_batch_price(p, s)))
 
 
 def forced_migration(c: StrategyCost, then: StrategyCost, until: date, model: str, s: Scenario) -> StrategyCost:

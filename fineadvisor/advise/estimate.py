@@ -220,6 +220,12 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("prompt caching", "considered" if s.prompt_caching else "not considered", src("prompt_caching")),
         Assumption("prices", f"{prices.model} at {prices.provider}", f"{prices.source}, checked {prices.checked}"),
         Assumption("cache hit rate", percent(h), hit_src),
+        Assumption("caching rule", f"caches prefixes of {prices.min_cacheable_tokens:,}+ tokens"
+                                   + (f" in {prices.cache_increment_tokens}-token steps"
+                                      if prices.cache_increment_tokens > 1 else "")
+                                   + ("; under batch the discounts stack" if prices.batch_caching == "stacks" else
+                                      "; under batch, cache reads at the standard cached rate"),
+                   prices.cache_rule or "no rule known for this provider: 1,024-token minimum assumed"),
         Assumption("billed ÷ counted prompt tokens", f"{w.calibration:.3f}",
                    "measured from usage in the logs" if w.calibrated else "no usage in the logs"),
         Assumption("RAG chunks × tokens", f"{s.rag_chunks} × {s.rag_chunk_tokens}", src("rag_chunks", "rag_chunk_tokens")),
@@ -301,6 +307,9 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
                         "their input file): they count in totals and costs from their billed usage, priced as dynamic "
                         f"input; the static/dynamic split comes from the {analysis.profile.records_with_prompt:,} "
                         "records with a prompt")
+    if s.batch and (prices.batch_input_usd_per_mtok is None or prices.batch_output_usd_per_mtok is None):
+        warnings.append(f"the Batch API is assumed, but no batch price is known for {prices.model}: it is priced at "
+                        "its standard rates, not discounted (add batch_input_usd_per_mtok with --pricing FILE)")
     models = analysis.profile.models
     if len(models) > 1 and sum(n for _, n in models[1:]) >= Decimal("0.1") * sum(n for _, n in models):
         others = ", ".join(f"{m} ({n:,})" for m, n in models[1:4])

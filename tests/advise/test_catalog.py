@@ -30,7 +30,7 @@ COMPILED = date(2026, 11, 22)
 NEWEST_ALLOWED = max(COMPILED, date.today())
 KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model")
 BUNDLED_FILES = {"fine_tuning.toml", "embeddings.toml", "vector_stores.toml", "gpus.toml", "open_models.toml",
-                 "lifecycle.toml"}
+                 "lifecycle.toml", "cache_rules.toml"}
 
 AnyRow = BaseModelPrice | FineTuneOffer | EmbeddingPrice | VectorStorePrice | GpuPrice | OpenModel
 

@@ -201,8 +201,32 @@ CASES: list[Case] = [
      D("0.0034875"),  # 0.0026875 + 0.0008
      D("0.0046875"),  # 0.0026875 + 0.002
      D(0), D(0)),
-    ("caching under batch is priced at standard rates", lambda: cost_prompt_caching(W, OPENAI, BATCH),
-     D("0.0002625"), D("0.0002505"), D("0.0003225"), D(0), D(0)),
+    ("caching under batch: batch rates, reads at the standard cached rate",
+     lambda: cost_prompt_caching(W, OPENAI, BATCH),
+     # reads 1,600 × min(0.075, 0.075) / 1e6 = 0.00012; writes 400 × 0.15 × (0.075 ÷ 0.15) / 1e6 = 0.00003;
+     # uncached 150 × 0.075 / 1e6 = 0.00001125; output 100 × 0.30 / 1e6 = 0.00003
+     D("0.00019125"),
+     D("0.00018525"),  # 0.00016125 + 80 × 0.30 / 1e6
+     D("0.00022125"),  # 0.00016125 + 200 × 0.30 / 1e6
+     D(0), D(0)),
+    ("caching under batch, anthropic: the discount stacks",
+     lambda: cost_prompt_caching(W, replace(ANTHROPIC, batch_input_usd_per_mtok=D("0.50"),
+                                            batch_output_usd_per_mtok=D("2.50"), batch_caching="stacks"), BATCH),
+     # r = 0.50 ÷ 1.00: reads 1,600 × 0.10 × 0.5 / 1e6 = 0.00008; writes 400 × 1.25 × 0.5 / 1e6 = 0.00025;
+     # uncached 150 × 0.50 / 1e6 = 0.000075; output 100 × 2.50 / 1e6 = 0.00025
+     D("0.000655"),
+     D("0.000605"),  # 0.000405 + 80 × 2.50 / 1e6
+     D("0.000905"),  # 0.000405 + 200 × 2.50 / 1e6
+     D(0), D(0)),
+    ("caching in 128-token steps (openai)",
+     lambda: cost_prompt_caching(replace(W, static_tokens=D(2050)), replace(OPENAI, cache_increment_tokens=128), S),
+     # 2,050 → cacheable ⌊2,050 ÷ 128⌋ × 128 = 2,048; reads 2,048 × 0.8 × 0.075 / 1e6 = 0.00012288;
+     # writes 2,048 × 0.2 × 0.15 / 1e6 = 0.00006144; uncached (2,050 + 150 − 2,048) = 152 × 0.15 / 1e6 = 0.0000228;
+     # output 0.00006
+     D("0.00026712"),
+     D("0.00025512"),  # 0.00020712 + 0.000048
+     D("0.00032712"),  # 0.00020712 + 0.00012
+     D(0), D(0)),
     # ---------------------------------------------------------------- RAG
     ("rag", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE),
      # without few-shot 1,550 × 0.15 / 1e6 = 0.0002325; retrieved 5 × 800 = 4,000 × 0.15 / 1e6 = 0.0006;
@@ -442,8 +466,13 @@ def test_as_logged_caching_items() -> None:
     assert (_item(c, "input"), _item(c, "cached input (as logged)"), _item(c, "cache writes (as logged)")) == (
         D("0.0001575"), D("0.000075"), D("0.000015"))  # 1,050 × 0.15 / 1e6; 1,000 × 0.075 / 1e6; 100 × 0.15 / 1e6
     batch = cost_as_logged(replace(W, logged_cached_tokens=D(1000)), OPENAI, BATCH)
-    assert [i.name for i in batch.line_items] == ["input (batch)", "output"]
-    assert batch.notes and "cached" in batch.notes[0]
+    assert [i.name for i in batch.line_items] == ["input (batch)", "cached input (as logged) (batch)", "output"]
+    # 1,150 × 0.075 / 1e6; 1,000 × min(0.075 cached, 0.075 batch) / 1e6: the logged caching is kept under batch
+    assert (_item(batch, "input (batch)"), _item(batch, "cached input (as logged) (batch)")) == (
+        D("0.00008625"), D("0.000075"))
+    assert not batch.notes
+    unpriced = cost_as_logged(W, ANTHROPIC, BATCH)  # no batch row: standard rates, and said so
+    assert any("no Batch API price is known" in n for n in unpriced.notes)
 
 
 def test_caching_items_and_notes() -> None:
@@ -461,7 +490,8 @@ def test_caching_items_and_notes() -> None:
     assert [i.kind for i in stored.line_items if i.name == "cache storage"] == ["monthly"]
 
     batch = cost_prompt_caching(W, OPENAI, BATCH)
-    assert any("Batch" in n for n in batch.notes)
+    assert _item(batch, "cache reads (batch)") == D("0.00012")  # 1,600 × 0.075 / 1e6
+    assert not batch.notes
 
 
 def test_rag_items() -> None:
@@ -672,3 +702,36 @@ def test_a_replica_of_several_gpus() -> None:
                    source="test source row", checked=date(2026, 11, 1))
     c = cost_self_hosted(W, model, gpu, S)
     assert _item(c, "always-on replica") == D("5259.6")  # 2 GPUs × $3.60/h × 730.5 h
+
+
+# ---------------------------------------------------------------- batch never costs more than the same without it
+
+_PRICE = st.decimals(min_value=D("0.001"), max_value=D(100), places=3, allow_nan=False, allow_infinity=False)
+_SHARE = st.decimals(min_value=D("0.01"), max_value=D(1), places=2, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def batch_priced(draw: st.DrawFn) -> ModelPrices:
+    """Prices with a batch row no dearer than list (as every provider's is), caching at any ratio, either rule."""
+    inp, out = draw(_PRICE), draw(_PRICE)
+    return replace(prices("m", str(inp), str(inp * draw(_SHARE)), str(inp * draw(st.sampled_from(
+        [D(1), D("1.25"), D(2)]))), str(out), str(inp * draw(_SHARE)), str(out * draw(_SHARE)),
+        min_cacheable=draw(st.sampled_from([0, 1024, 4096]))),
+        batch_caching=draw(st.sampled_from(["stacks", "standard_cached"])),
+        cache_increment_tokens=draw(st.sampled_from([1, 128])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(batch_priced(), st.decimals(min_value=0, max_value=20_000, places=0), st.sampled_from([None, D("0.3")]),
+       st.decimals(min_value=0, max_value=5_000, places=0))
+def test_batch_never_costs_more_than_the_same_strategy_without_it(p: ModelPrices, static: Decimal,
+                                                                   hit: Decimal | None, cached: Decimal) -> None:
+    w = replace(W, static_tokens=static, few_shot_tokens=min(static, D(600)),
+                logged_cached_tokens=min(cached, static + W.dynamic_tokens))
+    standard = S.model_copy(update={"cache_hit_rate": hit})
+    batch = standard.model_copy(update={"batch": True})
+    for make in (lambda sc: cost_as_logged(w, p, sc), lambda sc: cost_prompt_caching(w, p, sc),
+                 lambda sc: cost_prompt_only(w, p, sc), lambda sc: cost_rag(w, p, sc, EMBED, STORE)):
+        with_batch, without = make(batch), make(standard)
+        assert with_batch.per_request_usd <= without.per_request_usd
+        assert with_batch.per_request_high_usd <= without.per_request_high_usd
