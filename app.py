@@ -229,6 +229,13 @@ if analysis.records_skipped:
 rec = e.recommendation
 if e.lifecycle:  # said first: it changes every total
     st.warning(esc(e.lifecycle), icon="⏳")
+if e.plan:  # the plan leads: now, test next, watch
+    with st.container(border=True, key="plan"):
+        st.markdown("**Plan**")
+        stages = {"now": "Now", "test_next": "Test next", "watch": "Watch"}
+        for step in e.plan:
+            tail = "; ".join(step.reasons)
+            st.markdown(esc(f"- {stages[step.stage]}: {step.action}" + (f" — {tail}" if tail else "")))
 with st.container(border=True, key="recommendation"):
     if rec.strategy == rec.baseline:
         st.subheader("Recommendation: keep the logged setup")

@@ -23,6 +23,7 @@ from fineadvisor.advise.costs import (
     forced_migration,
     hit_rate,
 )
+from fineadvisor.advise.plan import PlanStep, make_plan
 from fineadvisor.advise.recommend import Recommendation, recommend
 from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, Scenario, default_volume_source
 from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
@@ -63,6 +64,8 @@ class Estimate:
     analysis: LogAnalysis | None = None
     lifecycle: str | None = None
     """When the logged model shuts down inside the horizon: what that means for every total (said first)."""
+    plan: tuple[PlanStep, ...] = ()
+    """Now / test next / watch (see `advise.plan`)."""
 
 
 def _mean(d: Distribution) -> Decimal:
@@ -328,4 +331,5 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
 
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
                     assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),
-                    analysis, lifecycle_notice(prices, strategies[0], s))
+                    analysis, lifecycle_notice(prices, strategies[0], s),
+                    make_plan(rec, strategies[0], w, s, break_evens, prices.lifecycle))

@@ -325,6 +325,8 @@ def estimate_to_dict(e: Estimate) -> dict[str, Any]:
         "strategy": r.strategy, "label": r.label, "baseline": r.baseline,
         "monthly_savings_usd": _dec(r.monthly_savings_usd), "horizon_savings_usd": _dec(r.horizon_savings_usd),
         "payback_months": _dec(r.payback_months), "reasons": list(r.reasons), "warnings": list(r.warnings),
+        "plan": [{"stage": p.stage, "action": p.action, "strategy": p.strategy, "saving_usd": _dec(p.saving_usd),
+                  "payback_months": p.payback_months, "reasons": list(p.reasons)} for p in e.plan],
     }
     out["sensitivity"] = [{"input": x.input, "current": x.current, "flips_at": x.flips_at, "to": x.to,
                            "note": x.note} for x in e.sensitivity]
@@ -392,12 +394,28 @@ def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], li
     return title, list(r.reasons), breaks, sens, notes + [f"Warning: {w}" for w in warnings]
 
 
+PLAN_STAGES = {"now": "Now", "test_next": "Test next", "watch": "Watch"}
+
+
+def _plan_lines(e: Estimate, markdown: bool) -> list[str]:
+    """The plan: now (no change of behaviour), test next (with what it would save), watch."""
+    if not e.plan:
+        return []
+    out = ["## Plan" if markdown else "Plan:", ""] if markdown else ["Plan:"]
+    for step in e.plan:
+        tail = "; ".join(step.reasons)
+        text = f"{PLAN_STAGES[step.stage]}: {step.action}" + (f" — {tail}" if tail else "")
+        out.append(f"- {esc(text)}" if markdown else f"  {text}")
+    return [*out, ""]
+
+
 def estimate_to_text(e: Estimate) -> str:
     """The terminal report: the profile, then costs, the recommendation and why."""
     base = to_text(e.analysis) if e.analysis is not None else ""
-    if e.lifecycle:  # said first: it changes every total
+    lead = ([f"Note: {e.lifecycle}", ""] if e.lifecycle else []) + _plan_lines(e, False)
+    if lead:  # said first: the date changes every total, and the plan is the answer
         head, _, rest = base.partition("\n")
-        base = f"{head}\n\nNote: {e.lifecycle}\n{rest}"
+        base = head + "\n\n" + "\n".join(lead) + "\n" + rest.lstrip("\n").lstrip("\n")
     title, reasons, breaks, sens, notes = _advice_lines(e)
     lines = ["", *_cost_lines(e, False), "", title, "  Why:"] + [f"  - {x}" for x in reasons]
     if breaks:
@@ -411,9 +429,10 @@ def estimate_to_text(e: Estimate) -> str:
 def estimate_to_markdown(e: Estimate) -> str:
     """The Markdown report with costs and the recommendation."""
     base = to_markdown(e.analysis) if e.analysis is not None else ""
-    if e.lifecycle:  # said first: it changes every total
+    lead = ([f"> **Note:** {esc(e.lifecycle)}", ""] if e.lifecycle else []) + _plan_lines(e, True)
+    if lead:  # said first: the date changes every total, and the plan is the answer
         head, _, rest = base.partition("\n")
-        base = f"{head}\n\n> **Note:** {esc(e.lifecycle)}\n{rest}"
+        base = head + "\n\n" + "\n".join(lead) + "\n" + rest.lstrip("\n").lstrip("\n")
     title, reasons, breaks, sens, notes = _advice_lines(e)
     lines = ["", f"## {esc(title)}", "", *[f"- {esc(x)}" for x in reasons], "",
              *_cost_lines(e, True), ""]
