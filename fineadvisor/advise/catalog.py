@@ -169,6 +169,8 @@ class CacheRule(_Row):
     """Model-id prefixes it applies to (empty: the provider's default); the longest matching prefix wins."""
     min_cacheable_tokens: int = Field(ge=0, le=10**7)
     increment_tokens: int = Field(default=1, ge=1, le=10**6)
+    ttl_seconds: int = Field(default=300, ge=1, le=10**7)
+    """How long a cached prefix lives after its last use."""
     batch_caching: BatchCaching
     tier: Tier = "primary"
 
@@ -210,6 +212,8 @@ class ModelPrices:
     """Cache hits are billed in steps of this many tokens (OpenAI: 128)."""
     batch_caching: BatchCaching = "standard_cached"
     """How the Batch API combines with caching (see `CacheRule`)."""
+    cache_ttl_seconds: int = 300
+    """How long a cached prefix lives after its last use (the arrival model's TTL)."""
     cache_rule: str = ""
     """The `[[cache_rule]]` applied, with its source."""
 
@@ -258,6 +262,7 @@ class Catalog:
             return prices if explicit_min is None else replace(prices, min_cacheable_tokens=explicit_min)
         return replace(prices, min_cacheable_tokens=explicit_min if explicit_min is not None else rule.min_cacheable_tokens,
                        cache_increment_tokens=rule.increment_tokens, batch_caching=rule.batch_caching,
+                       cache_ttl_seconds=rule.ttl_seconds,
                        cache_rule=f"{rule.id} ({rule.source}, checked {rule.checked}; {rule.tier})")
 
     def lifecycle_of(self, model: str) -> Lifecycle | None:

@@ -19,7 +19,7 @@ from fineadvisor.advise.catalog import (
     OpenModel,
     VectorStorePrice,
 )
-from fineadvisor.advise.scenario import HOURS_PER_MONTH, Scenario
+from fineadvisor.advise.scenario import DAYS_PER_MONTH, HOURS_PER_MONTH, Scenario
 from fineadvisor.fine_tuning_rules import default_epochs
 from fineadvisor.formatting import percent, quantity, unit_price
 
@@ -188,12 +188,19 @@ def cost_as_logged(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     """The logged setup as it is (with its few-shot examples, if any, and the prompt caching the logs show).
 
     Formula: per_request = (input − cached − written) × input_price + cached × cached_price
-    + written × write_price + output × output_price (cached / written: per-request means from logged usage).
+    + written × write_price + output × output_price (cached / written: per-request means from logged usage; cached
+    scaled by hit ÷ measured hit when the scenario's hit rate differs from the logs').
     """
     inp, out, tag = _prices(p, bool(s.batch))
     cached, written = w.logged_cached_tokens, w.logged_cache_write_tokens
-    read_price, write_price = cache_prices(p, bool(s.batch))
     notes = no_batch_price(p, s)
+    if cached and w.measured_hit_rate:  # the logs' hit rate, at the scenario's traffic (or as you set it)
+        h = hit_rate(w, s, p)
+        if h != w.measured_hit_rate:
+            cached = min(cached * h / w.measured_hit_rate, max(ZERO, w.input_tokens - written))
+            notes = (*notes, f"the logs' cache reads scaled to a {percent(h)} hit rate (measured "
+                             f"{percent(w.measured_hit_rate)}) for your traffic")
+    read_price, write_price = cache_prices(p, bool(s.batch))
     items = [(f"input{tag}", w.input_tokens - cached - written, inp),
              (f"cached input (as logged){tag}", cached, read_price),
              (f"cache writes (as logged){tag}", written, write_price)]
@@ -209,7 +216,7 @@ def _static(tokens: Decimal, w: Workload, p: ModelPrices, s: Scenario, price: De
     """Input items for a static prompt part: its cacheable part cached at the hit rate when caching is considered."""
     part = cacheable(tokens, p) if s.prompt_caching else ZERO
     if part:
-        h = hit_rate(w, s)
+        h = hit_rate(w, s, p)
         read, write = cache_prices(p, bool(s.batch))
         items = [(f"static prompt, cache reads{tag}", part * h, read),
                  (f"static prompt, cache writes{tag}", part * (1 - h), write)]
@@ -241,11 +248,22 @@ def _evaluation(s: Scenario, what: str) -> LineItem:
                     f"{quantity(s.eval_hours)} h × {unit_price(s.labour_usd_per_hour)}/h")
 
 
-def hit_rate(w: Workload, s: Scenario) -> Decimal:
-    """The cache hit rate used: the scenario's, else the one measured in the logs, else 0.8."""
+def hit_rate(w: Workload, s: Scenario, p: ModelPrices | None = None) -> Decimal:
+    """The cache hit rate used: the scenario's; else the one measured in the logs (or 0.8), capped by what the
+    scenario's traffic allows (`arrival_hit_rate`) when the prices say how long the provider keeps a cache."""
     if s.cache_hit_rate is not None:
         return s.cache_hit_rate
-    return w.measured_hit_rate if w.measured_hit_rate is not None else DEFAULT_HIT_RATE
+    base = w.measured_hit_rate if w.measured_hit_rate is not None else DEFAULT_HIT_RATE
+    return base if p is None else min(base, arrival_hit_rate(s.requests_per_month, w.templates, p.cache_ttl_seconds))
+
+
+def arrival_hit_rate(requests_per_month: Decimal, templates: int, ttl_seconds: int) -> Decimal:
+    """The share of requests that find their prefix still cached, with Poisson arrivals spread evenly over templates.
+
+    Formula: hit = 1 − e^(−λ·T), λ = requests per month ÷ (30.4375 × 86,400 s) ÷ templates, T = the cache's TTL.
+    """
+    rate = requests_per_month / (DAYS_PER_MONTH * 86_400) / max(1, templates)
+    return 1 - (-(rate * ttl_seconds)).exp()
 
 
 def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
@@ -255,7 +273,7 @@ def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCos
     + (input − cacheable) × input_price + output; cacheable = static if static ≥ the provider's minimum, else 0;
     monthly storage = storage_price × cacheable × templates × hours per month (where charged).
     """
-    h = hit_rate(w, s)
+    h = hit_rate(w, s, p)
     notes: list[str] = list(no_batch_price(p, s))
     part = cacheable(w.static_tokens, p)
     if not part:

@@ -25,7 +25,7 @@ from fineadvisor.advise.costs import (
 )
 from fineadvisor.advise.plan import PlanStep, make_plan
 from fineadvisor.advise.recommend import Recommendation, recommend
-from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, Scenario, default_volume_source
+from fineadvisor.advise.scenario import DAYS_PER_MONTH, DEFAULT_HIT_RATE, Scenario, default_volume_source
 from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
 from fineadvisor.advise.timeline import months_between
 from fineadvisor.errors import FineAdvisorError, UnknownPriceError
@@ -211,9 +211,13 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
     def src(*fields: str) -> str:
         return "default" if all(getattr(s, f) == getattr(defaults, f) for f in fields) else "set by you"
 
-    h = hit_rate(w, s)
+    h = hit_rate(w, s, prices)
     hit_src = "set by you" if s.cache_hit_rate is not None else (
         "measured from cached tokens in the logs" if w.measured_hit_rate is not None else f"default {DEFAULT_HIT_RATE}")
+    if s.cache_hit_rate is None and h < hit_rate(w, s):
+        hit_src = (f"{hit_src}, capped by your traffic: 1 − e^(−λ·{prices.cache_ttl_seconds} s) with "
+                   f"{count(s.requests_per_month / (DAYS_PER_MONTH * 86_400) / max(1, w.templates) * 3600)} requests "
+                   f"an hour per template ({w.templates}), Poisson arrivals")
     return (
         Assumption("requests per month", count(s.requests_per_month), volume_source),
         Assumption("monthly growth", signed_percent(s.growth_per_month, 1), src("growth_per_month")),

@@ -49,7 +49,8 @@ def prices(model: str, inp: str, cached: str, write: str, out: str, batch_in: st
                        batch_input_usd_per_mtok=D(batch_in) if batch_in else None,
                        batch_output_usd_per_mtok=D(batch_out) if batch_out else None,
                        min_cacheable_tokens=min_cacheable, cache_storage_usd_per_mtok_hour=D(storage),
-                       source="test prices", checked=date(2026, 11, 1))
+                       source="test prices", checked=date(2026, 11, 1),
+                       cache_ttl_seconds=10**7)  # a cache that never expires: the stated hit rates apply as they are
 
 
 # gpt-4o-mini-like: $0.15 in, $0.075 cached, no write premium, $0.60 out, batch half price
@@ -735,3 +736,38 @@ def test_batch_never_costs_more_than_the_same_strategy_without_it(p: ModelPrices
         with_batch, without = make(batch), make(standard)
         assert with_batch.per_request_usd <= without.per_request_usd
         assert with_batch.per_request_high_usd <= without.per_request_high_usd
+
+
+@pytest.mark.parametrize(
+    ("per_day", "templates", "ttl", "expected"),
+    [
+        # λ = 100 ÷ 86,400 s = 0.0011574/s; λ·300 = 0.34722; 1 − e^−0.34722 = 0.29335
+        (100, 1, 300, "0.29335"),
+        # 20,000 a day: λ·300 = 69.44: every request finds the prefix
+        (20_000, 1, 300, "1.00000"),
+        # 1,000 a day over 3 templates: λ = 0.0038580/s; λ·300 = 1.15741; 1 − e^−1.15741 = 0.68570
+        (1_000, 3, 300, "0.68570"),
+        # a 1-hour cache at 100 a day: λ·3,600 = 4.16667; 1 − e^−4.16667 = 0.98450
+        (100, 1, 3600, "0.98450"),
+    ],
+)
+def test_arrival_hit_rate(per_day: int, templates: int, ttl: int, expected: str) -> None:
+    from fineadvisor.advise.costs import arrival_hit_rate
+
+    got = arrival_hit_rate(D(per_day) * D("30.4375"), templates, ttl)
+    assert abs(got - D(expected)) < D("0.00001")
+
+
+def test_the_logged_hit_rate_is_capped_by_the_scenarios_traffic() -> None:
+    # measured 0.8 at the logs' traffic; at 100 a day with a 300 s cache only 29.3% of requests can hit
+    from fineadvisor.advise.costs import hit_rate
+
+    p = replace(OPENAI, cache_ttl_seconds=300)
+    w = replace(W, measured_hit_rate=D("0.8"), logged_cached_tokens=D(1600))
+    low = Scenario.per_day(100, start=date(2026, 11, 22))
+    assert abs(hit_rate(w, low, p) - D("0.29335")) < D("0.00001")
+    assert hit_rate(w, low.model_copy(update={"cache_hit_rate": D("0.9")}), p) == D("0.9")  # set: used as is
+    logged = cost_as_logged(w, p, low)
+    # the logged 1,600 cached tokens scale to 1,600 × 0.29335 ÷ 0.8 = 586.7 at that traffic
+    assert abs(_item(logged, "cached input (as logged)") - D("586.7") * D("0.075") / 1_000_000) < D("1e-9")
+    assert any("hit rate" in n for n in logged.notes)
