@@ -113,6 +113,9 @@ class StrategyCost:
     """A forced migration: the model this strategy runs on stops serving on this date, and from the first month that
     begins on or after it the strategy runs as `then` (its successor), paying `switch_usd` once."""
     then: StrategyCost | None = None
+    early_move: bool = False
+    """A move to the model the logged setup must move to anyway, only sooner: no change of behaviour beyond the
+    baseline's own."""
     switch_usd: Decimal = ZERO
     """One-off cost of moving to `then` (migration and evaluation labour), in the first month on the successor."""
 
@@ -120,7 +123,9 @@ class StrategyCost:
     def changes_behaviour(self) -> bool:
         """Whether its answers may differ from the logged setup's (caching and batch keep them; dropping the examples,
         retrieval, fine-tuning and another model do not)."""
-        return self.kind in BEHAVIOUR_CHANGING or self.id == "prompt_only"
+        if self.early_move:
+            return False
+        return self.kind in BEHAVIOUR_CHANGING or self.id == "prompt_only" or self.id.startswith("switch_model:")
 
     def monthly_usd(self, requests_per_month: Decimal) -> Decimal:
         """Formula: monthly_usd = fixed_monthly_usd + per_request_usd × requests_per_month (one-offs and retraining
@@ -246,6 +251,26 @@ def _evaluation(s: Scenario, what: str) -> LineItem:
     """The one-off evaluation a behaviour change needs before it replaces the logged setup."""
     return LineItem(f"evaluate the answers {what}", "one_off", s.eval_hours * s.labour_usd_per_hour,
                     f"{quantity(s.eval_hours)} h × {unit_price(s.labour_usd_per_hour)}/h")
+
+
+def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scenario) -> StrategyCost:
+    """The logged prompt, as it is, on another model `p` (no fine-tune), from the start.
+
+    Formula: per_request = static (its cacheable part at the hit rate, by `p`'s caching rule) + dynamic × input
+    + output; one-off = (migration + evaluation hours) × labour rate."""
+    inp, out, tag = _prices(p, bool(s.batch))
+    items = [*_static(w.static_tokens, w, p, s, inp, tag), (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    total, low, high, lines = _requests(items, out, w)
+    hours = s.migration_hours + s.eval_hours
+    move = LineItem(f"move the prompt to {p.model}", "one_off", hours * s.labour_usd_per_hour,
+                    f"({quantity(s.migration_hours)} h migration + {quantity(s.eval_hours)} h evaluation) × "
+                    f"{unit_price(s.labour_usd_per_hour)}/h")
+    notes = ["another model answers differently: evaluate it on your logged examples before switching",
+             *no_batch_price(p, s)]
+    if p.provider != logged.provider:
+        notes.append(f"tokens counted with {logged.model}'s tokenizer: approximate for {p.provider}'s model")
+    return StrategyCost(f"switch_model:{p.model}", f"Switch to {p.model} now, same prompt{tag}", total, low, high,
+                        ZERO, move.usd, (*lines, move), notes=tuple(notes))
 
 
 def hit_rate(w: Workload, s: Scenario, p: ModelPrices | None = None) -> Decimal:

@@ -20,6 +20,7 @@ from fineadvisor.advise.costs import (
     cost_prompt_only,
     cost_rag,
     cost_self_hosted,
+    cost_switch_model,
     forced_migration,
     hit_rate,
 )
@@ -123,6 +124,13 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
             return replace(cost, available_until=life.available_until)
         return forced_migration(cost, fn(w, successor, s, *args), life.available_until, successor.model, s)
 
+    def on_logged_model(fn: Callable[..., StrategyCost], target: ModelPrices) -> StrategyCost:
+        """A strategy on another model, from the start (its own end date, if any, stops it)."""
+        cost = fn(w, prices, target, s)
+        life = target.lifecycle
+        return replace(cost, available_until=life.available_until) if life and ends_within(life.available_until, s) \
+            else cost
+
     out = [on_logged(cost_as_logged)]
     if w.few_shot_tokens > 0:
         out.append(on_logged(cost_prompt_only))
@@ -132,6 +140,22 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
         out.append(on_logged(cost_rag, catalog.embedding(s.rag_embedding), catalog.vector_store(s.rag_vector_store)))
     except UnknownPriceError as exc:
         warnings.append(f"RAG not priced: {exc}")
+    others = ([prices.lifecycle.successor] if prices.lifecycle and prices.lifecycle.successor else []) + [
+        m for m in s.consider_models]
+    for other in dict.fromkeys(others):
+        try:
+            target = catalog.model_prices(other, on=s.start)
+        except UnknownPriceError as exc:
+            warnings.append(f"switching to {other} not priced: {exc}")
+            continue
+        if target.model == prices.model:
+            continue
+        cost = on_logged_model(cost_switch_model, target)
+        life = prices.lifecycle
+        if successor is not None and life is not None and successor.model == target.model:
+            cost = replace(cost, early_move=True, label=f"Move to {target.model} now rather than on "
+                                                         f"{life.available_until:%Y-%m-%d}, same prompt")
+        out.append(cost)
     offer_ids = s.fine_tune_offers or tuple(
         o.id for o in catalog.offers.values() if o.new_jobs_until is None or o.new_jobs_until >= s.start)
     for offer_id in offer_ids:

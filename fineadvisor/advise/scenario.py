@@ -47,6 +47,10 @@ class Scenario(BaseModel):
         description="Output tokens per request (default: measured from the logs' outputs; a log without outputs "
                     "is priced with none, and the answer says so).")
 
+    consider_models: tuple[str, ...] = Field(
+        default=(), description="Other models to price the logged prompt on, as is (default: only the logged "
+                                "model's successor, when one is known).")
+
     # prompt caching
     prompt_caching: bool = Field(default=True, description="Consider prompt caching of the static prefix.")
     cache_hit_rate: Share | None = Field(

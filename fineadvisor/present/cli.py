@@ -174,6 +174,9 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
               help=f"Retraining interval in months {_d('retrain_every_months')}.")
 @click.option("--labour-usd-per-hour", metavar="USD", help=f"Cost of an engineering hour in USD {_d('labour_usd_per_hour')}.")
 @click.option("--data-prep-hours", metavar="H", help=f"Hours to prepare training data {_d('data_prep_hours')}.")
+@click.option("--consider-model", "consider_models", multiple=True, metavar="MODEL",
+              help="Also price the logged prompt, as is, on this model (repeatable; the logged model's successor "
+                   "is always priced when one is known).")
 @click.option("--eval-hours", metavar="H",
               help=f"Hours to evaluate each change of behaviour or trained model {_d('eval_hours')}.")
 @click.option("--migration-hours", metavar="H",

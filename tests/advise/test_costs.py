@@ -771,3 +771,15 @@ def test_the_logged_hit_rate_is_capped_by_the_scenarios_traffic() -> None:
     # the logged 1,600 cached tokens scale to 1,600 × 0.29335 ÷ 0.8 = 586.7 at that traffic
     assert abs(_item(logged, "cached input (as logged)") - D("586.7") * D("0.075") / 1_000_000) < D("1e-9")
     assert any("hit rate" in n for n in logged.notes)
+
+
+def test_switch_model_prices_the_logged_prompt_on_another_model() -> None:
+    # the same 2,000 static + 150 dynamic tokens on the Anthropic-like model: static cached at 0.8 by its rules:
+    # reads 1,600 × 0.10 / 1e6 = 0.00016; writes 400 × 1.25 / 1e6 = 0.0005; dynamic 150 × 1 / 1e6 = 0.00015;
+    # output 100 × 5 / 1e6 = 0.0005 → 0.00131; one-off (8 h migration + 8 h evaluation) × $100 = 1,600
+    from fineadvisor.advise.costs import cost_switch_model
+
+    c = cost_switch_model(W, OPENAI, replace(ANTHROPIC, provider="anthropic"), S)
+    assert (c.id, c.per_request_usd, c.one_off_usd) == ("switch_model:claude-like", D("0.00131"), D(1600))
+    assert c.changes_behaviour and any("tokenizer" in n for n in c.notes)
+    assert not replace(c, early_move=True).changes_behaviour
