@@ -274,6 +274,9 @@ with tabs[0]:
     st.caption(f"Average monthly cost over the {months(horizon)} at each starting volume: one-off costs and "
                "retraining included, as in the totals. Dots mark break-even volumes against the logged setup: "
                "where the totals are equal.")
+    off_chart = charts.crossing_note(e)
+    if off_chart:
+        st.caption(esc(off_chart))
 with tabs[1]:
     st.altair_chart(charts.cumulative_chart(charts.cumulative_frame(e)), width="stretch", height=400)
 with tabs[2]:

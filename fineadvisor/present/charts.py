@@ -54,6 +54,12 @@ STRATEGY_COLUMNS = ["strategy", "per request $", "monthly $", "one-off $", "hori
 # --- which strategies -------------------------------------------------------------------------------------------
 
 
+MAX_VOLUME_FACTOR = 100
+"""The volume axis reaches at most this multiple of today's volume (the plan's watch horizon)."""
+CROSSING_MARGIN = 1.5
+"""How far past the nearest break-even the axis goes, so the crossing is seen with the curves after it."""
+
+
 def shown_strategies(e: Estimate, limit: int = 8) -> list[StrategyCost]:
     """The baseline, the recommended strategy, then the cheapest others over the horizon (eligible first).
 
@@ -62,7 +68,8 @@ def shown_strategies(e: Estimate, limit: int = 8) -> list[StrategyCost]:
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     by_id = {c.id: c for c in e.strategies}
-    ids = [e.baseline, e.recommendation.strategy, *(r.cost.id for r in e.recommendation.ranking)]
+    planned = [p.strategy for p in e.plan if p.strategy is not None]
+    ids = [e.baseline, e.recommendation.strategy, *planned, *(r.cost.id for r in e.recommendation.ranking)]
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id][:limit]
 
 
@@ -74,11 +81,38 @@ def _labels(strategies: Sequence[StrategyCost]) -> dict[str, str]:
     return {c.id: c.label if seen[c.label] == 1 else f"{c.label} ({c.id})" for c in strategies}
 
 
+def nearest_crossing(e: Estimate) -> float | None:
+    """The nearest break-even volume above today's of a shown strategy that runs the whole horizon (None: none)."""
+    shown = {c.id for c in shown_strategies(e)}
+    v = float(e.scenario.requests_per_month)
+    found = [float(b.requests_per_month) for b in e.break_evens
+             if b.kind == "crosses" and b.requests_per_month is not None and b.b in shown and b.b_cheaper_above
+             and b.amortised_over_months == e.scenario.horizon_months and float(b.requests_per_month) > v]
+    return min(found) if found else None
+
+
+def crossing_note(e: Estimate) -> str | None:
+    """What the volume axis cannot show: a nearest crossing beyond MAX_VOLUME_FACTOR × today's volume, or none."""
+    v = float(e.scenario.requests_per_month)
+    near = nearest_crossing(e)
+    if near is None:
+        return "No alternative shown here becomes cheaper than the logged setup at a higher volume."
+    if v > 0 and near > v * MAX_VOLUME_FACTOR:
+        return (f"The nearest break-even, at {count_compact(near)} requests/month, lies beyond {MAX_VOLUME_FACTOR}× "
+                "today's volume: off this chart.")
+    return None
+
+
 def _volume_range(e: Estimate) -> tuple[float, float]:
+    """V ÷ 30 to V × 30, widened to reach the nearest break-even (up to MAX_VOLUME_FACTOR × V)."""
     v = float(e.scenario.requests_per_month)
     if v <= 0:
         return NO_VOLUME_RANGE
-    return max(1.0, v / VOLUME_SPAN), v * VOLUME_SPAN
+    hi = v * VOLUME_SPAN
+    near = nearest_crossing(e)
+    if near is not None and near * CROSSING_MARGIN > hi:
+        hi = min(near * CROSSING_MARGIN, v * MAX_VOLUME_FACTOR)
+    return max(1.0, v / VOLUME_SPAN), hi
 
 
 # --- frames -----------------------------------------------------------------------------------------------------
@@ -87,7 +121,8 @@ def _volume_range(e: Estimate) -> tuple[float, float]:
 def cost_curve_frame(e: Estimate, points: int = 80) -> pd.DataFrame:
     """Average monthly cost over the horizon (`timeline.average_monthly`: horizon cost ÷ months run, one-offs and
     retraining included) of each shown strategy at `points` log-spaced starting volumes from max(1, V ÷ 30) to
-    V × 30 (1 to 10 million when V is 0): two curves cross exactly at their break-even volume.
+    V × 30, or to 1.5 × the nearest break-even when that is further (at most 100 × V; 1 to 10 million when V is 0):
+    two curves cross exactly at their break-even volume.
 
     Columns: strategy_id, strategy (label), requests_per_month, monthly_usd (floats).
     """

@@ -78,15 +78,17 @@ def layer_of(spec: dict[str, Any], *types: str) -> list[dict[str, Any]]:
 # --- shown strategies -------------------------------------------------------------------------------------------
 
 
-def test_shown_strategies_baseline_then_recommended_then_cheapest(switching: Estimate) -> None:
+def test_shown_strategies_baseline_then_recommended_then_the_plan_then_cheapest(switching: Estimate) -> None:
     shown = charts.shown_strategies(switching)
     ids = [c.id for c in shown]
     assert ids[0] == switching.baseline
     assert ids[1] == switching.recommendation.strategy
     assert len(ids) == len(set(ids)) == min(8, len(switching.strategies))
+    planned = list(dict.fromkeys(p.strategy for p in switching.plan if p.strategy and p.strategy not in ids[:2]))
+    assert ids[2:2 + len(planned)] == planned  # the plan's strategies next
     ranking = [r.cost.id for r in switching.recommendation.ranking]
-    rest = [i for i in ranking if i not in ids[:2]]
-    assert ids[2:] == rest[:len(ids) - 2]  # ranking order: eligible first, then by horizon cost
+    rest = [i for i in ranking if i not in ids[:2 + len(planned)]]
+    assert ids[2 + len(planned):] == rest[:len(ids) - 2 - len(planned)]  # then ranking order
 
 
 def test_shown_strategies_limit(est: Estimate) -> None:
@@ -377,3 +379,21 @@ def test_cumulative_chart_steps_at_a_forced_migration(analysis: LogAnalysis) -> 
     assert steps[:2] == pytest.approx([old, old])
     assert steps[2] == pytest.approx(new + 1600)
     assert steps[3:] == pytest.approx([new] * (len(steps) - 3))
+
+
+def test_the_volume_axis_reaches_the_nearest_break_even(analysis: LogAnalysis) -> None:
+    # at 20,000 a day (608,750/month) the nearest crossing of a shown strategy is beyond 30× … or within it; either
+    # way the axis reaches 1.5 × the nearest crossing (capped at 100× today's volume), and the curves meet there
+    e = estimate(analysis, Scenario.per_day(2_000, start=START), NO_END)
+    near = charts.nearest_crossing(e)
+    frame = charts.cost_curve_frame(e)
+    v = float(e.scenario.requests_per_month)
+    top = frame["requests_per_month"].max()
+    if near is None:
+        assert charts.crossing_note(e) is not None and top == pytest.approx(v * 30)
+    elif near <= v * 100:
+        assert top == pytest.approx(max(v * 30, min(near * 1.5, v * 100)))
+        assert charts.crossing_note(e) is None
+        assert any(abs(x - near) < 1e-6 * near for x in charts.break_even_frame(e)["requests_per_month"])
+    else:
+        assert top == pytest.approx(v * 100) and "beyond 100×" in (charts.crossing_note(e) or "")
