@@ -324,15 +324,17 @@ def cost_prompt_caching(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCos
 
 def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice,
              store: VectorStorePrice) -> StrategyCost:
-    """Retrieve k chunks instead of the few-shot block.
+    """Retrieve k chunks instead of the few-shot block and the reference part of the system prompt.
 
-    Formula: per_request = static_without_few_shot (cached like prompt-only) + (dynamic + k × chunk) × input_price
+    Formula: per_request = (static − few-shot) × (1 − replaced share) (cached like prompt-only)
+    + (dynamic + k × chunk) × input_price
     + query × embed_price + store_query_price + output; monthly = max(store minimum, index GB × GB price)
     + reindex share × corpus × embed_price; one-off = corpus × embed_price + setup hours × labour rate.
     """
     inp, out, tag = _prices(p, bool(s.batch))
     retrieved = Decimal(s.rag_chunks * s.rag_chunk_tokens)
-    items = [*_static(w.static_tokens - w.few_shot_tokens, w, p, s, inp, tag),
+    kept = (w.static_tokens - w.few_shot_tokens) * (1 - s.rag_replaced_share)
+    items = [*_static(kept, w, p, s, inp, tag),
              (f"dynamic input{tag}", w.dynamic_tokens, inp),
              (f"retrieved context ({s.rag_chunks} × {s.rag_chunk_tokens} tokens)", retrieved, inp),
              (f"query embedding ({embedding.id})", w.query_tokens, embedding.usd_per_mtok)]
@@ -360,7 +362,9 @@ def cost_rag(w: Workload, p: ModelPrices, s: Scenario, embedding: EmbeddingPrice
                  f"{quantity(s.rag_setup_hours)} h × {unit_price(s.labour_usd_per_hour)}/h"),
         _evaluation(s, "with retrieval"),
     ]
-    return StrategyCost("rag", f"RAG: {s.rag_chunks} retrieved chunks instead of the examples ({p.model}{tag})",
+    replaced = f"the examples and {percent(s.rag_replaced_share)} of the system prompt" if s.rag_replaced_share else \
+        "the examples"
+    return StrategyCost("rag", f"RAG: {s.rag_chunks} retrieved chunks instead of {replaced} ({p.model}{tag})",
                         total + query_usd, low + query_usd, high + query_usd, storage + reindex,
                         embed_once + setup + s.eval_hours * s.labour_usd_per_hour, tuple(lines), kind="rag",
                         notes=(f"assumes a {s.rag_corpus_tokens:,}-token knowledge base; set --rag-corpus-tokens",

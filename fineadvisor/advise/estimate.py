@@ -173,6 +173,19 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
     return tuple(out), warnings
 
 
+def knowledge_rules(s: Scenario) -> Scenario:
+    """With `knowledge_changes`: a fine-tune is retrained monthly and the RAG corpus re-embedded monthly, unless
+    those were set."""
+    if not s.knowledge_changes:
+        return s
+    update: dict[str, object] = {}
+    if "retrain_every_months" not in s.model_fields_set:
+        update["retrain_every_months"] = 1
+    if "rag_reindex_share_per_month" not in s.model_fields_set:
+        update["rag_reindex_share_per_month"] = Decimal(1)
+    return s.model_copy(update=update) if update else s
+
+
 def ends_within(until: date, s: Scenario) -> bool:
     """Whether a model that stops serving on `until` stops before the end of the scenario's horizon."""
     return months_between(s.start, until) < s.horizon_months
@@ -260,8 +273,11 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("billed ÷ counted prompt tokens", f"{w.calibration:.3f}",
                    "measured from usage in the logs" if w.calibrated else "no usage in the logs"),
         Assumption("RAG chunks × tokens", f"{s.rag_chunks} × {s.rag_chunk_tokens}", src("rag_chunks", "rag_chunk_tokens")),
+        Assumption("RAG replaces", f"the few-shot examples and {percent(s.rag_replaced_share)} of the system prompt "
+                                   "(the reference part; instructions and tools stay)", src("rag_replaced_share")),
         Assumption("RAG corpus", f"{s.rag_corpus_tokens:,} tokens, {percent(s.rag_reindex_share_per_month)} re-indexed monthly",
-                   src("rag_corpus_tokens", "rag_reindex_share_per_month")),
+                   "--knowledge-changes: re-embedded monthly" if s.knowledge_changes
+                   and s.rag_reindex_share_per_month == 1 else src("rag_corpus_tokens", "rag_reindex_share_per_month")),
         Assumption("RAG embedding / store", f"{s.rag_embedding} ({s.rag_embedding_dimensions} dimensions) / "
                                             f"{s.rag_vector_store}",
                    src("rag_embedding", "rag_embedding_dimensions", "rag_vector_store")),
@@ -270,7 +286,9 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
                    "set by you" if s.training_examples else "usable examples in the logs"),
         Assumption("epochs", str(s.epochs) if s.epochs else "OpenAI's auto rule", src("epochs")),
         Assumption("validation tokens", f"{percent(s.validation_share)} of training", src("validation_share")),
-        Assumption("retraining", f"every {s.retrain_every_months} months", src("retrain_every_months")),
+        Assumption("retraining", f"every {months(s.retrain_every_months)}",
+                   "--knowledge-changes: each change, monthly" if s.knowledge_changes and s.retrain_every_months == 1
+                   else src("retrain_every_months")),
         Assumption("labour", f"{s.data_prep_hours} h data prep + {s.eval_hours} h evaluation per model or change, "
                              f"RAG build {s.rag_setup_hours} h, {s.migration_hours} h migration when a model shuts "
                              f"down, at {unit_price(s.labour_usd_per_hour)}/h",
@@ -315,7 +333,7 @@ def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: C
 
 def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog | None,
               volume_source: str | None) -> Estimate:
-    s = scenario or Scenario()
+    s = knowledge_rules(scenario or Scenario())
     batch_source = "set by you"
     if s.batch is None:
         sources = dict(analysis.profile.sources)

@@ -67,6 +67,10 @@ class Scenario(BaseModel):
     rag_embedding_dimensions: int = Field(default=1536, ge=1, le=100_000)
     rag_vector_store: str = Field(default="pinecone/standard", description="Vector store id.")
     rag_setup_hours: NonNegative = Field(default=Decimal(24), description="Engineering hours to build retrieval.")
+    rag_replaced_share: Share = Field(
+        default=Decimal("0.5"), description="Share of the system prompt (beyond the few-shot examples, which RAG "
+                                            "always replaces) that is reference knowledge, moved into the retrieved "
+                                            "corpus; the rest (instructions, tools) stays in every prompt.")
 
     # fine-tuning (managed and self-hosted)
     fine_tune_offers: tuple[str, ...] = Field(default=(), description="Offer ids to compare (default: all open).")
@@ -92,7 +96,9 @@ class Scenario(BaseModel):
                                              "what the logged setup costs over the horizon: smaller savings are "
                                              "within the precision of an estimate.")
     knowledge_changes: bool = Field(default=False,
-                                    description="The facts the model must know change often (favours RAG).")
+                                    description="The facts the model must know change often: a fine-tune is retrained "
+                                                "for each change (monthly, unless --retrain-every-months is set) and "
+                                                "the RAG corpus re-embedded monthly (unless its share is set).")
 
     # self-hosted LoRA
     self_host_model: str = Field(default="llama-3.1-8b", description="Open model id to LoRA-tune and serve.")

@@ -46,7 +46,7 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 def shown_default(field: str) -> str:
     """A Scenario field's default as the help shows it: read from `Scenario()`, never typed twice."""
     value = default_of(field)
-    if field in ("growth_per_month", "min_saving_share"):
+    if field in ("growth_per_month", "min_saving_share", "rag_replaced_share"):
         return percent(value)  # type: ignore[arg-type]
     if isinstance(value, int) and not isinstance(value, bool):
         return count(value)
@@ -106,7 +106,7 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
         raise click.UsageError("give --requests-per-day or --requests-per-month, not both")
     fields: dict[str, object] = {k: v for k, v in opts.items()
                                  if v is not None and v != () and (v is not False or k == "batch")}
-    for name in ("growth", "cache_hit_rate", "min_saving_share"):
+    for name in ("growth", "cache_hit_rate", "min_saving_share", "rag_replaced_share"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"), percent=True)
     for name in ("labour_usd_per_hour", "data_prep_hours", "mfu", "migration_hours", "min_saving_usd", "eval_hours"):
@@ -163,6 +163,8 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
 @click.option("--rag-chunk-tokens", type=click.IntRange(1), metavar="N", help=f"Tokens per chunk {_d('rag_chunk_tokens')}.")
 @click.option("--rag-corpus-tokens", type=click.IntRange(0), metavar="N",
               help=f"Tokens in the knowledge base {_d('rag_corpus_tokens')}.")
+@click.option("--rag-replaced-share", metavar="PCT",
+              help=f"Share of the system prompt RAG moves into the corpus, e.g. 50% {_d('rag_replaced_share')}.")
 @click.option("--rag-embedding", metavar="ID", help=f"Embedding model id {_d('rag_embedding')}.")
 @click.option("--rag-vector-store", metavar="ID", help=f"Vector store id {_d('rag_vector_store')}.")
 @click.option("--residual-prompt-tokens", type=click.IntRange(0), metavar="N",

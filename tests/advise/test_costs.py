@@ -92,6 +92,8 @@ LLAMA_2500 = LLAMA.model_copy(update={"serving_tokens_per_second_per_gpu": D(250
 S = Scenario(start=date(2026, 11, 22))
 NOCACHE = Scenario(start=date(2026, 11, 22), prompt_caching=False)  # alternatives priced without caching
 BATCH = Scenario(start=date(2026, 11, 22), batch=True)
+KEEP_SYSTEM = NOCACHE.model_copy(update={"rag_replaced_share": D(0)})  # RAG replaces only the few-shot examples
+BATCH_KEEP_SYSTEM = BATCH.model_copy(update={"rag_replaced_share": D(0)})
 
 
 def close(actual: Decimal, expected: Decimal) -> bool:
@@ -229,7 +231,7 @@ CASES: list[Case] = [
      D("0.00032712"),  # 0.00020712 + 0.00012
      D(0), D(0)),
     # ---------------------------------------------------------------- RAG
-    ("rag", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE),
+    ("rag", lambda: cost_rag(W, OPENAI, KEEP_SYSTEM, EMBED, STORE),
      # without few-shot 1,550 × 0.15 / 1e6 = 0.0002325; retrieved 5 × 800 = 4,000 × 0.15 / 1e6 = 0.0006;
      # query embedding 100 × 0.02 / 1e6 = 0.000002; output 0.00006; vector search 0.016 / 1,000 = 0.000016
      D("0.0009105"),
@@ -240,7 +242,7 @@ CASES: list[Case] = [
      D("50.004"),
      D("3200.04")),  # embed 2,000,000 × 0.02 / 1e6 = 0.04; build 24 h × $100; evaluate 8 h × $100
     ("rag big corpus above the minimum",
-     lambda: cost_rag(W, OPENAI, NOCACHE.model_copy(update={"rag_corpus_tokens": 1_000_000_000, "rag_chunk_tokens": 500,
+     lambda: cost_rag(W, OPENAI, KEEP_SYSTEM.model_copy(update={"rag_corpus_tokens": 1_000_000_000, "rag_chunk_tokens": 500,
                                                       "rag_embedding_dimensions": 3072}), EMBED, STORE_MIN10),
      # retrieved 5 × 500 = 2,500 × 0.15 / 1e6 = 0.000375; + 0.0002325 + 0.000002 + 0.00006 + 0.000016
      D("0.0006855"),
@@ -250,23 +252,30 @@ CASES: list[Case] = [
      # re-index 10% × 1e9 × 0.02 / 1e6 = 2
      D("14.16512"),
      D("3220")),  # 1e9 × 0.02 / 1e6 = 20 + 2,400 build + 800 evaluation
-    ("rag batch", lambda: cost_rag(W, OPENAI, BATCH, EMBED, STORE),
+    ("rag batch", lambda: cost_rag(W, OPENAI, BATCH_KEEP_SYSTEM, EMBED, STORE),
      # 1,550 × 0.075 / 1e6 = 0.00011625; 4,000 × 0.075 / 1e6 = 0.0003; query 0.000002; output 100 × 0.30 / 1e6 =
      # 0.00003; search 0.000016
      D("0.00046425"),
      D("0.00045825"),  # 0.00043425 + 0.000024
      D("0.00049425"),  # 0.00043425 + 0.00006
      D("50.004"), D("3200.04")),
-    ("rag store without minimum or query price", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE_FREE),
+    ("rag store without minimum or query price", lambda: cost_rag(W, OPENAI, KEEP_SYSTEM, EMBED, STORE_FREE),
      D("0.0008945"),  # 0.0009105 − 0.000016
      D("0.0008825"), D("0.0009545"),
      D("0.0116032"),  # max(0, 0.0076032) + 0.004
      D("3200.04")),
     ("rag no chunks, no build hours",
-     lambda: cost_rag(W, OPENAI, NOCACHE.model_copy(update={"rag_chunks": 0, "rag_setup_hours": D(0)}), EMBED, STORE),
+     lambda: cost_rag(W, OPENAI, KEEP_SYSTEM.model_copy(update={"rag_chunks": 0, "rag_setup_hours": D(0)}), EMBED, STORE),
      D("0.0003105"),  # 0.0002325 + 0.000002 + 0.00006 + 0.000016
      D("0.0002985"), D("0.0003705"),
      D("50.004"), D("800.04")),  # embed 0.04 + evaluation 8 h × $100
+    ("rag replacing half the system prompt", lambda: cost_rag(W, OPENAI, NOCACHE, EMBED, STORE),
+     # kept (2,000 − 600) × (1 − 0.5) = 700 × 0.15 / 1e6 = 0.000105; dynamic 150 × 0.15 / 1e6 = 0.0000225;
+     # retrieved 4,000 × 0.15 / 1e6 = 0.0006; query 0.000002; output 0.00006; search 0.000016
+     D("0.0008055"),
+     D("0.0007935"),  # 0.0007455 + 0.000048
+     D("0.0008655"),  # 0.0007455 + 0.00012
+     D("50.004"), D("3200.04")),
     # ---------------------------------------------------------------- managed fine-tuning
     # per example min(65,536, 100 + 150 + 100) = 350 tokens; 500 examples → 3 epochs; 3 × 500 × 350 = 525,000 tokens
     ("fine_tune openai", lambda: cost_fine_tune(W, FT_OPENAI, S),

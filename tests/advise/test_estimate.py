@@ -307,6 +307,7 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
     ("rag_embedding_dimensions", ("1536", "1,536")),
     ("rag_vector_store", (DEFAULTS.rag_vector_store,)),
     ("rag_setup_hours", ("RAG build 24 h",)),
+    ("rag_replaced_share", ("the few-shot examples and 50% of the system prompt",)),
     ("residual_prompt_tokens", ("residual prompt after fine-tuning: 100 tokens",)),
     ("training_examples", (f"training examples: {N_RECORDS}",)),
     ("epochs", ("auto",)),
