@@ -113,6 +113,10 @@ class StrategyCost:
     """A forced migration: the model this strategy runs on stops serving on this date, and from the first month that
     begins on or after it the strategy runs as `then` (its successor), paying `switch_usd` once."""
     then: StrategyCost | None = None
+    pass_rate: Decimal | None = None
+    """The pass rate you measured for it (`--quality`), if any."""
+    quality_n: int = 0
+    """How many answers that pass rate rests on."""
     early_move: bool = False
     """A move to the model the logged setup must move to anyway, only sooner: no change of behaviour beyond the
     baseline's own."""
@@ -126,6 +130,11 @@ class StrategyCost:
         if self.early_move:
             return False
         return self.kind in BEHAVIOUR_CHANGING or self.id == "prompt_only" or self.id.startswith("switch_model:")
+
+    @property
+    def usd_per_success(self) -> Decimal | None:
+        """Formula: per_request ÷ pass rate (None without a measured pass rate, or when it is 0)."""
+        return self.per_request_usd / self.pass_rate if self.pass_rate else None
 
     def monthly_usd(self, requests_per_month: Decimal) -> Decimal:
         """Formula: monthly_usd = fixed_monthly_usd + per_request_usd × requests_per_month (one-offs and retraining

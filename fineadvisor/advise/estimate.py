@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -31,10 +31,11 @@ from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
 from fineadvisor.advise.timeline import months_between
 from fineadvisor.errors import FineAdvisorError, UnknownPriceError
 from fineadvisor.formatting import count, money, months, percent, signed_percent, unit_price
-from fineadvisor.model_names import same_family
+from fineadvisor.model_names import family, normalize_model, same_family
 
 if TYPE_CHECKING:  # advise reads the measurement's values; it never imports the measuring code
     from fineadvisor.measure.analysis import LogAnalysis
+    from fineadvisor.measure.quality import QualityScore
     from fineadvisor.measure.stats import Distribution
 
 
@@ -231,9 +232,12 @@ def lifecycle_notice(prices: ModelPrices, baseline: StrategyCost, s: Scenario) -
 
 
 def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
+             quality: Mapping[str, QualityScore] | None = None,
              ) -> tuple[tuple[StrategyCost, ...], tuple[BreakEven, ...], Recommendation, list[str]]:
     """Strategies, break-even against the logged setup, and the recommendation, for one workload and scenario."""
     strategies, warnings = build_strategies(w, prices, s, catalog)
+    if quality:
+        strategies = with_quality(strategies, quality, prices.model)
     baseline = strategies[0]
     break_evens = tuple(find_break_even(baseline, c, s) for c in strategies[1:])
     return strategies, break_evens, recommend(strategies, baseline, w, s, break_evens), warnings
@@ -310,12 +314,29 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
     )
 
 
+def with_quality(strategies: tuple[StrategyCost, ...], quality: Mapping[str, QualityScore], logged_model: str,
+                 ) -> tuple[StrategyCost, ...]:
+    """Attach measured pass rates: by strategy id, or by model name (the logged setup for the logged model,
+    "Switch to M" for M)."""
+    by_model = {normalize_model(k): v for k, v in quality.items()} | {family(k): v for k, v in quality.items()}
+    out = []
+    for c in strategies:
+        score = quality.get(c.id)
+        if score is None and c.id == "as_logged":
+            score = by_model.get(normalize_model(logged_model)) or by_model.get(family(logged_model))
+        if score is None and c.id.startswith("switch_model:"):
+            score = by_model.get(normalize_model(c.id.split(":", 1)[1]))
+        out.append(replace(c, pass_rate=score.pass_rate, quality_n=score.n) if score is not None else c)
+    return tuple(out)
+
+
 def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: Catalog | None = None,
-             *, volume_source: str | None = None) -> Estimate:
+             *, volume_source: str | None = None, quality: Mapping[str, QualityScore] | None = None) -> Estimate:
     """Cost every strategy for the measured workload, find break-evens and recommend one.
 
     Args:
         analysis: the result of `analyze_logs`.
+        quality: measured pass rates (`fineadvisor.measure.quality.read_quality`), by strategy id or model.
         scenario: volume, horizon and assumptions (defaults: `Scenario()`).
         catalog: prices (default: `load_catalog()`).
         volume_source: how the volume was chosen, echoed with the assumptions (default: says whether it is
@@ -325,14 +346,14 @@ def estimate(analysis: LogAnalysis, scenario: Scenario | None = None, catalog: C
         An `Estimate`; raises `UnknownPriceError` when the model or a requested offer has no price.
     """
     try:
-        return _estimate(analysis, scenario, catalog, volume_source)
+        return _estimate(analysis, scenario, catalog, volume_source, quality or {})
     except ArithmeticError as exc:  # decimal.Overflow / InvalidOperation: numbers no plan has
         raise FineAdvisorError(f"the scenario and prices give amounts too large to compute ({type(exc).__name__}); "
                                "check the volume, growth, labour and price figures") from None
 
 
 def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog | None,
-              volume_source: str | None) -> Estimate:
+              volume_source: str | None, quality: Mapping[str, QualityScore]) -> Estimate:
     s = knowledge_rules(scenario or Scenario())
     batch_source = "set by you"
     if s.batch is None:
@@ -348,7 +369,7 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
     model = s.model or analysis.model
     prices = cat.model_prices(model, on=s.start)
     w = workload_from(analysis, s.output_tokens)
-    strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat)
+    strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat, quality)
     if analysis.profile.records_with_prompt < analysis.profile.records:
         missing = analysis.profile.records - analysis.profile.records_with_prompt
         warnings.append(f"{missing:,} records carry billed usage but no prompt (usage-only exports such as OpenRouter "
@@ -372,8 +393,9 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
     if analysis.approximate:
         warnings.append("token counts are approximate for this model (see approximate_reasons)")
     gpu = s.self_host_gpu or (cat.open_models[s.self_host_model].gpu if s.self_host_model in cat.open_models else None)
+
     def again(w2: Workload, s2: Scenario) -> Recommendation:
-        return evaluate(w2, prices, s2, cat)[2]
+        return evaluate(w2, prices, s2, cat, quality)[2]
 
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
                     assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),

@@ -47,6 +47,8 @@ class Scenario(BaseModel):
         description="Output tokens per request (default: measured from the logs' outputs; a log without outputs "
                     "is priced with none, and the answer says so).")
 
+    min_quality: Share | None = Field(
+        default=None, description="Exclude a strategy whose measured pass rate (--quality) is below this share.")
     consider_models: tuple[str, ...] = Field(
         default=(), description="Other models to price the logged prompt on, as is (default: only the logged "
                                 "model's successor, when one is known).")

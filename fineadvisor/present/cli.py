@@ -29,6 +29,7 @@ from fineadvisor.errors import FineAdvisorError
 from fineadvisor.formatting import count, percent, unit_price
 from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.logs import file_size
+from fineadvisor.measure.quality import read_quality
 from fineadvisor.present.escape import terminal
 from fineadvisor.present.report import (
     estimate_to_dict,
@@ -106,7 +107,7 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
         raise click.UsageError("give --requests-per-day or --requests-per-month, not both")
     fields: dict[str, object] = {k: v for k, v in opts.items()
                                  if v is not None and v != () and (v is not False or k == "batch")}
-    for name in ("growth", "cache_hit_rate", "min_saving_share", "rag_replaced_share"):
+    for name in ("growth", "cache_hit_rate", "min_saving_share", "rag_replaced_share", "min_quality"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"), percent=True)
     for name in ("labour_usd_per_hour", "data_prep_hours", "mfu", "migration_hours", "min_saving_usd", "eval_hours"):
@@ -176,6 +177,10 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
               help=f"Retraining interval in months {_d('retrain_every_months')}.")
 @click.option("--labour-usd-per-hour", metavar="USD", help=f"Cost of an engineering hour in USD {_d('labour_usd_per_hour')}.")
 @click.option("--data-prep-hours", metavar="H", help=f"Hours to prepare training data {_d('data_prep_hours')}.")
+@click.option("--quality", "quality_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Pass rates you measured, per strategy or model (CSV, JSON or a promptfoo results file): "
+                   "adds the cost per successful answer.")
+@click.option("--min-quality", metavar="PCT", help="Exclude strategies whose measured pass rate is below this.")
 @click.option("--consider-model", "consider_models", multiple=True, metavar="MODEL",
               help="Also price the logged prompt, as is, on this model (repeatable; the logged model's successor "
                    "is always priced when one is known).")
@@ -220,15 +225,18 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
     """
     if json_:
         fmt = "json"
+    quality_file = scenario_opts.pop("quality_file", None)
     scenario, volume_source = (None, "") if profile_only else _scenario(dict(scenario_opts, model=model))
     if scenario is not None and start is not None:
         scenario = scenario.model_copy(update={"start": start.date()})
     try:
         catalog = None if profile_only else load_catalog([Path(p) for p in pricing_files])
+        quality = read_quality(str(quality_file)) if quality_file and not profile_only else None
         with _progress(logs, quiet) as progress:
             analysis = analyze_logs(list(logs), model=model, strict=strict, workers=workers,
                                     example_token_limit=example_token_limit, progress=progress)
-        result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source)
+        result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source,
+                                                            quality=quality)
     except FineAdvisorError as exc:
         raise click.ClickException(terminal(str(exc))) from None
     if analysis.records_skipped and fmt == "json":

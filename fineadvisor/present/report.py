@@ -311,6 +311,8 @@ def estimate_to_dict(e: Estimate) -> dict[str, Any]:
         "available_until": c.available_until.isoformat() if c.available_until else None,
         "new_jobs_until": c.new_jobs_until.isoformat() if c.new_jobs_until else None,
         "notes": list(c.notes),
+        "quality": None if c.pass_rate is None else {
+            "pass_rate": _dec(c.pass_rate), "n": c.quality_n, "usd_per_success": _dec(c.usd_per_success)},
         "line_items": [{"name": li.name, "kind": li.kind, "usd": _dec(li.usd), "formula": li.formula}
                        for li in c.line_items],
     } for c in e.strategies]
@@ -372,6 +374,22 @@ def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
     return lines
 
 
+def _quality_lines(e: Estimate) -> list[str]:
+    """Measured pass rates and the cost per successful answer they imply (none without --quality)."""
+    from fineadvisor.measure.quality import QualityScore
+
+    rows = []
+    for c in e.strategies:
+        if c.pass_rate is None:
+            continue
+        low, high = QualityScore(c.id, c.pass_rate, c.quality_n).interval95()
+        per = c.usd_per_success
+        rows.append(f"{c.label}: pass rate {percent(c.pass_rate)} (95% interval {percent(low)}–{percent(high)}, "
+                    f"n = {c.quality_n:,}) → {money(per) if per is not None else 'no successful answer'} per "
+                    "successful answer")
+    return rows
+
+
 def _advice_lines(e: Estimate) -> tuple[str, list[str], list[str], list[str], list[str]]:
     r = e.recommendation
     life = e.prices.lifecycle
@@ -421,6 +439,9 @@ def estimate_to_text(e: Estimate) -> str:
     if breaks:
         lines += ["  Break-even against the logged setup:"] + [f"  - {x}" for x in breaks]
     lines += ["  What would change the choice:"] + [f"  - {x}" for x in sens]
+    quality = _quality_lines(e)
+    if quality:
+        lines += ["  Quality you measured (--quality):"] + [f"  - {x}" for x in quality]
     lines += ["", "Assumptions (set any of them with the flags in `fineadvisor estimate --help`):"]
     lines += [f"  - {x}" for x in notes]
     return base + "\n".join(lines) + "\n"
@@ -438,6 +459,9 @@ def estimate_to_markdown(e: Estimate) -> str:
              *_cost_lines(e, True), ""]
     if breaks:
         lines += ["## Break-even against the logged setup", "", *[f"- {esc(x)}" for x in breaks], ""]
+    quality = _quality_lines(e)
+    if quality:
+        lines += ["## Quality you measured", "", *[f"- {esc(x)}" for x in quality], ""]
     lines += ["## What would change the choice", "", *[f"- {esc(x)}" for x in sens], "",
               "## Assumptions", "", *[f"- {esc(x)}" for x in notes]]
     return base + "\n".join(lines) + "\n"

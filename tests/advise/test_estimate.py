@@ -330,7 +330,7 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
 
 
 def test_every_scenario_field_is_covered() -> None:
-    covered = {f for f, _ in USED_DEFAULTS} | {"knowledge_changes", "fine_tune_offers", "consider_models"}
+    covered = {f for f, _ in USED_DEFAULTS} | {"knowledge_changes", "fine_tune_offers", "consider_models", "min_quality"}
     assert covered == set(Scenario.model_fields)
 
 

@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -808,3 +809,23 @@ def test_formats_lists_every_source_with_its_example() -> None:
     listed = json.loads(CliRunner().invoke(cli, ["formats", "--json"]).output)
     assert {f["name"] for f in listed["formats"]} == {s.name for s in REGISTRY}
     assert "Parquet" in listed["containers"]
+
+
+def test_quality_file_adds_the_cost_per_success_and_min_quality_excludes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fineadvisor.present.cli import cli
+
+    q = tmp_path / "quality.csv"
+    q.write_text("strategy,pass_rate,n\nas_logged,94%,200\nprompt_only,0.81,200\n")
+    example = Path(__file__).resolve().parents[2] / "examples" / "support_bot.jsonl"
+    out = CliRunner().invoke(cli, ["estimate", str(example), "--quality", str(q), "--min-quality", "85%", "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    by_id = {s["id"]: s for s in doc["strategies"]}
+    assert by_id["as_logged"]["quality"]["n"] == 200 and by_id["prompt_only"]["quality"]["pass_rate"] == "0.81"
+    # cost per successful answer = per request ÷ pass rate
+    assert Decimal(by_id["prompt_only"]["quality"]["usd_per_success"]) == Decimal(
+        by_id["prompt_only"]["per_request_usd"]) / Decimal("0.81")
+    assert not by_id["prompt_only"]["eligible"]
+    assert any("below your minimum 85%" in why for why in by_id["prompt_only"]["excluded_because"])
