@@ -124,6 +124,8 @@ class GpuPrice(_Row):
     peak_bf16_tflops: Annotated[Decimal, Field(ge=Decimal('0.1'), le=1_000_000, allow_inf_nan=False)]
     """Peak dense BF16 throughput (not the with-sparsity figure)."""
     memory_gb: int = Field(gt=0)
+    memory_bandwidth_gb_s: Annotated[Decimal, Field(gt=0, le=1_000_000, allow_inf_nan=False)] | None = None
+    """Memory bandwidth: what bounds decoding speed (None: the open model's throughput figure is used)."""
 
 
 class OpenModel(_Row):
@@ -136,6 +138,8 @@ class OpenModel(_Row):
     """The catalog `gpu` id it is served and trained on by default."""
     gpus_per_replica: int = Field(default=1, ge=1)
     """GPUs one serving replica needs (its weights must fit)."""
+    kv_bytes_per_token: int | None = Field(default=None, gt=0, le=10**9)
+    """KV-cache bytes one token of context holds (2 × layers × KV heads × head dim × bytes per value)."""
 
 
 Tier = Literal["primary", "database", "third_party"]

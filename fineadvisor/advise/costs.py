@@ -6,6 +6,7 @@ Every function is pure: a `Workload` (token means from the logs), prices and a `
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -113,6 +114,8 @@ class StrategyCost:
     """A forced migration: the model this strategy runs on stops serving on this date, and from the first month that
     begins on or after it the strategy runs as `then` (its successor), paying `switch_usd` once."""
     then: StrategyCost | None = None
+    unfit: str | None = None
+    """Why it cannot run as sized (e.g. the model does not fit the GPU's memory): not recommendable."""
     pass_rate: Decimal | None = None
     """The pass rate you measured for it (`--quality`), if any."""
     quality_n: int = 0
@@ -487,12 +490,63 @@ def cost_fine_tune(w: Workload, offer: FineTuneOffer, s: Scenario, serving: Open
                         retrain_every_months=s.retrain_every_months)
 
 
+MEMORY_HEADROOM = Decimal("0.9")
+"""Share of a GPU's memory usable for weights and KV cache (the rest: activations, the runtime)."""
+MAX_DECODE_BATCH = 256
+"""Concurrent sequences one replica decodes at most (vLLM's default max_num_seqs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """How one replica of an open model on a GPU serves the logged requests."""
+
+    prefill_tokens_per_second: Decimal
+    decode_tokens_per_second: Decimal
+    batch: int
+    """Sequences decoded together (as many as the KV cache of the logged context allows, at most 256)."""
+    replica_seconds_per_request: Decimal
+    fits: bool
+    why: str
+
+
+def serving(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) -> Serving | None:
+    """Prefill and decode throughput of one replica, and its seconds per logged request (None: no bandwidth or KV
+    figures in the catalog, so the model's own throughput figure is used).
+
+    Formula: prefill = GPUs × peak FLOP/s × serving MFU ÷ (2 × params); weights = 2 bytes × params;
+    batch = ⌊(0.9 × replica memory − weights) ÷ (context × KV bytes per token)⌋, in 1..256;
+    decode = batch ÷ ((weights + batch × context × KV bytes) ÷ (GPUs × bandwidth × decode share));
+    seconds per request = prompt ÷ prefill + output ÷ decode.
+    """
+    if gpu.memory_bandwidth_gb_s is None or model.kv_bytes_per_token is None:
+        return None
+    gpus = model.gpus_per_replica
+    params = model.params_billion * Decimal(10**9)
+    weights = 2 * params
+    prompt = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens
+    context = prompt + w.output_tokens
+    memory = MEMORY_HEADROOM * gpus * gpu.memory_gb * Decimal(10**9)
+    kv_per_sequence = context * model.kv_bytes_per_token
+    room = memory - weights
+    fits = room >= kv_per_sequence
+    why = "" if fits else (f"{model.id} needs {weights / 10**9:.0f} GB of weights + {kv_per_sequence / 10**9:.2f} GB of "
+                           f"KV cache per request, over the {memory / 10**9:.0f} GB usable on {gpus} × {gpu.gpu}")
+    batch = max(1, min(MAX_DECODE_BATCH, int(room / kv_per_sequence) if fits and kv_per_sequence else 1))
+    prefill = gpus * gpu.peak_bf16_tflops * Decimal(10**12) * s.serving_mfu / (2 * params)
+    step = (weights + batch * kv_per_sequence) / (gpus * gpu.memory_bandwidth_gb_s * Decimal(10**9)
+                                                 * s.decode_bandwidth_share)
+    decode = batch / step
+    seconds = prompt / prefill + w.output_tokens / decode
+    return Serving(prefill, decode, batch, seconds, fits, why)
+
+
 def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) -> StrategyCost:
     """LoRA-tune an open model and serve it on dedicated GPUs.
 
     Formula: training hours = flops_per_param_token × params × billable tokens ÷ (peak FLOP/s × MFU) ÷ 3600
-    + overhead; serving = one always-on GPU per month + per request (residual + dynamic + output) tokens
-    × peak-to-average ÷ (GPU tokens/s × 3600) × GPU $/h.
+    + overhead; serving = one always-on replica per month + per request: replica seconds (`serving`: prefill and
+    decode) × peak-to-average × the replica's $/s (more replicas as the volume grows) + operations hours × labour
+    a month. Without bandwidth and KV figures: (residual + dynamic + output) tokens ÷ the model's tokens/s figure.
     """
     n, epochs, tokens = training_tokens(w, s, None)
     params = model.params_billion * Decimal(10**9)
@@ -501,19 +555,46 @@ def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) 
     train = hours * gpu.usd_per_hour
     labour, labour_lines = _labour_lines(s)
     per_request_tokens = Decimal(s.residual_prompt_tokens) + w.dynamic_tokens
-    usd_per_token = gpu.usd_per_hour / (model.serving_tokens_per_second_per_gpu * 3600) * s.peak_to_average
+    replica_usd_per_second = gpu.usd_per_hour * model.gpus_per_replica / 3600
+    sized = serving(w, model, gpu, s)
+    notes = [f"{n:,} examples × {epochs} epochs"]
+    if sized is not None:
+        def serve(out_tokens: Decimal) -> Decimal:
+            seconds = per_request_tokens / sized.prefill_tokens_per_second + out_tokens / sized.decode_tokens_per_second
+            return seconds * s.peak_to_average * replica_usd_per_second
 
-    def serve(out_tokens: Decimal) -> Decimal:
-        return (per_request_tokens + out_tokens) * usd_per_token
+        rps = s.requests_per_month / (DAYS_PER_MONTH * 86_400)
+        busy = rps * sized.replica_seconds_per_request
+        replicas = max(1, math.ceil(busy * s.peak_to_average))
+        capacity_formula = (
+            f"prefill {quantity(per_request_tokens)} tokens ÷ {quantity(sized.prefill_tokens_per_second)} tokens/s + "
+            f"decode {quantity(w.output_tokens)} ÷ {quantity(sized.decode_tokens_per_second)} tokens/s (batch "
+            f"{sized.batch}) = {sized.replica_seconds_per_request:.4f} replica-s × {s.peak_to_average} peak/average × "
+            f"{unit_price(gpu.usd_per_hour * model.gpus_per_replica)}/replica-h")
+        notes.append(f"at your volume: {replicas} replica{'s' if replicas != 1 else ''} of {model.gpus_per_replica} × "
+                     f"{gpu.gpu} at peak, {percent(min(Decimal(1), busy / replicas))} busy on average")
+        if not sized.fits:
+            notes.append(sized.why)
+    else:
+        usd_per_token = gpu.usd_per_hour / (model.serving_tokens_per_second_per_gpu * 3600) * s.peak_to_average
+
+        def serve(out_tokens: Decimal) -> Decimal:
+            return (per_request_tokens + out_tokens) * usd_per_token
+
+        capacity_formula = (f"{quantity(per_request_tokens + w.output_tokens)} tokens × {s.peak_to_average} peak/average "
+                            f"÷ {quantity(model.serving_tokens_per_second_per_gpu)} tokens/s × "
+                            f"{unit_price(gpu.usd_per_hour)}/h")
+        notes.append("serving throughput is the catalog row's figure (no bandwidth or KV-cache size to size it)")
 
     floor = gpu.usd_per_hour * model.gpus_per_replica * HOURS_PER_MONTH
+    ops = s.ops_hours_per_month * s.labour_usd_per_hour
     retrain = train + s.eval_hours * s.labour_usd_per_hour
     lines = [
-        LineItem("serving capacity", "per_request", serve(w.output_tokens),
-                 f"{quantity(per_request_tokens + w.output_tokens)} tokens × {s.peak_to_average} peak/average ÷ "
-                 f"{quantity(model.serving_tokens_per_second_per_gpu)} tokens/s × {unit_price(gpu.usd_per_hour)}/h"),
+        LineItem("serving capacity", "per_request", serve(w.output_tokens), capacity_formula),
         LineItem("always-on replica", "monthly", floor,
                  f"{model.gpus_per_replica} × {gpu.id} × {HOURS_PER_MONTH} h × {unit_price(gpu.usd_per_hour)}/h"),
+        LineItem("operations", "monthly", ops,
+                 f"{quantity(s.ops_hours_per_month)} h × {unit_price(s.labour_usd_per_hour)}/h"),
         LineItem("LoRA training", "one_off", train,
                  f"{s.lora_flops_per_param_token}·N·D = {flops:.3e} FLOPs ÷ ({quantity(gpu.peak_bf16_tflops)} TFLOP/s × "
                  f"MFU {s.mfu}) + {s.run_overhead_hours} h overhead = {hours:.2f} h × {unit_price(gpu.usd_per_hour)}/h"),
@@ -523,8 +604,6 @@ def cost_self_hosted(w: Workload, model: OpenModel, gpu: GpuPrice, s: Scenario) 
     ]
     return StrategyCost(f"self_hosted:{model.id}@{gpu.id}", f"Self-hosted LoRA {model.id} on {gpu.id}",
                         serve(w.output_tokens), serve(w.output_tokens_low), serve(w.output_tokens_high),
-                        floor, train + labour, tuple(lines), kind="self_hosted",
-                        notes=(f"{n:,} examples × {epochs} epochs; serving throughput is an assumption of the "
-                               "catalog row",), retrain_usd=retrain,
-                        retrain_every_months=s.retrain_every_months)
-
+                        floor + ops, train + labour, tuple(lines), kind="self_hosted",
+                        notes=tuple(notes), retrain_usd=retrain, retrain_every_months=s.retrain_every_months,
+                        unfit=None if sized is None or sized.fits else sized.why)

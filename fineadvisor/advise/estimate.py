@@ -303,9 +303,11 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
         Assumption("self-hosting", f"{s.self_host_model} on {s.self_host_gpu or self_host_gpu or 'its default GPU'}, "
                                    f"MFU {s.mfu}, "
                                    f"{s.lora_flops_per_param_token}·N·D FLOPs, {s.run_overhead_hours} h overhead per run, "
-                                   f"peak ÷ average load {s.peak_to_average}",
+                                   f"peak ÷ average load {s.peak_to_average}, serving at prefill MFU {s.serving_mfu} and "
+                                   f"{percent(s.decode_bandwidth_share)} of the memory bandwidth, "
+                                   f"{s.ops_hours_per_month} h of operations a month",
                    src("self_host_model", "self_host_gpu", "mfu", "lora_flops_per_param_token", "run_overhead_hours",
-                       "peak_to_average")),
+                       "peak_to_average", "serving_mfu", "decode_bandwidth_share", "ops_hours_per_month")),
         Assumption("output tokens (low / expected / high)",
                    f"{count(w.output_tokens_low)} / {count(w.output_tokens)} / {count(w.output_tokens_high)}",
                    "set by you (--output-tokens)" if s.output_tokens is not None else

@@ -80,6 +80,8 @@ def exclusions(c: StrategyCost, w: Workload, s: Scenario) -> tuple[str, ...]:
             why.append(f"only {n} training examples; at least {MIN_EXAMPLES} are required")
     if c.new_jobs_until is not None and c.new_jobs_until < s.start:
         why.append(f"no new training jobs after {c.new_jobs_until:%Y-%m-%d}")
+    if c.unfit:
+        why.append(c.unfit)
     if s.min_quality is not None and c.pass_rate is not None and c.pass_rate < s.min_quality:
         why.append(f"its measured pass rate {percent(c.pass_rate)} (n = {c.quality_n:,}) is below your minimum "
                    f"{percent(s.min_quality)}")

@@ -113,6 +113,12 @@ class Scenario(BaseModel):
                                             description="GPU hours per training run beyond the FLOPs estimate.")
     peak_to_average: Annotated[Decimal, Field(ge=1, le=1000)] = Field(default=Decimal(2),
                                                              description="Serving capacity ÷ average load.")
+    serving_mfu: Annotated[Decimal, Field(gt=0, le=1)] = Field(
+        default=Decimal("0.4"), description="Share of the GPUs' peak FLOPs prefill (reading the prompt) achieves.")
+    decode_bandwidth_share: Annotated[Decimal, Field(gt=0, le=1)] = Field(
+        default=Decimal("0.6"), description="Share of the memory bandwidth decoding (writing the answer) achieves.")
+    ops_hours_per_month: NonNegative = Field(default=Decimal(8),
+                                             description="Engineering hours a month to run self-hosted serving.")
 
     @classmethod
     def per_day(cls, requests_per_day: Decimal | int, **fields: object) -> Scenario:

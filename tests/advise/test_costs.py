@@ -358,7 +358,7 @@ CASES: list[Case] = [
      D("0.00045"),  # 450 × 1e-6
      # always-on 3.60 × 730.5 = 2,629.8; training 1.68e16 / (1,000e12 × 0.2) = 84 s = 84/3600 h + 1 h overhead
      # → × 3.60 = 3.684; retraining (3.684 + 800) ÷ 6
-     D("2629.8") + D("803.684") / 6,
+     D("2629.8") + 800 + D("803.684") / 6,  # + operations 8 h × $100 a month
      D("2403.684")),  # 3.684 + 24 h × $100
     ("self_hosted full fine-tune flops, MFU 0.4, no peak headroom",
      lambda: cost_self_hosted(W, LLAMA, GPU, S.model_copy(update={
@@ -367,7 +367,7 @@ CASES: list[Case] = [
      D("0.000165"),  # 330 × 0.5e-6
      D("0.000225"),  # 450 × 0.5e-6
      # 6 × 8e9 × 525,000 = 2.52e16 / (1,000e12 × 0.4) = 63 s = 0.0175 h + 0.5 h = 0.5175 h × 3.60 = 1.863
-     D("2629.8") + D("801.863") / 6,
+     D("2629.8") + 800 + D("801.863") / 6,
      D("2401.863")),
     ("self_hosted H100",
      lambda: cost_self_hosted(W, LLAMA_2500, H100, S),
@@ -375,7 +375,7 @@ CASES: list[Case] = [
      D("1973.4") / D(9_000_000),  # 330 × 2.99 × 2 = 1,973.4
      D(2691) / D(9_000_000),  # 450 × 2.99 × 2 = 2,691
      # always-on 2.99 × 730.5 = 2,184.195; training (1.68e16 / (989e12 × 0.2) / 3600 + 1) × 2.99
-     D("2184.195") + ((D("1.68e16") / (D("989e12") * D("0.2")) / 3600 + 1) * D("2.99") + 800) / 6,
+     D("2184.195") + 800 + ((D("1.68e16") / (D("989e12") * D("0.2")) / 3600 + 1) * D("2.99") + 800) / 6,
      (D("1.68e16") / (D("989e12") * D("0.2")) / 3600 + 1) * D("2.99") + 2400),
 ]
 
@@ -792,3 +792,36 @@ def test_switch_model_prices_the_logged_prompt_on_another_model() -> None:
     assert (c.id, c.per_request_usd, c.one_off_usd) == ("switch_model:claude-like", D("0.00131"), D(1600))
     assert c.changes_behaviour and any("tokenizer" in n for n in c.notes)
     assert not replace(c, early_move=True).changes_behaviour
+
+
+def test_self_hosting_is_sized_from_flops_bandwidth_and_memory() -> None:
+    # 8e9 params on a 1,000-TFLOP/s, 2,000 GB/s, 80 GB GPU; W: prompt 100 + 150 = 250, output 100 → context 350
+    # prefill = 1,000e12 × 0.4 ÷ (2 × 8e9) = 25,000 tokens/s; weights 16e9 B; KV 350 × 131,072 = 45,875,200 B;
+    # batch = ⌊(0.9 × 80e9 − 16e9) ÷ 45,875,200⌋ = ⌊1,220.7⌋ → capped at 256;
+    # decode step = (16e9 + 256 × 45,875,200) ÷ (2,000e9 × 0.6) = 27,744,051,200 ÷ 1.2e12 = 0.0231200427 s
+    # → 256 ÷ 0.0231200427 = 11,072.64 tokens/s; seconds per request = 250 ÷ 25,000 + 100 ÷ 11,072.64
+    # = 0.01 + 0.0090312667 = 0.0190312667
+    from fineadvisor.advise.costs import serving
+
+    gpu = GPU.model_copy(update={"memory_bandwidth_gb_s": D(2000)})
+    model = LLAMA.model_copy(update={"kv_bytes_per_token": 131_072})
+    sized = serving(W, model, gpu, S)
+    assert sized is not None and sized.fits and sized.batch == 256
+    assert sized.prefill_tokens_per_second == D(25_000)
+    assert abs(sized.decode_tokens_per_second - D("11072.64")) < D("0.01")
+    assert abs(sized.replica_seconds_per_request - D("0.0190312667")) < D("0.0000000001")
+    c = cost_self_hosted(W, model, gpu, S)
+    # per request = 0.0190312667 s × 2 peak/average × 3.60 / 3,600 $/s = 0.0000380625
+    assert abs(c.per_request_usd - D("0.0000380625")) < D("1e-10")
+    assert any("replica" in n and "busy" in n for n in c.notes) and c.unfit is None
+
+
+def test_a_model_that_does_not_fit_its_gpus_is_not_recommendable() -> None:
+    # 70e9 params = 140 GB of bf16 weights on one 24 GB GPU (0.9 × 24 = 21.6 GB usable)
+    from fineadvisor.advise.recommend import exclusions
+
+    small = GPU.model_copy(update={"memory_bandwidth_gb_s": D(300), "memory_gb": 24})
+    big = LLAMA.model_copy(update={"params_billion": D(70), "kv_bytes_per_token": 327_680})
+    c = cost_self_hosted(W, big, small, S)
+    assert c.unfit is not None and "140 GB of weights" in c.unfit and "22 GB usable" in c.unfit
+    assert any("140 GB of weights" in why for why in exclusions(c, W, S))

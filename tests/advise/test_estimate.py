@@ -325,6 +325,9 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
     ("lora_flops_per_param_token", ("4·N·D",)),
     ("run_overhead_hours", ("1 h overhead",)),
     ("peak_to_average", ("peak ÷ average load 2",)),
+    ("serving_mfu", ("prefill MFU 0.4",)),
+    ("decode_bandwidth_share", ("60% of the memory bandwidth",)),
+    ("ops_hours_per_month", ("8 h of operations a month",)),
     ("output_tokens", ("output tokens (low / expected / high): 14 / 14 / 17",)),  # None: measured from the logs
 ]
 
