@@ -273,6 +273,12 @@ def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scena
     inp, out, tag = _prices(p, bool(s.batch))
     items = [*_static(w.static_tokens, w, p, s, inp, tag), (f"dynamic input{tag}", w.dynamic_tokens, inp)]
     total, low, high, lines = _requests(items, out, w)
+    part = cacheable(w.static_tokens, p) if s.prompt_caching else ZERO
+    storage = usd(part * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH if part else ZERO
+    if storage:
+        lines.append(LineItem("cache storage", "monthly", storage,
+                              f"{quantity(part)} tokens × {w.templates} templates × "
+                              f"{unit_price(p.cache_storage_usd_per_mtok_hour)}/MTok-hour × {HOURS_PER_MONTH} h"))
     hours = s.migration_hours + s.eval_hours
     move = LineItem(f"move the prompt to {p.model}", "one_off", hours * s.labour_usd_per_hour,
                     f"({quantity(s.migration_hours)} h migration + {quantity(s.eval_hours)} h evaluation) × "
@@ -282,7 +288,7 @@ def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scena
     if p.provider != logged.provider:
         notes.append(f"tokens counted with {logged.model}'s tokenizer: approximate for {p.provider}'s model")
     return StrategyCost(f"switch_model:{p.model}", f"Switch to {p.model} now, same prompt{tag}", total, low, high,
-                        ZERO, move.usd, (*lines, move), notes=tuple(notes))
+                        storage, move.usd, (*lines, move), notes=tuple(notes))
 
 
 def hit_rate(w: Workload, s: Scenario, p: ModelPrices | None = None) -> Decimal:

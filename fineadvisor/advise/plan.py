@@ -51,10 +51,14 @@ def make_plan(rec: Recommendation, baseline: StrategyCost, w: Workload, s: Scena
     """The now / test next / watch plan for one estimate (see the module docstring)."""
     base_horizon = horizon_cost(baseline, s)
     eligible = [r for r in rec.ranking if r.eligible]
-    keeps = [r for r in eligible if not r.cost.changes_behaviour]
-    steps: list[PlanStep] = [_now(rec, baseline, keeps, base_horizon, s, lifecycle)]
+    keeps = [r for r in eligible if not r.cost.changes_behaviour and (
+        r.cost.id == baseline.id or base_horizon - r.horizon_usd >= material_floor(base_horizon, s, False))]
+    now = _now(rec, baseline, keeps, base_horizon, s, lifecycle)
+    steps: list[PlanStep] = [now]
     floor = material_floor(base_horizon, s, True)
-    tests = [r for r in eligible if r.cost.changes_behaviour and base_horizon - r.horizon_usd >= floor]
+    now_horizon = base_horizon - (now.saving_usd or Decimal(0))
+    # worth testing: a change of behaviour that beats what you do now by at least the floor
+    tests = [r for r in eligible if r.cost.changes_behaviour and now_horizon - r.horizon_usd >= floor]
     steps += [_test(r, baseline, base_horizon, w, s) for r in tests[:MAX_TESTS]]
     steps += _watch(rec, baseline, eligible, break_evens, s, lifecycle, {r.cost.id for r in tests[:MAX_TESTS]})
     return tuple(steps)
@@ -64,7 +68,8 @@ def _now(rec: Recommendation, baseline: StrategyCost, keeps: list[Ranked], base_
          lifecycle: Lifecycle | None) -> PlanStep:
     chosen = next((r for r in rec.ranking if r.cost.id == rec.strategy), None)
     if chosen is None or chosen.cost.changes_behaviour:  # a change of behaviour is tested first, never done blind
-        chosen = keeps[0] if keeps else next(r for r in rec.ranking if r.cost.id == baseline.id)
+        chosen = min(keeps, key=lambda r: r.horizon_usd) if keeps else next(
+            r for r in rec.ranking if r.cost.id == baseline.id)
     moving = baseline.then is not None or (lifecycle is not None and lifecycle.successor is not None
                                            and months_between(s.start, lifecycle.available_until) <= 0)
     if chosen.cost.id == baseline.id:

@@ -105,7 +105,11 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
     floor = material_floor(base_horizon, s, best.cost.changes_behaviour)
     if best.cost.id != baseline.id and base_horizon - best.horizon_usd < floor:
         immaterial = best
-        best = next(r for r in ranked if r.cost.id == baseline.id)
+        # the next cheapest change that clears its own floor (a cheap change of behaviour may fall short of the
+        # $1,000 a caching change need not clear), else the logged setup
+        best = next((r for r in ranked if r.eligible and r.cost.id != baseline.id
+                     and base_horizon - r.horizon_usd >= material_floor(base_horizon, s, r.cost.changes_behaviour)),
+                    next(r for r in ranked if r.cost.id == baseline.id))
     be = find_break_even(baseline, best.cost, s)
     reasons: list[str] = []
     warnings: list[str] = []

@@ -60,6 +60,8 @@ class UsageComparison:
     cached_tokens: int
     cache_write_tokens: int
     reasoning_tokens: int
+    records_with_cache_reads: int = 0
+    """Records (with usage and a prompt) whose usage shows any tokens read from the cache: the hit count."""
 
     @property
     def difference(self) -> int:
@@ -161,7 +163,8 @@ class ProfileBuilder(SpillingArrays):
         self._images = 0
         self._models: Counter[str] = Counter()
         self._sources: Counter[str] = Counter()
-        self._usage = [0, 0, 0, 0, 0, 0, 0, 0]  # records, billed, counted, max|diff|, exact, cached, write, reasoning
+        self._usage = [0, 0, 0, 0, 0, 0, 0, 0, 0]  # records, billed, counted, max|diff|, exact, cached, write, reasoning,
+        # records with cache reads
 
     def add(self, rt: RecordTokens) -> None:
         """Add one record."""
@@ -183,6 +186,7 @@ class ProfileBuilder(SpillingArrays):
             s[2] += counted
             s[3] = max(s[3], abs(diff))
             s[4] += diff == 0
+            s[8] += u.cached_tokens > 0
         if u is not None:
             self._usage[5] += u.cached_tokens
             self._usage[6] += u.cache_write_tokens

@@ -197,10 +197,6 @@ def case(model: str, log: Log, per_day: int, now: str, now_saving: str, tests: t
     return Case(model, log, per_day, now, now_saving, tests, catalog, watch, tuple(fields.items()))
 
 
-def xfail(c: Case, id: str, reason: str) -> Any:
-    return pytest.param(c, id=id, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
 CASES = [
     # --- OpenAI-like, short prefix (500 < 1,024: nothing cacheable): caching costs exactly what the logs cost, so
     # nothing saves anything at any volume. 600 × 1 + 100 × 4 = 1,000 µ$ a request.
@@ -249,11 +245,9 @@ CASES = [
     # another model, --consider gemini-test (a change of behaviour): 5,120 × (0.8 × 0.05 + 0.2 × 0.5) = 716.8 + 80 × 0.5
     # + 100 × 2 = 956.8 µ$ × 7,305,000 = $6,989.424, + cache storage $3.74016 × 12 = $44.88192, + move (8 + 8) h ×
     # $100 = $1,600 → $8,634.306; saves $40,908 − $8,634.306 = $32,273.694 ≥ $2,045.40: test it. Now: caching.
-    xfail(case("gpt-test", LONG, 20_000, "prompt_caching", "26929.152", (("switch_model:gemini-test", "32273.6941"),),
+    pytest.param(case("gpt-test", LONG, 20_000, "prompt_caching", "26929.152", (("switch_model:gemini-test", "32273.6941"),),
                consider_models=("gemini-test",)),
-          "openai-long-20k/day-consider-gemini",
-          "switch_model prices Gemini's cache reads but not its cache storage ($3.74016/month, $44.88 over 12 "
-          "months): the saving is $32,318.58, not $32,273.69"),
+                 id="openai-long-20k/day-consider-gemini"),
     # --- Anthropic-like (reads 0.1×, writes 1.25×).
     # short prefix 500 < 1,024: nothing to cache. 600 × 3 + 100 × 15 = 3,300 µ$ × 365,250 = $1,205.325 both.
     pytest.param(case("claude-test", SHORT, 1_000, "as_logged", "0"), id="anthropic-short-1k/day"),
@@ -278,22 +272,16 @@ CASES = [
     # $104,718.636. Caching all 5,120 at hit ≈ 1: 5,120 × 0.3 + 240 + 1,500 = 3,276 µ$ → $23,931.18; saves
     # $80,787.456. The code reads the hit rate as cached ÷ static = 1,024 ÷ 5,120 = 0.2, so caching the whole prefix
     # costs 5,120 × (0.2 × 0.3 + 0.8 × 3.75) = 15,667.2 µ$, more than the logs, and it keeps the logged setup.
-    xfail(case("claude-test", LONG_PARTIAL, 20_000, "prompt_caching", "80787.456"),
-          "anthropic-long-20k/day-logged-partial-caching",
-          "measured hit rate = cached ÷ static tokens (0.2) although every logged request hit its cache: caching the "
-          "full 5,120-token prefix is priced at 15,667 µ$ instead of 3,276 µ$ a request, so the plan keeps the logged "
-          "setup ($104,718.64) instead of caching ($23,931.18, saving $80,787.46)"),
+    pytest.param(case("claude-test", LONG_PARTIAL, 20_000, "prompt_caching", "80787.456"),
+                 id="anthropic-long-20k/day-logged-partial-caching"),
     # a 4,096-token few-shot pair (system 1,024), 100/day, 36 months = 109,575 requests, hit 0.293352.
     #   logged 17,100 µ$ → $1,873.7325; floor 5% = $93.687.
     #   caching 15,758.24 µ$ → $1,726.7086: saves $147.0239 ≥ $93.69 (no behaviour change: only the 5% floor).
     #   zero-shot: static 1,024 cached: 1,024 × 2.737943 = 2,803.65 + 240 + 1,500 = 4,543.65 µ$ → $497.87 + $800
     #   evaluation = $1,297.87: saves $575.86 < $1,000 → not worth testing.
     # First principles: zero-shot is out; of what is left, caching clears its floor: now = caching.
-    xfail(case("claude-test", BIG_FS, 100, "prompt_caching", "147.0239", horizon_months=36),
-          "anthropic-big-few-shot-100/day-36-months-immaterial-zero-shot",
-          "when the cheapest strategy is an immaterial change of behaviour (zero-shot saves $575.86 < $1,000), "
-          "recommend() falls back to the logged setup, and the plan's now step keeps the logged setup although "
-          "prompt caching saves $147.02, above its own 5% floor ($93.69)"),
+    pytest.param(case("claude-test", BIG_FS, 100, "prompt_caching", "147.0239", horizon_months=36),
+                 id="anthropic-big-few-shot-100/day-36-months-immaterial-zero-shot"),
     # --- Gemini-like (2,048 minimum; cache storage charged).
     # prefix 2,000 < 2,048: nothing cacheable (OpenAI would cache 1,920). 2,100 × 0.5 + 200 = 1,250 µ$ → $9,131.25.
     pytest.param(case("gemini-test", MEDIUM, 20_000, "as_logged", "0"), id="gemini-2000-prefix-below-2048-minimum"),
@@ -308,13 +296,16 @@ CASES = [
     # $44.88192 = $4,287.6259; saves $5,939.3741.
     pytest.param(case("gemini-test", LONG, 20_000, "prompt_caching", "5939.3741", batch=True),
                  id="gemini-long-20k/day-batch"),
+    # The plan's rule: a change of behaviour is worth testing when it beats the "now" step (not only the logged
+    # setup) by the floor, max($1,000, 5% of the logged setup's horizon cost).
     # --- fine-tuning (ft-test), LONG_FS (40 examples), 20,000/day, 12 months = 7,305,000 requests.
     #   logged $40,908; caching $13,978.848 (saves $26,929.152); floor max($1,000, $2,045.40) = $2,045.40.
     #   zero-shot 1,650.88 µ$ → $12,059.678 + $800 = $12,859.678: saves $28,048.3216.
     #   ft-test 1,160 µ$ → $8,473.80 + $2,400.1344 + one retraining (month 7) $800.1344 = $11,674.0688: saves
-    #   $29,233.9312. Now caching; test the fine-tune, then zero-shot.
+    #   $29,233.9312. Now caching ($13,978.848); the fine-tune beats it by $2,304.78 ≥ $2,045.40: test it; zero-shot
+    #   beats it by only $1,119.17 < $2,045.40: not worth testing.
     pytest.param(case("gpt-test", LONG_FS, 20_000, "prompt_caching", "26929.152",
-                      (("fine_tune:ft-test", "29233.9312"), ("prompt_only", "28048.3216")), catalog="ft"),
+                      (("fine_tune:ft-test", "29233.9312"),), catalog="ft"),
                  id="fine-tune-few-shot-20k/day"),
     # 100/day: caching saves $49.3732 (as openai-long-100/day); zero-shot's $800 and the fine-tune's $2,400 + $800
     # are never repaid (zero-shot $928.52, fine-tune $3,242.64 against $204.54): nothing to test.
@@ -323,16 +314,16 @@ CASES = [
     # 1,000,000/day: 365,250,000 requests; caching saves $1,346,457.60; ft-test 1,160 µ$ → $423,690 + $3,200.2688 =
     # $426,890.2688 (saves $1,618,509.7312); zero-shot $602,983.92 + $800 (saves $1,441,616.08).
     pytest.param(case("gpt-test", LONG_FS, 1_000_000, "prompt_caching", "1346457.60",
-                      (("fine_tune:ft-test", "1618509.7312"), ("prompt_only", "1441616.08")), catalog="ft"),
+                      (("fine_tune:ft-test", "1618509.7312"),), catalog="ft"),
                  id="fine-tune-few-shot-1M/day"),
     # 8 examples (< 10): the fine-tune would save $29,233.99 but cannot be trained; zero-shot is the only test.
-    pytest.param(case("gpt-test", FEW, 20_000, "prompt_caching", "26929.152", (("prompt_only", "28048.3216"),),
+    pytest.param(case("gpt-test", FEW, 20_000, "prompt_caching", "26929.152", (),
                       catalog="ft"), id="fine-tune-too-few-examples-8"),
     # 36 months: 21,915,000 requests; logged $122,724; caching $41,936.544 (saves $80,787.456); zero-shot $36,179.035
     # + $800 (saves $85,744.9648); ft-test $25,421.40 + $2,400.1344 + 5 retrainings (months 7, 13, 19, 25, 31)
     # × $800.1344 = $31,822.2064 (saves $90,901.7936).
     pytest.param(case("gpt-test", LONG_FS, 20_000, "prompt_caching", "80787.456",
-                      (("fine_tune:ft-test", "90901.7936"), ("prompt_only", "85744.9648")), catalog="ft",
+                      (("fine_tune:ft-test", "90901.7936"),), catalog="ft",
                       horizon_months=36), id="fine-tune-few-shot-20k/day-36-months"),
     # knowledge changes (retrain monthly, corpus re-embedded monthly), RAG with 2 × 500-token chunks:
     #   ft-test: $8,473.80 + $2,400.1344 + 11 retrainings (months 2–12) × $800.1344 = $19,675.4128 (saves $21,232.59).
@@ -343,23 +334,17 @@ CASES = [
     #   zero-shot $12,859.678 (saves $28,048.32), caching $13,978.848.
     # First principles: only zero-shot is worth testing: RAG ($18,900) and the fine-tune ($19,675) clear the floor
     # against the logged setup but cost more than caching, the "now" step, which needs no evaluation.
-    xfail(case("gpt-test", LONG_FS, 20_000, "prompt_caching", "26929.152", (("prompt_only", "28048.3216"),),
+    pytest.param(case("gpt-test", LONG_FS, 20_000, "prompt_caching", "26929.152", (),
                catalog="ft+rag", knowledge_changes=True, rag_chunks=2, rag_chunk_tokens=500),
-          "knowledge-changes-rag-and-monthly-retraining",
-          "test_next lists RAG (saves $22,007.75 vs the logged setup) although it costs $4,921.40 more than the "
-          "now step, prompt caching ($18,900.25 vs $13,978.85): the plan judges tests against the logged setup, "
-          "not against what the now step already saves"),
+                 id="knowledge-changes-rag-and-monthly-retraining"),
     # ft-cheap (1.00 / 4.00), HEAVY (output 1,000 tokens), hit rate set to 0.1, 20,000/day:
     #   logged 2,128 + 4,000 = 6,128 µ$ → $44,765.04; floor 5% = $2,238.252.
     #   caching 2,048 × (0.1 × 0.1 + 0.9 × 1) = 1,863.68 + 80 + 4,000 = 5,943.68 µ$ → $43,418.5824: saves $1,346.4576,
     #   3.0% < 5%: not worth making.
     #   ft-cheap 180 + 4,000 = 4,180 µ$ → $30,534.90; training 3 × 40 × 1,180 = 141,600 × 4 = $0.5664 → + $2,400.5664
     #   + $800.5664 = $33,736.0328: saves $11,029.0072 ≥ $2,238.25: test it. Now: keep the logged setup.
-    xfail(case("gpt-test", HEAVY, 20_000, "as_logged", "0", (("fine_tune:ft-cheap", "11029.0072"),),
-               catalog="ft-cheap", cache_hit_rate=D("0.1")),
-          "fine-tune-material-caching-below-5%-floor",
-          "when the recommendation is a change of behaviour, the now step is the cheapest strategy that keeps the "
-          "answers whatever it saves: prompt caching saving $1,346.46 (3.0% < the 5% floor, $2,238.25) becomes 'now'"),
+    pytest.param(case("gpt-test", HEAVY, 20_000, "as_logged", "0", (("fine_tune:ft-cheap", "11029.0072"),),
+               catalog="ft-cheap", cache_hit_rate=D("0.1")), id="fine-tune-material-caching-below-5%-floor"),
     # --- the logged model retires on 2027-01-14 (successor gpt-test, same prices as above; gpt-old costs twice).
     # short, 20,000/day, start 2026-12-03: months 1–2 on gpt-old (2,000 µ$), 3–12 on gpt-test (1,000 µ$), + $1,600 in
     # month 3: logged = 2 × $1,217.50 + 10 × $608.75 + $1,600 = $10,122.50. Moving now: 12 × $608.75 + $1,600 =
