@@ -284,6 +284,16 @@ def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> N
                           f"{unit_price(p.batch_output_usd_per_mtok or p.output_usd_per_mtok)}"
                           if p.batch_input_usd_per_mtok is not None else "")
                        + f" — {p.source}, checked {p.checked}")
+            if p.lifecycle is not None:
+                life = p.lifecycle
+                click.echo(f"  stops serving on {life.available_until}"
+                           + (f", new fine-tuning jobs until {life.new_jobs_until}" if life.new_jobs_until else "")
+                           + (f"; successor {life.successor}" if life.successor else "")
+                           + f" — {life.source}, checked {life.checked} ({life.tier} source)")
+            if p.cache_rule:
+                click.echo(f"  caching: {p.min_cacheable_tokens:,}+ tokens"
+                           + (f" in {p.cache_increment_tokens}-token steps" if p.cache_increment_tokens > 1 else "")
+                           + f", TTL {p.cache_ttl_seconds} s, under batch: {p.batch_caching} — {p.cache_rule}")
     except FineAdvisorError as exc:
         raise click.ClickException(terminal(str(exc))) from None
     shown = 0

@@ -829,3 +829,15 @@ def test_quality_file_adds_the_cost_per_success_and_min_quality_excludes(tmp_pat
         by_id["prompt_only"]["per_request_usd"]) / Decimal("0.81")
     assert not by_id["prompt_only"]["eligible"]
     assert any("below your minimum 85%" in why for why in by_id["prompt_only"]["excluded_because"])
+
+
+def test_prices_shows_the_end_date_successor_tier_and_caching_rule() -> None:
+    from click.testing import CliRunner
+
+    from fineadvisor.present.cli import cli
+
+    out = CliRunner().invoke(cli, ["prices", "--model", "gpt-4o-mini-2024-07-18", "lifecycle"])
+    assert out.exit_code == 0, out.output
+    assert "stops serving on 2027-01-14" in out.output and "successor gpt-6-luna" in out.output
+    assert "(primary source)" in out.output and "in 128-token steps" in out.output
+    assert "lifecycle    gpt-4o-mini-2024-07-18" in out.output  # the lifecycle rows are listed with the rest
