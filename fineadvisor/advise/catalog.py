@@ -34,6 +34,14 @@ UsdPerMtok = Annotated[Decimal, Field(ge=0, le=MAX_USD_PER_MTOK, allow_inf_nan=F
 UsdPerHour = Annotated[Decimal, Field(ge=0, le=MAX_USD_PER_HOUR, allow_inf_nan=False)]
 
 
+Tier = Literal["primary", "database", "third_party"]
+"""How far a row's source can be trusted: the provider's own page, a maintained database (genai-prices, litellm), or
+a third party."""
+PRICE_BAND = {"primary": Decimal(0), "database": Decimal("0.05"), "third_party": Decimal("0.25")}
+"""How far a price from a source of each tier may be off, either way (an assumption: a provider's own page is the
+bill; a maintained database lags it by a few percent; a third party may be a quarter off)."""
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -41,6 +49,7 @@ class _Row(BaseModel):
     source: str = Field(min_length=8, description="URL or document the figures come from")
     checked: date = Field(description="The date the figures were checked against the source")
     notes: str = ""
+    tier: Tier = Field(default="primary", description="The tier of `source` (see Tier)")
 
     def summary(self) -> str:
         """The row's figures in one line (every field but id, source, checked and notes)."""
@@ -142,11 +151,6 @@ class OpenModel(_Row):
     """KV-cache bytes one token of context holds (2 × layers × KV heads × head dim × bytes per value)."""
 
 
-Tier = Literal["primary", "database", "third_party"]
-"""How far a row's source can be trusted: the provider's own page, a maintained database (genai-prices, litellm), or
-a third party."""
-
-
 class Lifecycle(_Row):
     """When a hosted model (or an offer of it) stops serving, and what its provider recommends instead."""
 
@@ -159,7 +163,6 @@ class Lifecycle(_Row):
     """The last day new fine-tuning jobs can start on this base."""
     successor: str | None = None
     """The provider's recommended replacement (a model id the catalog can price)."""
-    tier: Tier = "primary"
 
 
 BatchCaching = Literal["stacks", "standard_cached"]
@@ -176,7 +179,6 @@ class CacheRule(_Row):
     ttl_seconds: int = Field(default=300, ge=1, le=10**7)
     """How long a cached prefix lives after its last use."""
     batch_caching: BatchCaching
-    tier: Tier = "primary"
 
 
 class PriceFile(BaseModel):
@@ -220,6 +222,8 @@ class ModelPrices:
     """How long a cached prefix lives after its last use (the arrival model's TTL)."""
     cache_rule: str = ""
     """The `[[cache_rule]]` applied, with its source."""
+    tier: Tier = "database"
+    """The tier of the price source: genai-prices is a maintained database; a `[[model]]` row says its own."""
 
 
 _R = TypeVar("_R", bound=_Row)
@@ -345,7 +349,7 @@ class Catalog:
             batch_output_usd_per_mtok=offer.batch_output_usd_per_mtok,
             min_cacheable_tokens=_MIN_CACHEABLE.get(offer.provider, 1024), cache_storage_usd_per_mtok_hour=Decimal(0),
             source=f"fine-tuned inference rates of the [[offer]] {offer.id!r}: {offer.source}", checked=offer.checked,
-            lifecycle=life)
+            lifecycle=life, tier=offer.tier)
 
     def _model_prices(self, model: str, on: date | None = None) -> ModelPrices:
         base = normalize_model(model)
@@ -412,7 +416,7 @@ def _from_row(row: BaseModelPrice) -> ModelPrices:
         batch_output_usd_per_mtok=row.batch_output_usd_per_mtok,
         min_cacheable_tokens=row.min_cacheable_tokens if row.min_cacheable_tokens is not None else 1024,
         cache_storage_usd_per_mtok_hour=row.cache_storage_usd_per_mtok_hour, source=row.source,
-        checked=row.checked,
+        checked=row.checked, tier=row.tier,
     )
 
 

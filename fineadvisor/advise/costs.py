@@ -114,6 +114,8 @@ class StrategyCost:
     """A forced migration: the model this strategy runs on stops serving on this date, and from the first month that
     begins on or after it the strategy runs as `then` (its successor), paying `switch_usd` once."""
     then: StrategyCost | None = None
+    price_tier: str = "primary"
+    """The tier of its price source (primary / database / third_party): how far its total may be off."""
     unfit: str | None = None
     """Why it cannot run as sized (e.g. the model does not fit the GPU's memory): not recommendable."""
     pass_rate: Decimal | None = None

@@ -119,7 +119,7 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
 
     def on_logged(fn: Callable[..., StrategyCost], *args: object) -> StrategyCost:
         """A strategy on the logged model: a forced migration when that model shuts down inside the horizon."""
-        cost = fn(w, prices, s, *args)
+        cost = replace(fn(w, prices, s, *args), price_tier=prices.tier)
         life = prices.lifecycle
         if life is None or not ends_within(life.available_until, s):
             return cost
@@ -129,7 +129,7 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
 
     def on_logged_model(fn: Callable[..., StrategyCost], target: ModelPrices) -> StrategyCost:
         """A strategy on another model, from the start (its own end date, if any, stops it)."""
-        cost = fn(w, prices, target, s)
+        cost = replace(fn(w, prices, target, s), price_tier=target.tier)
         life = target.lifecycle
         return replace(cost, available_until=life.available_until) if life and ends_within(life.available_until, s) \
             else cost
@@ -163,14 +163,15 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
         o.id for o in catalog.offers.values() if o.new_jobs_until is None or o.new_jobs_until >= s.start)
     for offer_id in offer_ids:
         offer = catalog.offer(offer_id)  # an unknown id is the user's error: raise
-        cost = cost_fine_tune(w, offer, s, catalog.open_models.get(offer.base_model))
+        cost = replace(cost_fine_tune(w, offer, s, catalog.open_models.get(offer.base_model)), price_tier=offer.tier)
         if not same_family(offer.base_model, prices.model):
             cost = replace(cost, notes=(*cost.notes, f"tunes {offer.base_model}, not the logged {prices.model}: "
                                                       "re-check quality on your evals"))
         out.append(cost)
     try:
         model = catalog.open_model(s.self_host_model)
-        out.append(cost_self_hosted(w, model, catalog.gpu(s.self_host_gpu or model.gpu), s))
+        gpu = catalog.gpu(s.self_host_gpu or model.gpu)
+        out.append(replace(cost_self_hosted(w, model, gpu, s), price_tier=gpu.tier))
     except UnknownPriceError as exc:
         warnings.append(f"self-hosting not priced: {exc}")
     return tuple(out), warnings

@@ -149,6 +149,7 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
                               if be.payback_stays_from not in (None, be.payback_months) else ""))
         elif be.payback_kind == "immediately":
             reasons.append("pays off from the first month: no one-off cost to recover")
+    reasons.append(_holds_across_bands(best, [r for r in ranked if r.eligible and r.cost.id != best.cost.id]))
     reasons += _non_cost_reasons(best.cost, w, s)
     for r in ranked:
         if r.eligible or not r.months_run:
@@ -167,6 +168,27 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
                           base_horizon - best.horizon_usd,
                           be.payback_months if be.payback_kind != "never" else None, tuple(reasons),
                           tuple(dict.fromkeys(warnings)), tuple(ranked))
+
+
+def price_band(c: StrategyCost) -> Decimal:
+    """How far a strategy's total may be off, either way, by the tier of its price source (`PRICE_BAND`)."""
+    from fineadvisor.advise.catalog import PRICE_BAND
+
+    return PRICE_BAND.get(c.price_tier, PRICE_BAND["third_party"])
+
+
+def _holds_across_bands(best: Ranked, others: Sequence[Ranked]) -> str:
+    """Whether the choice stays cheapest when every price is moved within its source's band.
+
+    Formula: it holds when best × (1 + band_best) ≤ other × (1 − band_other) for every other eligible strategy."""
+    high = best.horizon_usd * (1 + price_band(best.cost))
+    rivals = [r for r in others if r.horizon_usd * (1 - price_band(r.cost)) < high]
+    bands = f"prices within ±{percent(price_band(best.cost))} for {best.cost.price_tier.replace('_', '-')} sources"
+    if not rivals:
+        return f"the choice holds across the price bands ({bands}; ±5% for databases, ±25% for third parties)"
+    names = ", ".join(f"{r.cost.label} ({r.cost.price_tier.replace('_', '-')} prices, "
+                      f"±{percent(price_band(r.cost))})" for r in rivals[:2])
+    return f"within the price bands it is not certain: {names} could cost less; check those prices on your invoice"
 
 
 def _non_cost_reasons(c: StrategyCost, w: Workload, s: Scenario) -> list[str]:

@@ -300,7 +300,8 @@ def estimate_to_dict(e: Estimate) -> dict[str, Any]:
                      "batch_input_usd_per_mtok": _dec(e.prices.batch_input_usd_per_mtok),
                      "batch_output_usd_per_mtok": _dec(e.prices.batch_output_usd_per_mtok)}
     out["strategies"] = [{
-        "id": c.id, "label": c.label, "kind": c.kind,
+        "id": c.id, "label": c.label, "kind": c.kind, "price_tier": c.price_tier,
+        "changes_behaviour": c.changes_behaviour,
         "per_request_usd": _dec(c.per_request_usd), "per_request_low_usd": _dec(c.per_request_low_usd),
         "per_request_high_usd": _dec(c.per_request_high_usd),
         "monthly_usd": _dec(c.monthly_usd(s.requests_per_month)), "fixed_monthly_usd": _dec(c.fixed_monthly_usd),

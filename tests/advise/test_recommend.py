@@ -248,3 +248,24 @@ def test_keeping_the_logged_setup_names_the_volume_where_the_change_clears_the_f
 )
 def test_which_strategies_change_behaviour(kind: Kind, id: str, changes: bool) -> None:
     assert sc(id, "0", kind=kind).changes_behaviour is changes
+
+
+@pytest.mark.parametrize(
+    ("base_tier", "alt_tier", "holds"),
+    [
+        # logged 9,600 vs fine-tune 6,100: with primary prices (±0) the choice holds
+        ("primary", "primary", True),
+        # the fine-tune's prices from a third party (±25%): 6,100 × 1.25 = 7,625 ≤ caching 7,200 × (1 − 0)? no →
+        # caching (primary) could be cheaper: 7,200 < 7,625
+        ("primary", "third_party", False),
+        # a database (±5%): 6,100 × 1.05 = 6,405 ≤ 7,200 × 0.95 = 6,840 → holds
+        ("primary", "database", True),
+    ],
+)
+def test_the_answer_says_whether_the_choice_holds_across_the_price_bands(base_tier: str, alt_tier: str,
+                                                                       holds: bool) -> None:
+    costs = [replace(c, price_tier=alt_tier if c.id == "fine_tune:open" else base_tier) for c in ALL]
+    rec = _recommend(costs, scenario())
+    assert rec.strategy == "fine_tune:open"
+    said = [r for r in rec.reasons if "price bands" in r]
+    assert said and (("holds" in said[0]) is holds), said
