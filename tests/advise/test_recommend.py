@@ -8,11 +8,15 @@ from decimal import Decimal
 from typing import Literal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fineadvisor.advise.breakeven import find_break_even
 from fineadvisor.advise.costs import StrategyCost, Workload
 from fineadvisor.advise.recommend import Recommendation, exclusions, horizon_cost, recommend
 from fineadvisor.advise.scenario import Scenario
+from tests.advise.builders import costs as any_cost
+from tests.advise.builders import scenarios as any_scenario
 
 D = Decimal
 START = date(2026, 11, 22)
@@ -269,3 +273,23 @@ def test_the_answer_says_whether_the_choice_holds_across_the_price_bands(base_ti
     assert rec.strategy == "fine_tune:open"
     said = [r for r in rec.reasons if "price bands" in r]
     assert said and (("holds" in said[0]) is holds), said
+
+
+# ---------------------------------------------------------------- a recommended change repays its cost of change
+
+@settings(max_examples=300, deadline=None)
+@given(any_cost("as_logged"), st.lists(any_cost("x"), min_size=1, max_size=4), any_scenario(),
+       st.sampled_from(["prompting", "caching", "rag", "fine_tune"]))
+def test_a_recommended_change_always_repays_its_cost_of_change_within_the_horizon(
+        base: StrategyCost, others: list[StrategyCost], s: Scenario, kind: Kind) -> None:
+    # horizon totals include every one-off (training, evaluation, migration): a recommended change saves at least
+    # the materiality floor over the horizon, so it has repaid its one-off costs by the end of it
+    from fineadvisor.advise.recommend import material_floor
+
+    alts = [replace(c, id=f"{kind}:{i}", kind=kind) for i, c in enumerate(others)]
+    rec = recommend([base, *alts], base, W, s, [find_break_even(base, c, s) for c in alts])
+    if rec.strategy != base.id:
+        chosen = next(c for c in alts if c.id == rec.strategy)
+        saving = horizon_cost(base, s) - horizon_cost(chosen, s)
+        assert saving >= material_floor(horizon_cost(base, s), s, chosen.changes_behaviour) >= 0
+        assert saving >= 0 and rec.horizon_savings_usd == saving
