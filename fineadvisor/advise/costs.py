@@ -289,8 +289,21 @@ def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scena
              *no_batch_price(p, s)]
     if p.provider != logged.provider:
         notes.append(f"tokens counted with {logged.model}'s tokenizer: approximate for {p.provider}'s model")
+    if is_reasoning_model(p.model):
+        notes.append(f"{p.model} is a reasoning model: its hidden reasoning tokens are billed as output and are not in "
+                     "these logs, so they are not priced here; add them with --output-tokens")
     return StrategyCost(f"switch_model:{p.model}", f"Switch to {p.model} now, same prompt{tag}", total, low, high,
                         storage, move.usd, (*lines, move), notes=tuple(notes))
+
+
+REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5", "deepseek-r1", "qwq")
+"""Model-name prefixes of reasoning models (they bill hidden reasoning tokens as output)."""
+
+
+def is_reasoning_model(model: str) -> bool:
+    """Whether a model thinks before it answers (by name; `-thinking` variants too)."""
+    name = model.lower().rsplit("/", 1)[-1]
+    return name.startswith(REASONING_PREFIXES) or "thinking" in name or "reasoning" in name
 
 
 def hit_rate(w: Workload, s: Scenario, p: ModelPrices | None = None) -> Decimal:

@@ -825,3 +825,14 @@ def test_a_model_that_does_not_fit_its_gpus_is_not_recommendable() -> None:
     c = cost_self_hosted(W, big, small, S)
     assert c.unfit is not None and "140 GB of weights" in c.unfit and "22 GB usable" in c.unfit
     assert any("140 GB of weights" in why for why in exclusions(c, W, S))
+
+
+@pytest.mark.parametrize(("model", "reasoning"), [("o4-mini", True), ("gpt-5-mini", True), ("openai/o3", True),
+                                                   ("claude-sonnet-4-5-thinking", True), ("gpt-6-luna", False),
+                                                   ("gpt-4o-mini", False), ("gemini-3.8-flash", False)])
+def test_reasoning_models_are_named_and_their_hidden_tokens_said(model: str, reasoning: bool) -> None:
+    from fineadvisor.advise.costs import cost_switch_model, is_reasoning_model
+
+    assert is_reasoning_model(model) is reasoning
+    c = cost_switch_model(W, OPENAI, replace(OPENAI, model=model), S)
+    assert any("reasoning tokens" in n for n in c.notes) is reasoning
