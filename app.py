@@ -19,6 +19,7 @@ from fineadvisor import Catalog, FineAdvisorError, LogAnalysis, Scenario, analyz
 from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY
 from fineadvisor.formatting import count, money_compact, months, percent, tokens_compact
 from fineadvisor.measure.logs import MemoryLog
+from fineadvisor.measure.quality import read_quality_bytes
 from fineadvisor.present import charts
 from fineadvisor.present.escape import markdown as esc
 from fineadvisor.present.report import estimate_to_dict, estimate_to_markdown, package_version
@@ -161,6 +162,21 @@ with st.sidebar:
         open_offers = sorted(catalog.offers)
         offers = st.multiselect("Fine-tuning offers to compare", open_offers, key="offers",
                                 placeholder="all offers open for new jobs")
+    with st.expander("Cost of change and quality"):
+        migration_h = st.number_input("Migration hours when the model shuts down", 0, 1_000,
+                                      value=int(_S.migration_hours), step=1, key="migration_hours")
+        eval_h = st.number_input("Evaluation hours per change", 0, 1_000, value=int(_S.eval_hours), step=1,
+                                 key="eval_hours")
+        floor_usd = st.number_input("A change of behaviour must save at least (USD over the horizon)", 0, 10**7,
+                                    value=int(_S.min_saving_usd), step=100, key="min_saving_usd")
+        floor_share = st.slider("Any change must save at least (% of the logged cost)", 0, 50,
+                                value=int(_S.min_saving_share * 100), key="min_saving_share")
+        quality_file = st.file_uploader("Pass rates you measured (CSV, JSON or promptfoo results.json)",
+                                        type=["csv", "json"], key="quality",
+                                        help="Per strategy or model: pass_rate and n; adds the cost per successful "
+                                             "answer.")
+        min_quality = st.slider("Exclude strategies whose pass rate is below (%)", 0, 100, value=0,
+                                key="min_quality", disabled=quality_file is None)
 
 # keep the URL in step with the controls (shareable view)
 QP.update({"sample": source, "requests_per_day": str(per_day), "growth": str(growth), "horizon": str(horizon),
@@ -211,9 +227,18 @@ scenario = Scenario.per_day(
     prompt_caching=caching, cache_hit_rate=None if use_measured else Decimal(hit_rate) / 100,
     rag_chunks=rag_k, rag_chunk_tokens=int(rag_chunk), rag_corpus_tokens=int(rag_corpus),
     labour_usd_per_hour=Decimal(int(labour)), knowledge_changes=knowledge, fine_tune_offers=tuple(offers),
-    output_tokens=None if output_override is None else int(output_override))
+    output_tokens=None if output_override is None else int(output_override),
+    migration_hours=Decimal(int(migration_h)), eval_hours=Decimal(int(eval_h)), min_saving_usd=Decimal(int(floor_usd)),
+    min_saving_share=Decimal(floor_share) / 100,
+    min_quality=Decimal(min_quality) / 100 if quality_file is not None and min_quality else None)
+quality = None
+if quality_file is not None:
+    try:
+        quality = read_quality_bytes(quality_file.name, quality_file.getvalue())
+    except FineAdvisorError as exc:
+        st.error(f"Pass rates ignored: {esc(exc)}")
 try:
-    e = estimate(analysis, scenario, catalog, volume_source=f"{per_day:,} requests a day (slider)")
+    e = estimate(analysis, scenario, catalog, volume_source=f"{per_day:,} requests a day (slider)", quality=quality)
 except FineAdvisorError as exc:
     st.error(esc(exc))
     st.stop()

@@ -155,3 +155,15 @@ def test_oversized_record_upload_is_explained() -> None:
     at.file_uploader(key="upload").set_value(("huge.jsonl", big, "application/octet-stream")).run()
     assert not at.exception
     assert any("over the 32 MiB limit for one record" in e.value and "huge.jsonl:1" in e.value for e in at.error)
+
+
+def test_the_page_leads_with_the_shutdown_and_the_plan_and_takes_the_cost_of_change() -> None:
+    at = new_app()
+    assert any("shuts down on 2027-01-14" in w.value for w in at.warning)  # the logged model's end date, first
+    plan = " ".join(m.value for m in at.markdown)
+    assert "Now: keep the logged prompt and move it to gpt-6-luna" in plan
+    assert at.number_input(key="migration_hours").value == 8 and at.slider(key="min_saving_share").value == 5
+    at.number_input(key="migration_hours").set_value(40).run()  # (40 + 8) h × $100 = $4,800 in the notice
+    assert not at.exception and any("4,800)" in w.value for w in at.warning)  # "\$" escaped in the page
+    at.file_uploader(key="quality").set_value(("q.csv", b"strategy,pass_rate,n\nas_logged,0.9,100\n", "text/csv")).run()
+    assert not at.exception and not at.error

@@ -55,6 +55,11 @@ def read_quality(path: str) -> dict[str, QualityScore]:
         raise InputError(f"{path}: no such quality file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return read_quality_bytes(path, data)
+
+
+def read_quality_bytes(path: str, data: bytes) -> dict[str, QualityScore]:
+    """`read_quality` of a file held in memory (an upload); `path` names it in every message."""
     if len(data) > MAX_QUALITY_FILE_BYTES:
         raise InputError(f"{path}: over {MAX_QUALITY_FILE_BYTES // 2**20} MiB, larger than any quality file")
     try:
