@@ -25,7 +25,7 @@ from fineadvisor.advise.costs import (
     hit_rate,
 )
 from fineadvisor.advise.plan import PlanStep, make_plan
-from fineadvisor.advise.recommend import Recommendation, recommend
+from fineadvisor.advise.recommend import Recommendation, price_band, recommend
 from fineadvisor.advise.scenario import DAYS_PER_MONTH, DEFAULT_HIT_RATE, Scenario, default_volume_source
 from fineadvisor.advise.sensitivity import Sensitivity, sensitivity
 from fineadvisor.advise.timeline import months_between
@@ -174,7 +174,7 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
         out.append(replace(cost_self_hosted(w, model, gpu, s), price_tier=gpu.tier))
     except UnknownPriceError as exc:
         warnings.append(f"self-hosting not priced: {exc}")
-    return tuple(out), warnings
+    return tuple(widened(c) for c in out), warnings
 
 
 def knowledge_rules(s: Scenario) -> Scenario:
@@ -188,6 +188,17 @@ def knowledge_rules(s: Scenario) -> Scenario:
     if "rag_reindex_share_per_month" not in s.model_fields_set:
         update["rag_reindex_share_per_month"] = Decimal(1)
     return s.model_copy(update=update) if update else s
+
+
+def widened(c: StrategyCost) -> StrategyCost:
+    """The low / high per-request figures widened by the price band of the strategy's source tier.
+
+    Formula: low × (1 − band), high × (1 + band), band = PRICE_BAND[tier] (0 for a provider's own page)."""
+    band = price_band(c)
+    if not band:
+        return c
+    return replace(c, per_request_low_usd=c.per_request_low_usd * (1 - band),
+                   per_request_high_usd=c.per_request_high_usd * (1 + band))
 
 
 def ends_within(until: date, s: Scenario) -> bool:

@@ -464,3 +464,15 @@ def test_the_recommendation_is_not_a_behaviour_change_for_pocket_money(support_b
     assert e.recommendation.strategy == e.baseline
     text = " ".join(e.recommendation.reasons)
     assert "not worth it" in text or "keeping the logged setup is cheapest" in text
+
+
+def test_per_request_low_and_high_widen_with_the_price_sources_tier(seeds: Estimate) -> None:
+    # genai-prices is a maintained database (±5%): low × 0.95 and high × 1.05 of the output-length band
+    from fineadvisor.advise.costs import cost_as_logged
+
+    base = strategy(seeds, "as_logged")
+    raw = cost_as_logged(seeds.workload, seeds.prices, seeds.scenario)
+    assert seeds.prices.tier == "database"
+    assert base.per_request_low_usd == raw.per_request_low_usd * D("0.95")
+    assert base.per_request_high_usd == raw.per_request_high_usd * D("1.05")
+    assert base.per_request_usd == raw.per_request_usd  # the expected figure is the price as listed
