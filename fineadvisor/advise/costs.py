@@ -66,6 +66,8 @@ class Workload:
     """Billed ÷ counted prompt tokens (1 when the logs carry no usage)."""
     calibrated: bool = False
     """True when `calibration` was measured from billed usage in the logs."""
+    reasoning_tokens: Decimal = Decimal(0)
+    """Hidden reasoning tokens per request the logs show billed (part of the output)."""
 
     @property
     def input_tokens(self) -> Decimal:
@@ -274,6 +276,10 @@ def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scena
     + output; one-off = (migration + evaluation hours) × labour rate."""
     inp, out, tag = _prices(p, bool(s.batch))
     items = [*_static(w.static_tokens, w, p, s, inp, tag), (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    thinks = is_reasoning_model(p.model) and not w.reasoning_tokens
+    if thinks:  # the logged answers carry no reasoning: the target adds its own hidden tokens to every output
+        items.append((f"hidden reasoning ({s.reasoning_multiplier} × the output, an assumption){tag}",
+                      w.output_tokens * s.reasoning_multiplier, out))
     total, low, high, lines = _requests(items, out, w)
     part = cacheable(w.static_tokens, p) if s.prompt_caching else ZERO
     storage = usd(part * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH if part else ZERO
@@ -289,9 +295,10 @@ def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scena
              *no_batch_price(p, s)]
     if p.provider != logged.provider:
         notes.append(f"tokens counted with {logged.model}'s tokenizer: approximate for {p.provider}'s model")
-    if is_reasoning_model(p.model):
+    if thinks:
         notes.append(f"{p.model} is a reasoning model: its hidden reasoning tokens are billed as output and are not in "
-                     "these logs, so they are not priced here; add them with --output-tokens")
+                     f"these logs, so {s.reasoning_multiplier} per output token are assumed (--reasoning-multiplier); "
+                     "measure them on a pilot")
     return StrategyCost(f"switch_model:{p.model}", f"Switch to {p.model} now, same prompt{tag}", total, low, high,
                         storage, move.usd, (*lines, move), notes=tuple(notes))
 

@@ -108,6 +108,7 @@ def workload_from(a: LogAnalysis, output_tokens: int | None = None) -> Workload:
         templates=max(1, p.templates), few_shot_examples=p.few_shot_examples, measured_hit_rate=measured,
         calibration=cal, calibrated=bool(u.records),
         logged_cached_tokens=cached, logged_cache_write_tokens=written,
+        reasoning_tokens=Decimal(u.reasoning_tokens) / u.records if u.records else Decimal(0),
     )
 
 
@@ -322,6 +323,8 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
                                    f"{s.ops_hours_per_month} h of operations a month",
                    src("self_host_model", "self_host_gpu", "mfu", "lora_flops_per_param_token", "run_overhead_hours",
                        "peak_to_average", "serving_mfu", "decode_bandwidth_share", "ops_hours_per_month")),
+        Assumption("reasoning", f"{s.reasoning_multiplier} hidden tokens per output token on a reasoning model",
+                   "measured in the logs" if w.reasoning_tokens else src("reasoning_multiplier")),
         Assumption("output tokens (low / expected / high)",
                    f"{count(w.output_tokens_low)} / {count(w.output_tokens)} / {count(w.output_tokens_high)}",
                    "set by you (--output-tokens)" if s.output_tokens is not None else

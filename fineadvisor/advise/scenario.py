@@ -49,6 +49,9 @@ class Scenario(BaseModel):
 
     min_quality: Share | None = Field(
         default=None, description="Exclude a strategy whose measured pass rate (--quality) is below this share.")
+    reasoning_multiplier: Annotated[Decimal, Field(ge=0, le=1000, allow_inf_nan=False)] = Field(
+        default=Decimal(2), description="Hidden reasoning tokens per visible output token assumed for a reasoning "
+                                        "model when the logs show none (an assumption: measure it on a pilot).")
     consider_models: tuple[str, ...] = Field(
         default=(), description="Other models to price the logged prompt on, as is (default: only the logged "
                                 "model's successor, when one is known).")

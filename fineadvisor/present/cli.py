@@ -110,7 +110,8 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
     for name in ("growth", "cache_hit_rate", "min_saving_share", "rag_replaced_share", "min_quality"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"), percent=True)
-    for name in ("labour_usd_per_hour", "data_prep_hours", "mfu", "migration_hours", "min_saving_usd", "eval_hours"):
+    for name in ("labour_usd_per_hour", "data_prep_hours", "mfu", "migration_hours", "min_saving_usd", "eval_hours",
+                 "reasoning_multiplier"):
         if name in fields:
             fields[name] = _decimal(str(fields[name]), "--" + name.replace("_", "-"))
     if "growth" in fields:
@@ -184,6 +185,8 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
 @click.option("--consider-model", "consider_models", multiple=True, metavar="MODEL",
               help="Also price the logged prompt, as is, on this model (repeatable; the logged model's successor "
                    "is always priced when one is known).")
+@click.option("--reasoning-multiplier", metavar="X",
+              help=f"Hidden reasoning tokens per output token assumed for a reasoning model {_d('reasoning_multiplier')}.")
 @click.option("--eval-hours", metavar="H",
               help=f"Hours to evaluate each change of behaviour or trained model {_d('eval_hours')}.")
 @click.option("--migration-hours", metavar="H",

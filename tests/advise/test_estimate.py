@@ -328,7 +328,8 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
     ("serving_mfu", ("prefill MFU 0.4",)),
     ("decode_bandwidth_share", ("60% of the memory bandwidth",)),
     ("ops_hours_per_month", ("8 h of operations a month",)),
-    ("output_tokens", ("output tokens (low / expected / high): 14 / 14 / 17",)),  # None: measured from the logs
+    ("output_tokens", ("output tokens (low / expected / high): 14 / 14 / 17",)),
+    ("reasoning_multiplier", ("2 hidden tokens per output token on a reasoning model",)),  # None: measured from the logs
 ]
 
 
