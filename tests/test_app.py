@@ -39,7 +39,7 @@ def test_runs_on_the_sample() -> None:
 
 
 def test_volume_changes_metrics_and_across_break_even_the_recommendation() -> None:
-    """20,000 a day: a prompting change wins; 200,000 a day: past the break-even, a fine-tune wins."""
+    """20,000 a day: the logged prompt is kept; 200,000 a day: moving it to gpt-6-luna before the shutdown pays."""
     at = new_app()
     at.select_slider(key="requests_per_day").set_value(20_000).run()
     assert not at.exception
@@ -49,7 +49,7 @@ def test_volume_changes_metrics_and_across_break_even_the_recommendation() -> No
     assert low[0] == "608,750" and high[0] == "6,087,500"
     assert low[2] != high[2]
     assert "Fine-tune" not in low[1]
-    assert high[1] != low[1] and "Fine-tune" in high[1]
+    assert high[1] != low[1] and "gpt-6-luna now" in high[1]
 
 
 def test_scenario_is_in_the_url() -> None:

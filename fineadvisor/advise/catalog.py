@@ -163,6 +163,8 @@ class Lifecycle(_Row):
     """The last day new fine-tuning jobs can start on this base."""
     successor: str | None = None
     """The provider's recommended replacement (a model id the catalog can price)."""
+    earliest: bool = False
+    """`available_until` is only a "no earlier than" date: at risk from then on, not known to stop."""
 
 
 BatchCaching = Literal["stacks", "standard_cached"]

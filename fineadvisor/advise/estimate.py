@@ -165,6 +165,17 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
     for offer_id in offer_ids:
         offer = catalog.offer(offer_id)  # an unknown id is the user's error: raise
         cost = replace(cost_fine_tune(w, offer, s, catalog.open_models.get(offer.base_model)), price_tier=offer.tier)
+        life = catalog.lifecycles.get(offer.id)  # the offer's own platform schedule (Azure, Vertex)
+        if life is not None and cost.available_until is None:
+            if life.earliest and ends_within(life.available_until, s):
+                cost = replace(cost, unfit=f"at risk: {offer.id} may be discontinued any time after "
+                                           f"{life.available_until:%Y-%m-%d} with 6 months' notice ({life.source}; "
+                                           f"{life.tier} source); no final date is known")
+            elif not life.earliest:
+                cost = replace(cost, available_until=life.available_until,
+                               new_jobs_until=cost.new_jobs_until or life.new_jobs_until,
+                               notes=(*cost.notes, f"its platform retires it on {life.available_until:%Y-%m-%d} "
+                                                   f"({life.tier} source)"))
         if not same_family(offer.base_model, prices.model):
             cost = replace(cost, notes=(*cost.notes, f"tunes {offer.base_model}, not the logged {prices.model}: "
                                                       "re-check quality on your evals"))
@@ -241,9 +252,13 @@ def lifecycle_notice(prices: ModelPrices, baseline: StrategyCost, s: Scenario) -
     hours = s.migration_hours + s.eval_hours
     cost = money(hours * s.labour_usd_per_hour)
     moved = "on that date" if left > 0 else "from the start"
-    return (f"{head}: the logged setup cannot stay as it is. Every total below moves it to {life.successor}, the "
-            f"provider's recommended successor, {moved}, with {hours:f} h of migration and evaluation at "
-            f"{unit_price(s.labour_usd_per_hour)}/h ({cost}); alternatives are compared with that.")
+    chosen = "our choice: the newest priced model of the same tier (no provider recommendation found)" \
+        if "our choice" in life.notes else "the provider's recommended successor"
+    certain = "cannot stay as it is" if life.tier == "primary" else \
+        "cannot stay as it is if that date holds (it is not confirmed on the provider's own page)"
+    return (f"{head}: the logged setup {certain}. Every total below moves it to {life.successor}, {chosen}, "
+            f"{moved}, with {hours:f} h of migration and evaluation at {unit_price(s.labour_usd_per_hour)}/h "
+            f"({cost}); alternatives are compared with that.")
 
 
 def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,

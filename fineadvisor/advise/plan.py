@@ -76,6 +76,9 @@ def _now(rec: Recommendation, baseline: StrategyCost, keeps: list[Ranked], base_
         action = (f"keep the logged prompt and move it to {lifecycle.successor} when {lifecycle.id} shuts down on "
                   f"{lifecycle.available_until:%Y-%m-%d}" if moving and lifecycle is not None else
                   "keep the logged setup as it is")
+    elif chosen.cost.early_move:
+        action = (f"{chosen.cost.label[0].lower()}{chosen.cost.label[1:]}: the move the shutdown forces, made sooner "
+                  "(run your evals on it first)")
     else:
         action = f"switch to {chosen.cost.label}: it keeps the logged answers"
     saving = base_horizon - chosen.horizon_usd
@@ -91,7 +94,11 @@ def _now(rec: Recommendation, baseline: StrategyCost, keeps: list[Ranked], base_
 
 
 def _test(r: Ranked, baseline: StrategyCost, base_horizon: Decimal, w: Workload, s: Scenario) -> PlanStep:
-    n = min(EVAL_EXAMPLES, w.examples) if w.examples else EVAL_EXAMPLES
+    trains = r.cost.kind in ("fine_tune", "self_hosted")
+    if trains:  # hold out a fifth of the logged examples: evaluating on the training data measures nothing
+        n = min(EVAL_EXAMPLES, max(1, w.examples // 5))
+    else:
+        n = min(EVAL_EXAMPLES, w.examples) if w.examples else EVAL_EXAMPLES
     saving = base_horizon - r.horizon_usd
     pay = payback(baseline, r.cost, s)
     reasons = [f"saves {money(saving)} over {months(s.horizon_months)} if its answers hold up, one-off costs included "
@@ -99,7 +106,9 @@ def _test(r: Ranked, baseline: StrategyCost, base_horizon: Decimal, w: Workload,
     if pay.kind == "crosses" and pay.month is not None:
         reasons.append(f"pays back in month {pay.month}")
     reasons += [n_ for n_ in r.cost.notes if "quality" in n_ or "re-check" in n_]
-    return PlanStep("test_next", f"evaluate {r.cost.label} on {count(n)} logged examples against the logged answers",
+    where = (f"{count(n)} held-out logged examples (train on the other {count(max(0, w.examples - n))})" if trains
+             else f"{count(n)} logged examples")
+    return PlanStep("test_next", f"evaluate {r.cost.label} on {where} against the logged answers",
                     r.cost.id, saving, pay.month if pay.kind != "never" else None, tuple(reasons))
 
 
@@ -120,7 +129,12 @@ def _watch(rec: Recommendation, baseline: StrategyCost, eligible: list[Ranked], 
                                      f"({count(volume / DAYS_PER_MONTH)} a day)", r.cost.id, None, None,
                             (f"from there it costs less than the logged setup over {months(s.horizon_months)}"
                              + (" by more than the materiality floor" if r.cost.changes_behaviour else ""),)))
-    if not near:
+    cheaper_now = [r for r in eligible if r.cost.id != baseline.id and r.horizon_usd < horizon_cost(baseline, s)]
+    if not near and cheaper_now:
+        out.append(PlanStep("watch", f"{len(cheaper_now)} alternative{'s' if len(cheaper_now) != 1 else ''} already "
+                                     "cost less than the logged setup at today's volume (above: now / test next)",
+                            None, None, None, ()))
+    elif not near:
         out.append(PlanStep("watch", f"no alternative overtakes the logged setup below {count(reach)} requests/month "
                                      f"({WATCH_VOLUME_FACTOR}× today's volume)", None, None, None, ()))
     dates: list[tuple[date, str]] = []
