@@ -236,6 +236,16 @@ def _successor(prices: ModelPrices, s: Scenario, catalog: Catalog, warnings: lis
         return None
 
 
+def _batch_baseline(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog) -> StrategyCost | None:
+    """The logged setup under the Batch API, when the scenario does not assume it and the model has a batch price."""
+    if s.batch or prices.batch_input_usd_per_mtok is None or prices.batch_output_usd_per_mtok is None:
+        return None
+    try:
+        return build_strategies(w, prices, s.model_copy(update={"batch": True}), catalog)[0][0]
+    except UnknownPriceError:
+        return None
+
+
 def lifecycle_notice(prices: ModelPrices, baseline: StrategyCost, s: Scenario) -> str | None:
     """One sentence: the logged model's end date inside the horizon, and what the totals do about it."""
     life = prices.lifecycle
@@ -434,4 +444,4 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
                     assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),
                     analysis, lifecycle_notice(prices, strategies[0], s),
-                    make_plan(rec, strategies[0], w, s, break_evens, prices.lifecycle))
+                    make_plan(rec, strategies[0], w, s, break_evens, prices.lifecycle, _batch_baseline(w, prices, s, cat)))

@@ -47,8 +47,10 @@ class PlanStep:
 
 
 def make_plan(rec: Recommendation, baseline: StrategyCost, w: Workload, s: Scenario,
-              break_evens: Sequence[BreakEven], lifecycle: Lifecycle | None) -> tuple[PlanStep, ...]:
-    """The now / test next / watch plan for one estimate (see the module docstring)."""
+              break_evens: Sequence[BreakEven], lifecycle: Lifecycle | None,
+              batch_baseline: StrategyCost | None = None) -> tuple[PlanStep, ...]:
+    """The now / test next / watch plan for one estimate (see the module docstring); `batch_baseline` is the logged
+    setup under the Batch API, when the scenario does not assume it and the model has a batch price."""
     base_horizon = horizon_cost(baseline, s)
     eligible = [r for r in rec.ranking if r.eligible]
     keeps = [r for r in eligible if not r.cost.changes_behaviour and (
@@ -61,6 +63,13 @@ def make_plan(rec: Recommendation, baseline: StrategyCost, w: Workload, s: Scena
     tests = [r for r in eligible if r.cost.changes_behaviour and now_horizon - r.horizon_usd >= floor]
     steps += [_test(r, baseline, base_horizon, w, s) for r in tests[:MAX_TESTS]]
     steps += _watch(rec, baseline, eligible, break_evens, s, lifecycle, {r.cost.id for r in tests[:MAX_TESTS]})
+    if batch_baseline is not None:
+        batched = horizon_cost(batch_baseline, s)
+        if base_horizon - batched >= material_floor(base_horizon, s, False):
+            steps.append(PlanStep(
+                "watch", f"if your latency allows answers within 24 hours: the Batch API would cost {money(batched)} "
+                         f"over {months(s.horizon_months)}, {money(base_horizon - batched)} less, with the same answers "
+                         "(--batch)", None, base_horizon - batched, None, ()))
     return tuple(steps)
 
 

@@ -78,3 +78,15 @@ def test_a_forced_migration_is_the_first_step() -> None:
     steps = make_plan(rec, base, W, s, [], life)
     assert steps[0].stage == "now" and "move it to new-model when old-model shuts down on 2027-01-14" in steps[0].action
     assert any(p.stage == "watch" and p.action.startswith("2027-01-14: old-model shuts down") for p in steps)
+
+
+def test_the_batch_api_is_offered_when_latency_allows_and_it_clears_the_floor() -> None:
+    # logged 9,600 over 12 months; under batch 200,000 × 0.002 × 12 = 4,800: 4,800 less ≥ 5% (480)
+    s = scenario()
+    rec = recommend([BASE], BASE, W, s, [])
+    steps = make_plan(rec, BASE, W, s, [], None, sc("as_logged", "0.002"))
+    batch = [p for p in steps if "Batch API" in p.action]
+    assert batch and batch[0].stage == "watch" and batch[0].saving_usd == D(4800)
+    assert "$4,800" in batch[0].action
+    # 0.0039 a request saves only 12 × 200,000 × 0.0001 = 240 < 480: not said
+    assert not [p for p in make_plan(rec, BASE, W, s, [], None, sc("as_logged", "0.0039")) if "Batch" in p.action]
