@@ -95,7 +95,7 @@ def workload_from(a: LogAnalysis, output_tokens: int | None = None) -> Workload:
     written = Decimal(u.cache_write_tokens) / u.records if u.records else Decimal(0)
     if cached and static:  # the share of requests that read the cache (not of the prefix's tokens: a logged cache
         # may cover only part of the prefix); logs without that count: cached tokens ÷ static tokens
-        hits = getattr(u, "records_with_cache_reads", 0)
+        hits = u.records_with_cache_reads
         measured = Decimal(hits) / u.records if hits and u.records else min(Decimal(1), cached / static)
     low, high = min(_dec(out.p50), expected), max(_dec(out.p95), expected)
     if output_tokens is not None:

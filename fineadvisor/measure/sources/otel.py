@@ -268,15 +268,24 @@ def _system(attrs: Mapping[str, Any]) -> tuple[Message, ...]:
     return (msg,) if msg.texts or msg.images or msg.other_parts else ()
 
 
-def _prompt(attrs: Mapping[str, Any], events: list[tuple[Any, dict[str, Any], Any]]) -> tuple[Message, ...]:
-    raw = attrs.get("gen_ai.input.messages")
+def _from_attributes(attrs: Mapping[str, Any], current: str, legacy: str, role: str) -> tuple[Message, ...] | None:
+    """Messages from span attributes: the current JSON attribute, else the indexed `legacy.N.*` ones, else the bare
+    legacy attribute (None: none of them is present; events are read instead)."""
+    raw = attrs.get(current)
     if raw is not None:
-        return _messages(raw, "gen_ai.input.messages", "user")
-    indexed = _indexed(attrs, "gen_ai.prompt.")
+        return _messages(raw, current, role)
+    indexed = _indexed(attrs, f"{legacy}.")
     if indexed:
-        return tuple(_flat_message(fields, "user", f"gen_ai.prompt.{i}") for i, fields in indexed.items())
-    if attrs.get("gen_ai.prompt") is not None:
-        return _messages(attrs["gen_ai.prompt"], "gen_ai.prompt", "user")
+        return tuple(_flat_message(fields, role, f"{legacy}.{i}") for i, fields in indexed.items())
+    if attrs.get(legacy) is not None:
+        return _messages(attrs[legacy], legacy, role)
+    return None
+
+
+def _prompt(attrs: Mapping[str, Any], events: list[tuple[Any, dict[str, Any], Any]]) -> tuple[Message, ...]:
+    found = _from_attributes(attrs, "gen_ai.input.messages", "gen_ai.prompt", "user")
+    if found is not None:
+        return found
     out: list[Message] = []
     for ev_name, ev_attrs, body in events:
         if ev_name == "gen_ai.content.prompt" and ev_attrs.get("gen_ai.prompt") is not None:
@@ -288,14 +297,9 @@ def _prompt(attrs: Mapping[str, Any], events: list[tuple[Any, dict[str, Any], An
 
 
 def _completion(attrs: Mapping[str, Any], events: list[tuple[Any, dict[str, Any], Any]]) -> tuple[Message, ...]:
-    raw = attrs.get("gen_ai.output.messages")
-    if raw is not None:
-        return _messages(raw, "gen_ai.output.messages", "assistant")
-    indexed = _indexed(attrs, "gen_ai.completion.")
-    if indexed:
-        return tuple(_flat_message(fields, "assistant", f"gen_ai.completion.{i}") for i, fields in indexed.items())
-    if attrs.get("gen_ai.completion") is not None:
-        return _messages(attrs["gen_ai.completion"], "gen_ai.completion", "assistant")
+    found = _from_attributes(attrs, "gen_ai.output.messages", "gen_ai.completion", "assistant")
+    if found is not None:
+        return found
     out: list[Message] = []
     for ev_name, ev_attrs, body in events:
         if ev_name == "gen_ai.content.completion" and ev_attrs.get("gen_ai.completion") is not None:
