@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from fineadvisor import Catalog, FineAdvisorError, LogAnalysis, Scenario, analyze_logs, estimate, load_catalog
-from fineadvisor.advise.scenario import DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY
+from fineadvisor.advise.scenario import DAYS_PER_MONTH, DEFAULT_HIT_RATE, DEFAULT_REQUESTS_PER_DAY
 from fineadvisor.formatting import count, money_compact, months, percent, tokens_compact
 from fineadvisor.measure.logs import MemoryLog
 from fineadvisor.measure.quality import read_quality_bytes
@@ -142,10 +142,19 @@ with st.sidebar:
                          help=f"Default {percent(DEFAULT_HIT_RATE)}; the logs' measured rate is used until you move this.")
     use_measured = st.checkbox("Use the hit rate measured in the logs", value=st.session_state["hit_rate"] is None,
                                key="hit_rate_measured", disabled=not caching)
+    logs_per_day = st.number_input(
+        "Requests per day when the logs were captured", min_value=1, max_value=10**9, value=None, step=100,
+        key="logs_requests_per_day", placeholder="unknown", disabled=not caching or not use_measured,
+        help="With it, the logs' hit rate follows your volume by the arrival model, 1 − (1 − m)^(λ'/λ), up as well "
+             "as down; unknown: the logs' rate, capped by what your traffic allows.")
     with st.expander("RAG"):
         rag_k = st.slider("Chunks retrieved (k)", 0, 20, key="rag_k")
         rag_chunk = st.number_input("Tokens per chunk", 50, 4096, step=50, key="rag_chunk")
         rag_corpus = st.number_input("Knowledge base (tokens)", 0, 10_000_000_000, step=100_000, key="rag_corpus")
+        rag_replaced = st.slider("Share of the system prompt moved into the corpus (%)", 0, 100,
+                                 value=int(_S.rag_replaced_share * 100), key="rag_replaced",
+                                 help="Retrieval replaces the few-shot examples and this share of the rest of the "
+                                      "static prompt.")
         knowledge = st.checkbox("Facts change often", key="knowledge")
     catalog_error = None
     with st.expander("Fine-tuning and labour"):
@@ -162,6 +171,12 @@ with st.sidebar:
         open_offers = sorted(catalog.offers)
         offers = st.multiselect("Fine-tuning offers to compare", open_offers, key="offers",
                                 placeholder="all offers open for new jobs")
+    with st.expander("Other models"):
+        lineup = [m for provider in ("openai", "anthropic", "google") for m in catalog.current_models(provider)]
+        consider = st.multiselect("Also price the logged prompt, as is, on", lineup, key="consider_models",
+                                  accept_new_options=True, placeholder="a model id (any genai-prices knows)",
+                                  help="The logged model's successor and up to two cheaper models of its vendor's "
+                                       "current line-up are priced anyway.")
     with st.expander("Cost of change and quality"):
         migration_h = st.number_input("Migration hours when the model shuts down", 0, 1_000,
                                       value=int(_S.migration_hours), step=1, key="migration_hours")
@@ -226,6 +241,9 @@ scenario = Scenario.per_day(
     per_day, growth_per_month=Decimal(growth) / 100, horizon_months=horizon, batch=batch, model=model,
     prompt_caching=caching, cache_hit_rate=None if use_measured else Decimal(hit_rate) / 100,
     rag_chunks=rag_k, rag_chunk_tokens=int(rag_chunk), rag_corpus_tokens=int(rag_corpus),
+    rag_replaced_share=Decimal(rag_replaced) / 100, consider_models=tuple(m.strip() for m in consider if m.strip()),
+    logs_requests_per_month=(Decimal(int(logs_per_day)) * DAYS_PER_MONTH if logs_per_day is not None and use_measured
+                             else None),
     labour_usd_per_hour=Decimal(int(labour)), knowledge_changes=knowledge, fine_tune_offers=tuple(offers),
     output_tokens=None if output_override is None else int(output_override),
     migration_hours=Decimal(int(migration_h)), eval_hours=Decimal(int(eval_h)), min_saving_usd=Decimal(int(floor_usd)),

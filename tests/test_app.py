@@ -39,14 +39,15 @@ def test_runs_on_the_sample() -> None:
 
 
 def test_volume_changes_metrics_and_across_break_even_the_recommendation() -> None:
-    """20,000 a day: the logged prompt is kept; 200,000 a day: moving it to gpt-6-luna before the shutdown pays."""
+    """2,000 a day: the logged prompt is kept (moving early saves less than the floor); 200,000 a day: moving it to
+    gpt-6-luna before the shutdown pays."""
     at = new_app()
-    at.select_slider(key="requests_per_day").set_value(20_000).run()
+    at.select_slider(key="requests_per_day").set_value(2_000).run()
     assert not at.exception
     low = (metric(at, "Requests per month"), heading(at), metric(at, "Logged setup per month"))
     at.select_slider(key="requests_per_day").set_value(200_000).run()
     high = (metric(at, "Requests per month"), heading(at), metric(at, "Logged setup per month"))
-    assert low[0] == "608,750" and high[0] == "6,087,500"
+    assert low[0] == "60,875" and high[0] == "6,087,500"
     assert low[2] != high[2]
     assert "Fine-tune" not in low[1]
     assert high[1] != low[1] and "gpt-6-luna now" in high[1]
@@ -167,3 +168,24 @@ def test_the_page_leads_with_the_shutdown_and_the_plan_and_takes_the_cost_of_cha
     assert not at.exception and any("4,800)" in w.value for w in at.warning)  # "\$" escaped in the page
     at.file_uploader(key="quality").set_value(("q.csv", b"strategy,pass_rate,n\nas_logged,0.9,100\n", "text/csv")).run()
     assert not at.exception and not at.error
+
+
+def strategy_rows(at: AppTest) -> list[str]:
+    return [str(x) for df in at.dataframe for x in df.value.iloc[:, 0]]
+
+
+def test_other_models_rag_share_and_the_logs_traffic_are_controls() -> None:
+    """The CLI's --consider-model, --rag-replaced-share and --logs-requests-per-day, on the page."""
+    at = new_app()
+    assert not any("gemini-3.5-flash-lite" in r for r in strategy_rows(at))
+    at.multiselect(key="consider_models").set_value(["gemini-3.5-flash-lite", "no-such-model"]).run()
+    assert not at.exception
+    assert "Switch to gemini-3.5-flash-lite now, same prompt" in strategy_rows(at)
+    assert any("no-such-model not priced" in str(c.value) for c in at.caption)  # said, not a crash
+    rag = [r for r in strategy_rows(at) if r.startswith("RAG")]
+    at.slider(key="rag_replaced").set_value(0).run()
+    assert [r for r in strategy_rows(at) if r.startswith("RAG")] != rag  # the label says what it replaces
+    at.number_input(key="logs_requests_per_day").set_value(200).run()
+    assert not at.exception
+    sources = [str(x) for df in at.dataframe if "source" in df.value.columns for x in df.value["source"]]
+    assert any("they were captured at" in x for x in sources), sources

@@ -228,6 +228,9 @@ class ModelPrices:
     """The tier of the price source: genai-prices is a maintained database; a `[[model]]` row says its own."""
 
 
+_NOT_CHAT = ("image", "audio", "tts", "embedding", "realtime", "transcribe", "search")
+"""Name parts of models that are not general chat models (their successors are not a line-up to switch a prompt to)."""
+
 _R = TypeVar("_R", bound=_Row)
 _KINDS = ("model", "offer", "embedding", "vector_store", "gpu", "open_model", "lifecycle", "cache_rule")
 
@@ -283,6 +286,14 @@ class Catalog:
             if key in self.lifecycles:
                 return self.lifecycles[key]
         return next((row for row in self.lifecycles.values() if base in row.aliases or model in row.aliases), None)
+
+    def current_models(self, provider: str) -> tuple[str, ...]:
+        """The models a provider's retirement notices point to (their successors), that have no end date themselves:
+        its current line-up, as the lifecycle rows name it."""
+        named = dict.fromkeys(r.successor for r in self.lifecycles.values()
+                              if r.provider == provider and r.successor and "/" not in r.id
+                              and not any(k in r.id for k in _NOT_CHAT))
+        return tuple(m for m in named if m is not None and self.lifecycle_of(m) is None)
 
     def offer(self, offer_id: str) -> FineTuneOffer:
         """The fine-tuning offer `offer_id`, or an error that suggests close ids."""

@@ -68,6 +68,8 @@ class Workload:
     """True when `calibration` was measured from billed usage in the logs."""
     reasoning_tokens: Decimal = Decimal(0)
     """Hidden reasoning tokens per request the logs show billed (part of the output)."""
+    model: str | None = None
+    """The model the logs ran on: its billed cache reads stand even where a minimum-prefix rule says otherwise."""
 
     @property
     def input_tokens(self) -> Decimal:
@@ -205,31 +207,68 @@ def cacheable(tokens: Decimal, p: ModelPrices) -> Decimal:
     return (tokens // step) * step if step > 1 else tokens
 
 
+def logged_cache(w: Workload, p: ModelPrices, s: Scenario) -> tuple[Decimal, Decimal]:
+    """Per-request (cache reads, cache writes) of the logs' own caching, on model `p` at the scenario's hit rate.
+
+    Formula: reads = R × h, writes = M × (1 − h), with R = logged reads ÷ m (the prefix one hit reads), M = logged
+    writes ÷ (1 − m) (what one miss writes; the logged writes when m = 1), m the logs' hit rate, h = `hit_rate`;
+    reads 0 (and the prefix written at most) when R is below `p`'s minimum cacheable prefix."""
+    cached, written, m = w.logged_cached_tokens, w.logged_cache_write_tokens, w.measured_hit_rate
+    if m == 0:
+        return ZERO, written
+    if not cached or m is None:  # no reads, or no hit rate to move them with: as logged
+        return cached, written
+    h = hit_rate(w, s, p)
+    read = min(cached / m, w.input_tokens)
+    write = written / (1 - m) if m < 1 else written
+    if read < p.min_cacheable_tokens and p.model != w.model:
+        return ZERO, ZERO
+    return read * h, min(write * (1 - h) if m < 1 else write, max(ZERO, w.input_tokens - read * h))
+
+
+def logs_cache(w: Workload) -> bool:
+    """Whether the logs show the provider's prompt cache in use (reads or writes billed)."""
+    return bool(w.logged_cached_tokens or w.logged_cache_write_tokens)
+
+
+def _logged_prompt(w: Workload, p: ModelPrices, s: Scenario, tag: str, inp: Decimal, cache_prefix: bool = False,
+                   ) -> tuple[list[tuple[str, Decimal, Decimal]], tuple[str, ...]]:
+    """Input items of the logged prompt on model `p`: the logs' caching at the scenario's hit rate; with no caching
+    in the logs, the static prefix cached at the hit rate when `cache_prefix` (and caching is considered)."""
+    if not logs_cache(w):
+        if cache_prefix and s.prompt_caching and cacheable(w.static_tokens, p):
+            return ([*_static(w.static_tokens, w, p, s, inp, tag), (f"dynamic input{tag}", w.dynamic_tokens, inp)],
+                    ("the logs show no prompt caching: its static prefix is priced cached on the new model",))
+        return [(f"input{tag}", w.input_tokens, inp)], ()
+    cached, written = logged_cache(w, p, s)
+    read_price, write_price = cache_prices(p, bool(s.batch))
+    notes: tuple[str, ...] = ()
+    h = hit_rate(w, s, p)
+    if w.measured_hit_rate is not None and h != w.measured_hit_rate:
+        notes = (f"the logs' caching at a {percent(h)} hit rate (measured {percent(w.measured_hit_rate)}) for your "
+                 "traffic",)
+    if w.logged_cached_tokens and not cached and w.measured_hit_rate:
+        notes = (f"the logged cached prefix is below {p.model}'s {p.min_cacheable_tokens:,}-token minimum: nothing "
+                 "is cached", )
+    return [(f"input{tag}", w.input_tokens - cached - written, inp),
+            (f"cached input (as logged){tag}", cached, read_price),
+            (f"cache writes (as logged){tag}", written, write_price)], notes
+
+
 def cost_as_logged(w: Workload, p: ModelPrices, s: Scenario) -> StrategyCost:
     """The logged setup as it is (with its few-shot examples, if any, and the prompt caching the logs show).
 
     Formula: per_request = (input − cached − written) × input_price + cached × cached_price
-    + written × write_price + output × output_price (cached / written: per-request means from logged usage; cached
-    scaled by hit ÷ measured hit when the scenario's hit rate differs from the logs').
+    + written × write_price + output × output_price (cached / written: `logged_cache`, the logs' caching at the
+    scenario's hit rate).
     """
     inp, out, tag = _prices(p, bool(s.batch))
-    cached, written = w.logged_cached_tokens, w.logged_cache_write_tokens
-    notes = no_batch_price(p, s)
-    if cached and w.measured_hit_rate:  # the logs' hit rate, at the scenario's traffic (or as you set it)
-        h = hit_rate(w, s, p)
-        if h != w.measured_hit_rate:
-            cached = min(cached * h / w.measured_hit_rate, max(ZERO, w.input_tokens - written))
-            notes = (*notes, f"the logs' cache reads scaled to a {percent(h)} hit rate (measured "
-                             f"{percent(w.measured_hit_rate)}) for your traffic")
-    read_price, write_price = cache_prices(p, bool(s.batch))
-    items = [(f"input{tag}", w.input_tokens - cached - written, inp),
-             (f"cached input (as logged){tag}", cached, read_price),
-             (f"cache writes (as logged){tag}", written, write_price)]
+    items, notes = _logged_prompt(w, p, s, tag, inp)
     total, low, high, lines = _requests(items, out, w)
     examples = (f", {w.few_shot_examples} few-shot example{'s' if w.few_shot_examples != 1 else ''}"
                 if w.few_shot_examples else "")
     return StrategyCost(BASELINE, f"As logged ({p.model}{tag}{examples})", total, low, high, ZERO, ZERO, tuple(lines),
-                        notes=notes)
+                        notes=(*no_batch_price(p, s), *notes))
 
 
 def _static(tokens: Decimal, w: Workload, p: ModelPrices, s: Scenario, price: Decimal, tag: str,
@@ -269,19 +308,22 @@ def _evaluation(s: Scenario, what: str) -> LineItem:
                     f"{quantity(s.eval_hours)} h × {unit_price(s.labour_usd_per_hour)}/h")
 
 
-def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scenario) -> StrategyCost:
+def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scenario,
+                      cache_prefix: bool = True) -> StrategyCost:
     """The logged prompt, as it is, on another model `p` (no fine-tune), from the start.
 
-    Formula: per_request = static (its cacheable part at the hit rate, by `p`'s caching rule) + dynamic × input
-    + output; one-off = (migration + evaluation hours) × labour rate."""
+    Formula: per_request = the logged prompt's input on `p` (`_logged_prompt`: the logs' caching at the hit rate;
+    with none in the logs and `cache_prefix`, the static prefix cached by `p`'s rule) + output; monthly = cache
+    storage where charged; one-off = (migration + evaluation hours) × labour rate. Without `cache_prefix` the input
+    is priced exactly as `cost_as_logged` prices it on `p` (a forced migration's successor)."""
     inp, out, tag = _prices(p, bool(s.batch))
-    items = [*_static(w.static_tokens, w, p, s, inp, tag), (f"dynamic input{tag}", w.dynamic_tokens, inp)]
+    items, cache_notes = _logged_prompt(w, p, s, tag, inp, cache_prefix)
     thinks = is_reasoning_model(p.model) and not w.reasoning_tokens
     if thinks:  # the logged answers carry no reasoning: the target adds its own hidden tokens to every output
         items.append((f"hidden reasoning ({s.reasoning_multiplier} × the output, an assumption){tag}",
                       w.output_tokens * s.reasoning_multiplier, out))
     total, low, high, lines = _requests(items, out, w)
-    part = cacheable(w.static_tokens, p) if s.prompt_caching else ZERO
+    part = cacheable(w.static_tokens, p) if cache_prefix and s.prompt_caching and not logs_cache(w) else ZERO
     storage = usd(part * w.templates, p.cache_storage_usd_per_mtok_hour) * HOURS_PER_MONTH if part else ZERO
     if storage:
         lines.append(LineItem("cache storage", "monthly", storage,
@@ -292,7 +334,7 @@ def cost_switch_model(w: Workload, logged: ModelPrices, p: ModelPrices, s: Scena
                     f"({quantity(s.migration_hours)} h migration + {quantity(s.eval_hours)} h evaluation) × "
                     f"{unit_price(s.labour_usd_per_hour)}/h")
     notes = ["another model answers differently: evaluate it on your logged examples before switching",
-             *no_batch_price(p, s)]
+             *cache_notes, *no_batch_price(p, s)]
     if p.provider != logged.provider:
         notes.append(f"tokens counted with {logged.model}'s tokenizer: approximate for {p.provider}'s model")
     if thinks:
@@ -314,12 +356,25 @@ def is_reasoning_model(model: str) -> bool:
 
 
 def hit_rate(w: Workload, s: Scenario, p: ModelPrices | None = None) -> Decimal:
-    """The cache hit rate used: the scenario's; else the one measured in the logs (or 0.8), capped by what the
-    scenario's traffic allows (`arrival_hit_rate`) when the prices say how long the provider keeps a cache."""
+    """The cache hit rate used: the scenario's; else the one measured in the logs moved to the scenario's traffic
+    (`scaled_hit_rate`) when the logs' traffic is known; else the logs' (or 0.8), capped by what the scenario's
+    traffic allows (`arrival_hit_rate`) when the prices say how long the provider keeps a cache."""
     if s.cache_hit_rate is not None:
         return s.cache_hit_rate
-    base = w.measured_hit_rate if w.measured_hit_rate is not None else DEFAULT_HIT_RATE
+    m = w.measured_hit_rate
+    if m is not None and s.logs_requests_per_month:
+        return scaled_hit_rate(m, s.requests_per_month / s.logs_requests_per_month)
+    base = m if m is not None else DEFAULT_HIT_RATE
     return base if p is None else min(base, arrival_hit_rate(s.requests_per_month, w.templates, p.cache_ttl_seconds))
+
+
+def scaled_hit_rate(measured: Decimal, traffic_ratio: Decimal) -> Decimal:
+    """The logs' hit rate at `traffic_ratio` × the logs' traffic, by the arrival model (same templates and TTL).
+
+    Formula: 1 − h = e^(−λ·T/k) at every rate λ, so h' = 1 − (1 − m)^(λ' ÷ λ)."""
+    if measured >= 1 or not traffic_ratio:
+        return measured if traffic_ratio else ZERO
+    return 1 - (1 - measured) ** traffic_ratio
 
 
 def arrival_hit_rate(requests_per_month: Decimal, templates: int, ttl_seconds: int) -> Decimal:

@@ -128,9 +128,9 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
             return replace(cost, available_until=life.available_until)
         return forced_migration(cost, fn(w, successor, s, *args), life.available_until, successor.model, s)
 
-    def on_logged_model(fn: Callable[..., StrategyCost], target: ModelPrices) -> StrategyCost:
+    def on_logged_model(fn: Callable[..., StrategyCost], target: ModelPrices, *args: object) -> StrategyCost:
         """A strategy on another model, from the start (its own end date, if any, stops it)."""
-        cost = replace(fn(w, prices, target, s), price_tier=target.tier)
+        cost = replace(fn(w, prices, target, s, *args), price_tier=target.tier)
         life = target.lifecycle
         return replace(cost, available_until=life.available_until) if life and ends_within(life.available_until, s) \
             else cost
@@ -146,6 +146,11 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
         warnings.append(f"RAG not priced: {exc}")
     others = ([prices.lifecycle.successor] if prices.lifecycle and prices.lifecycle.successor else []) + [
         m for m in s.consider_models]
+    reference = out[0].then or out[0]  # what the logged prompt costs on the model it will run on
+    for tier in cheaper_tiers(w, prices, s, catalog, reference, exclude=others):
+        cost = on_logged_model(cost_switch_model, tier)
+        out.append(replace(cost, notes=(f"a cheaper model of {prices.provider}'s current line-up (named in its "
+                                        "retirement notices), priced without --consider-model", *cost.notes)))
     for other in dict.fromkeys(others):
         try:
             target = catalog.model_prices(other, on=s.start)
@@ -154,9 +159,11 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
             continue
         if target.model == prices.model:
             continue
-        cost = on_logged_model(cost_switch_model, target)
         life = prices.lifecycle
-        if successor is not None and life is not None and successor.model == target.model:
+        early = successor is not None and life is not None and successor.model == target.model
+        # moving early to the successor is the forced migration's second leg, sooner: priced the same way
+        cost = on_logged_model(cost_switch_model, target, not early)
+        if early and life is not None:
             cost = replace(cost, early_move=True, label=f"Move to {target.model} now rather than on "
                                                          f"{life.available_until:%Y-%m-%d}, same prompt")
         out.append(cost)
@@ -187,6 +194,28 @@ def build_strategies(w: Workload, prices: ModelPrices, s: Scenario, catalog: Cat
     except UnknownPriceError as exc:
         warnings.append(f"self-hosting not priced: {exc}")
     return tuple(widened(c) for c in out), warnings
+
+
+MAX_CHEAPER_TIERS = 2
+"""How many cheaper models of the logged vendor's current line-up are priced without being asked for."""
+
+
+def cheaper_tiers(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog, reference: StrategyCost,
+                  exclude: list[str]) -> list[ModelPrices]:
+    """The (at most two) models of the logged provider's current line-up on which the logged prompt costs less per
+    request than `reference` (the logged setup, or its successor when the logged model retires), cheapest first."""
+    found: list[tuple[Decimal, ModelPrices]] = []
+    for name in catalog.current_models(prices.provider):
+        if name in exclude or name == prices.model:
+            continue
+        try:
+            target = catalog.model_prices(name, on=s.start)
+        except UnknownPriceError:
+            continue
+        cost = cost_switch_model(w, prices, target, s)
+        if target.model != prices.model and cost.per_request_usd < reference.per_request_usd:
+            found.append((cost.per_request_usd, target))
+    return [t for _, t in sorted(found, key=lambda x: x[0])[:MAX_CHEAPER_TIERS]]
 
 
 def knowledge_rules(s: Scenario) -> Scenario:
@@ -295,10 +324,16 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
     h = hit_rate(w, s, prices)
     hit_src = "set by you" if s.cache_hit_rate is not None else (
         "measured from cached tokens in the logs" if w.measured_hit_rate is not None else f"default {DEFAULT_HIT_RATE}")
-    if s.cache_hit_rate is None and h < hit_rate(w, s):
+    if s.cache_hit_rate is None and w.measured_hit_rate is not None and s.logs_requests_per_month:
+        hit_src = (f"the logs' {percent(w.measured_hit_rate)} at the {count(s.logs_requests_per_month)} requests/month "
+                   f"they were captured at (set by you), moved to your traffic: 1 − (1 − m)^(λ'/λ) with λ'/λ = "
+                   f"{s.requests_per_month / s.logs_requests_per_month:.3g} (Poisson arrivals, same templates "
+                   "and TTL)")
+    elif s.cache_hit_rate is None and h < hit_rate(w, s):
         hit_src = (f"{hit_src}, capped by your traffic: 1 − e^(−λ·{prices.cache_ttl_seconds} s) with "
                    f"{count(s.requests_per_month / (DAYS_PER_MONTH * 86_400) / max(1, w.templates) * 3600)} requests "
-                   f"an hour per template ({w.templates}), Poisson arrivals")
+                   f"an hour per template ({w.templates}), Poisson arrivals (give the logs' traffic, "
+                   "--logs-requests-per-day, to let it rise with your volume too)")
     return (
         Assumption("requests per month", count(s.requests_per_month), volume_source),
         Assumption("monthly growth", signed_percent(s.growth_per_month, 1), src("growth_per_month")),
@@ -412,7 +447,7 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
     cat = catalog or load_catalog()
     model = s.model or analysis.model
     prices = cat.model_prices(model, on=s.start)
-    w = workload_from(analysis, s.output_tokens)
+    w = replace(workload_from(analysis, s.output_tokens), model=prices.model)
     strategies, break_evens, rec, warnings = evaluate(w, prices, s, cat, quality)
     if analysis.profile.records_with_prompt < analysis.profile.records:
         missing = analysis.profile.records - analysis.profile.records_with_prompt

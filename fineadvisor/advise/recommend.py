@@ -155,9 +155,12 @@ def recommend(costs: Sequence[StrategyCost], baseline: StrategyCost, w: Workload
         if r.eligible or not r.months_run:
             continue
         # like for like: over the months it runs, against the chosen strategy over the same months
-        own, chosen = cumulative(r.cost, s)[r.months_run], cumulative(best.cost, s)[r.months_run]
+        own = cumulative(r.cost, s)[r.months_run]
+        chosen = cumulative(best.cost, s, end=r.cost.available_until)[r.months_run]
         if own < chosen:
-            over = "" if r.months_run == s.horizon_months else f" over the {months(r.months_run)} it runs"
+            ran = min(Decimal(r.months_run), months_between(s.start, r.cost.available_until)) \
+                if r.cost.available_until else Decimal(r.months_run)
+            over = "" if r.months_run == s.horizon_months else f" over the {months(ran)} it runs"
             warnings.append(f"{r.cost.label} would be cheaper{over} ({money(own)} against {money(chosen)}) but "
                             f"{'; '.join(r.excluded_because)}")
     labels = {c.id: c.label for c in costs}

@@ -61,6 +61,10 @@ class Scenario(BaseModel):
     cache_hit_rate: Share | None = Field(
         default=None, description="Share of requests whose static prefix is read from the cache "
                                   f"(default: measured from the logs' cached tokens, else {DEFAULT_HIT_RATE}).")
+    logs_requests_per_month: Annotated[Decimal, Field(gt=0, le=10**12)] | None = Field(
+        default=None, description="The traffic the logs were captured at: the logs' cache hit rate then follows "
+                                  "your volume by the arrival model, up or down (default: unknown — the logs' rate, "
+                                  "capped by what your traffic allows).")
 
     # RAG
     rag_chunks: int = Field(default=5, ge=0, le=100, description="Chunks retrieved per request (k).")

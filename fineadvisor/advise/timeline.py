@@ -4,7 +4,9 @@ A strategy started on `start` at V₀ requests a month, growing g a month, costs
     month 0:  its one-off cost (first training, data preparation, building retrieval …)
     month k:  fixed_monthly + per_request × V₀ × (1 + g)^(k − 1), plus one retraining at the start of months
               R + 1, 2R + 1, … (the first training is in the one-off cost and serves R months)
-and nothing in a month that begins on or after its `available_until` (it no longer runs; months are 30.4375 days).
+and nothing in a month that begins on or after its `available_until` (it no longer runs; months are 30.4375 days);
+the month that date falls in is charged for the share of it before the date (a forced migration's month is split
+between the two models the same way).
 From these cash flows, and only from them:
     horizon cost   Σ months 0..H
     cumulative(m)  Σ months 0..m (the series the app charts)
@@ -49,33 +51,52 @@ def months_run(c: StrategyCost, s: Scenario, months: int) -> int:
 
 
 def cash_flow(c: StrategyCost, s: Scenario, months: int | None = None, volume: Decimal | None = None,
-              ) -> tuple[Decimal, ...]:
+              end: date | None = None) -> tuple[Decimal, ...]:
     """Months 0..N (default N = the horizon) of what the strategy costs, at starting volume V₀ (default: the scenario's).
 
     Formula: month 0 = one_off; month k = fixed_monthly + per_request × V₀ × (1 + g)^(k − 1)
-    + retrain_usd when k > 1 and (k − 1) mod R = 0; 0 for months it does not run (see `months_run`). A forced
-    migration (`switch_at`, `then`) runs as `then` from the first month that begins on or after `switch_at`, paying
-    `switch_usd` in that month.
+    + retrain_usd when k > 1 and (k − 1) mod R = 0; 0 for months it does not run (see `months_run`), and the share
+    f of the month before `available_until` in the month that date falls in. A forced migration (`switch_at`, `then`)
+    runs as `then` after `switch_at`: in the month the date falls in, f × this + (1 − f) × `then`, paying
+    `switch_usd` in that month; f = the share of that month before the date.
     """
     n = s.horizon_months if months is None else months
     v = s.requests_per_month if volume is None else volume
-    runs = months_run(c, s, n)
+    until = min((d for d in (c.available_until, end) if d is not None), default=None)
+    runs = _months_before(until, s, n)
+    stops = share_before(until, s, n)
     switch = _months_before(c.switch_at, s, n) if c.then is not None else n
+    split = share_before(c.switch_at, s, n) if c.then is not None else Decimal(1)
     every = c.retrain_every_months
     out = [c.one_off_usd]
     for k in range(1, n + 1):
         if k > runs:
             out.append(ZERO)
             continue
+        then = c.then.fixed_monthly_usd + c.then.per_request_usd * v if c.then is not None else ZERO
         if k > switch and c.then is not None:
-            cost = c.then.fixed_monthly_usd + c.then.per_request_usd * v + (c.switch_usd if k == switch + 1 else ZERO)
+            cost = then + (c.switch_usd if k == switch + 1 and split == 1 else ZERO)
         else:
             cost = c.fixed_monthly_usd + c.per_request_usd * v
             if every and k > 1 and (k - 1) % every == 0:
                 cost += c.retrain_usd
+            if k == switch and split < 1 and c.then is not None:
+                cost = cost * split + then * (1 - split) + c.switch_usd
+        if k == runs and stops < 1:
+            cost *= stops
         out.append(cost)
         v *= 1 + s.growth_per_month
     return tuple(out)
+
+
+def share_before(end: date | None, s: Scenario, months: int | None = None) -> Decimal:
+    """The share of the month `end` falls in that lies before it (1: no end, it falls on a month's boundary, or
+    after the first `months` months — default the horizon)."""
+    n = s.horizon_months if months is None else months
+    if end is None or end <= s.start or months_between(s.start, end) >= n:
+        return Decimal(1)
+    part = months_between(s.start, end) % 1
+    return part if part else Decimal(1)
 
 
 def _months_before(end: date | None, s: Scenario, months: int) -> int:
@@ -86,22 +107,30 @@ def _months_before(end: date | None, s: Scenario, months: int) -> int:
 
 
 def switch_month(c: StrategyCost, s: Scenario) -> int | None:
-    """The first month (1-based) a forced migration runs on its successor, within the horizon (None: it does not)."""
+    """The first month (1-based) a forced migration runs on its successor, in part or whole, within the horizon
+    (None: it does not)."""
     if c.then is None:
         return None
     before = _months_before(c.switch_at, s, s.horizon_months)
-    return before + 1 if before < s.horizon_months else None
+    first = before if share_before(c.switch_at, s) < 1 else before + 1
+    return first if 1 <= first <= s.horizon_months else None
 
 
 def cumulative(c: StrategyCost, s: Scenario, months: int | None = None, volume: Decimal | None = None,
-               ) -> tuple[Decimal, ...]:
+               end: date | None = None) -> tuple[Decimal, ...]:
     """Cumulative cost at the end of months 0..N: the running sum of `cash_flow`."""
-    return tuple(accumulate(cash_flow(c, s, months, volume)))
+    return tuple(accumulate(cash_flow(c, s, months, volume, end)))
 
 
-def horizon_cost(c: StrategyCost, s: Scenario, volume: Decimal | None = None, months: int | None = None) -> Decimal:
+def horizon_cost(c: StrategyCost, s: Scenario, volume: Decimal | None = None, months: int | None = None,
+                 end: date | None = None) -> Decimal:
     """Formula: Σ cash_flow months 0..H (one-off, every month's fixed and per-request costs, retraining when due)."""
-    return sum(cash_flow(c, s, months, volume), ZERO)
+    return sum(cash_flow(c, s, months, volume, end), ZERO)
+
+
+def shared_end(a: StrategyCost, b: StrategyCost) -> date | None:
+    """The earlier of two strategies' end dates: where a comparison of the two stops (None: neither ends)."""
+    return min((d for d in (a.available_until, b.available_until) if d is not None), default=None)
 
 
 def average_monthly(c: StrategyCost, s: Scenario, volume: Decimal) -> Decimal:
@@ -127,7 +156,8 @@ def payback(a: StrategyCost, b: StrategyCost, s: Scenario) -> Payback:
     Formula: month = the first m in 1..MAX_MONTHS, while both run, with cumulative_b(m) ≤ cumulative_a(m);
     ("immediately", 0) when that is month 1 and b costs no more up front; ("never", None) when there is none.
     """
-    ca, cb = cumulative(a, s, MAX_MONTHS), cumulative(b, s, MAX_MONTHS)
+    end = shared_end(a, b)
+    ca, cb = cumulative(a, s, MAX_MONTHS, end=end), cumulative(b, s, MAX_MONTHS, end=end)
     last = min(months_run(a, s, MAX_MONTHS), months_run(b, s, MAX_MONTHS))
     ahead = [cb[m] <= ca[m] for m in range(last + 1)]
     first = next((m for m in range(1, last + 1) if ahead[m]), None)
@@ -159,8 +189,10 @@ def break_even(a: StrategyCost, b: StrategyCost, s: Scenario) -> tuple[Kind, Dec
     if months == 0:
         return "never", None, None
 
+    end = shared_end(a, b)
+
     def gap(volume: Decimal) -> Decimal:
-        return horizon_cost(b, s, volume, months) - horizon_cost(a, s, volume, months)
+        return horizon_cost(b, s, volume, months, end) - horizon_cost(a, s, volume, months, end)
 
     return solve_volume(gap)
 

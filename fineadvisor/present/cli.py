@@ -105,6 +105,11 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
     per_month = _decimal(opts.pop("requests_per_month"), "--requests-per-month")  # type: ignore[arg-type]
     if per_day is not None and per_month is not None:
         raise click.UsageError("give --requests-per-day or --requests-per-month, not both")
+    logs_per_day = _decimal(opts.pop("logs_requests_per_day"), "--logs-requests-per-day")  # type: ignore[arg-type]
+    if logs_per_day is not None and logs_per_day <= 0:
+        raise click.BadParameter(f"{logs_per_day} is not a positive number of requests", param_hint="--logs-requests-per-day")
+    if logs_per_day is not None:
+        opts["logs_requests_per_month"] = logs_per_day * DAYS_PER_MONTH
     fields: dict[str, object] = {k: v for k, v in opts.items()
                                  if v is not None and v != () and (v is not False or k == "batch")}
     for name in ("growth", "cache_hit_rate", "min_saving_share", "rag_replaced_share", "min_quality"):
@@ -160,6 +165,9 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
                    "priced and the answer says so).")
 @click.option("--cache-hit-rate", metavar="PCT",
               help=f"Prompt-cache hit rate (default: measured, else {percent(DEFAULT_HIT_RATE)}).")
+@click.option("--logs-requests-per-day", metavar="N",
+              help="The traffic the logs were captured at: the logs' cache hit rate then follows your volume by the "
+                   "arrival model, up as well as down (default: unknown; the logs' rate, capped by your traffic).")
 @click.option("--rag-chunks", type=click.IntRange(0, 100), metavar="K",
               help=f"Chunks retrieved per request {_d('rag_chunks')}.")
 @click.option("--rag-chunk-tokens", type=click.IntRange(1), metavar="N", help=f"Tokens per chunk {_d('rag_chunk_tokens')}.")

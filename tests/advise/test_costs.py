@@ -29,7 +29,10 @@ from fineadvisor.advise.costs import (
     cost_prompt_only,
     cost_rag,
     cost_self_hosted,
+    cost_switch_model,
     hit_rate,
+    logged_cache,
+    scaled_hit_rate,
     training_tokens,
     usd,
 )
@@ -836,3 +839,64 @@ def test_reasoning_models_are_named_and_their_hidden_tokens_said(model: str, rea
     assert is_reasoning_model(model) is reasoning
     c = cost_switch_model(W, OPENAI, replace(OPENAI, model=model), S)
     assert any("reasoning tokens" in n for n in c.notes) is reasoning
+
+
+# ---------------------------------------------------------------- the logs' caching at another traffic
+
+
+@pytest.mark.parametrize(
+    ("measured", "ratio", "expected"),
+    [
+        (D("0.84"), D(1), D("0.84")),  # at the logs' own traffic: as measured
+        (D("0.84"), D(2), D("0.9744")),  # 1 − 0.16² = 1 − 0.0256
+        (D("0.84"), D("0.5"), D("0.6")),  # 1 − 0.16^0.5 = 1 − 0.4
+        (D("0.5"), D(10), 1 - D("0.5") ** 10),  # 1 − 1/1,024 = 0.9990234375
+        (D(1), D("0.01"), D(1)),  # every request hit: stays so
+        (D("0.3"), D(0), D(0)),  # no traffic, no hits
+    ],
+)
+def test_scaled_hit_rate(measured: Decimal, ratio: Decimal, expected: Decimal) -> None:
+    assert abs(scaled_hit_rate(measured, ratio) - expected) < D("1e-24")
+
+
+# Anthropic-like logs: 84% of requests read a 1,500-token prefix (1,260 per request on average); the other 16% write
+# it (240 per request): R = 1,260 ÷ 0.84 = 1,500 per hit, M = 240 ÷ 0.16 = 1,500 per miss.
+CACHED_W = replace(W, logged_cached_tokens=D(1260), logged_cache_write_tokens=D(240), measured_hit_rate=D("0.84"))
+
+
+@pytest.mark.parametrize(
+    ("w", "s", "p", "expected"),
+    [
+        # at the logs' traffic (set): reads 1,500 × 0.84, writes 1,500 × 0.16 — exactly the logs
+        (CACHED_W, S.model_copy(update={"logs_requests_per_month": S.requests_per_month}), ANTHROPIC, (D(1260), D(240))),
+        # 100× the logs' traffic: h = 1 − 0.16^100 ≈ 1: reads ≈ 1,500, writes ≈ 0 (every miss wrote; now few miss)
+        (CACHED_W, S.model_copy(update={"logs_requests_per_month": S.requests_per_month / 100}), ANTHROPIC,
+         (D(1500) * (1 - D("0.16") ** 100), D(1500) * D("0.16") ** 100)),
+        # hit rate set to 50%: reads 750, writes 750 (a miss writes the prefix again)
+        (CACHED_W, S.model_copy(update={"cache_hit_rate": D("0.5")}), ANTHROPIC, (D(750), D(750))),
+        # a target whose minimum (4,096) is above the 1,500-token prefix it would read: nothing cached
+        (CACHED_W, S.model_copy(update={"cache_hit_rate": D("0.5")}), replace(ANTHROPIC, min_cacheable_tokens=4096),
+         (D(0), D(0))),
+        # ... unless it is the logged model itself: its billed reads stand
+        (replace(CACHED_W, model="claude-like"), S.model_copy(update={"cache_hit_rate": D("0.5")}),
+         replace(ANTHROPIC, min_cacheable_tokens=4096), (D(750), D(750))),
+        # no hit rate measured (no per-record read counts): the logged means, unchanged
+        (replace(CACHED_W, measured_hit_rate=None), S, ANTHROPIC, (D(1260), D(240))),
+        # writes only, no reads (m = 0): writes as logged
+        (replace(W, logged_cache_write_tokens=D(300), measured_hit_rate=D(0)), S, ANTHROPIC, (D(0), D(300))),
+    ],
+)
+def test_logged_cache_moves_reads_and_writes_together(w: Workload, s: Scenario, p: ModelPrices,
+                                                      expected: tuple[Decimal, Decimal]) -> None:
+    got = logged_cache(w, p, s)
+    assert all(abs(g - e) < D("1e-20") for g, e in zip(got, expected, strict=True)), got
+
+
+def test_moving_early_is_priced_as_the_forced_migrations_second_leg() -> None:
+    """The same prompt on the same successor has one price, whether the move is forced or early (the logs' caching
+    on both), so the only difference is when it starts."""
+    s = S.model_copy(update={"cache_hit_rate": D("0.5")})
+    then = cost_as_logged(CACHED_W, ANTHROPIC, s)
+    early = cost_switch_model(CACHED_W, ANTHROPIC, ANTHROPIC, s, cache_prefix=False)
+    assert (early.per_request_usd, early.per_request_low_usd, early.per_request_high_usd) == (
+        then.per_request_usd, then.per_request_low_usd, then.per_request_high_usd)

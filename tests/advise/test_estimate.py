@@ -165,18 +165,20 @@ def test_fine_tune_breaks_even_with_the_logged_setup(seeds: Estimate) -> None:
     be = break_even(seeds, CLOSING_ID)
     assert (be.a, be.kind, be.b_cheaper_above) == ("as_logged", "crosses", True)
     assert be.requests_per_month is not None and be.requests_per_month.is_finite()
-    # it stops serving 53 days after the start: the totals compared are those of the 2 months both run, and no
-    # retraining falls in them: V* = (one_off_b + 2 × fixed_b − 2 × fixed_a) ÷ ((per_request_a − per_request_b) × 2)
+    # it stops serving 53 days after the start (t = 53 ÷ 30.4375 = 1.741 months): the totals compared are those of
+    # the t months both run, and no retraining falls in them:
+    # V* = (one_off_b + t × fixed_b − t × fixed_a) ÷ ((per_request_a − per_request_b) × t)
     assert be.amortised_over_months == 2
-    by_hand = ((ft.one_off_usd + 2 * ft.fixed_monthly_usd - 2 * fs.fixed_monthly_usd)
-               / ((fs.per_request_usd - ft.per_request_usd) * 2))
+    t = D(53) / D("30.4375")
+    by_hand = ((ft.one_off_usd + t * ft.fixed_monthly_usd - t * fs.fixed_monthly_usd)
+               / ((fs.per_request_usd - ft.per_request_usd) * t))
     assert close(be.requests_per_month, by_hand)
-    # and from the token counts: (train + 2,400) ÷ (2 × (few-shot − fine-tune per request))
+    # and from the token counts: (train + 2,400) ÷ (t × (few-shot − fine-tune per request))
     w = seeds.workload
     train = 3 * N_RECORDS * (100 + w.dynamic_tokens + w.output_tokens) * D("3.00") / 10**6
     saving = ((w.static_tokens + w.dynamic_tokens) * D("0.15") + w.output_tokens * D("0.60")
               - (100 + w.dynamic_tokens) * D("0.30") - w.output_tokens * D("1.20")) / 10**6
-    assert close(be.requests_per_month, (train + 2400) / (2 * saving), "1e-12")
+    assert close(be.requests_per_month, (train + 2400) / (t * saving), "1e-12")
     assert be.requests_per_month > seeds.scenario.requests_per_month  # at 20,000 a day it is not yet cheaper
     assert f"{be.requests_per_month:,.0f}" in be.reason
 
@@ -334,7 +336,8 @@ USED_DEFAULTS: list[tuple[str, tuple[str, ...]]] = [
 
 
 def test_every_scenario_field_is_covered() -> None:
-    covered = {f for f, _ in USED_DEFAULTS} | {"knowledge_changes", "fine_tune_offers", "consider_models", "min_quality"}
+    covered = {f for f, _ in USED_DEFAULTS} | {"knowledge_changes", "fine_tune_offers", "consider_models", "min_quality",
+                                             "logs_requests_per_month"}
     assert covered == set(Scenario.model_fields)
 
 
@@ -427,8 +430,9 @@ def support_bot() -> LogAnalysis:
 @pytest.mark.parametrize(
     ("start", "switch_month", "notice"),
     [
-        # 2026-12-03 → 2027-01-14 is 42 days = 1.38 months: month 1 on gpt-4o-mini, month 2 (day 30.4) too, then luna
-        (date(2026, 12, 3), 3, "shuts down on 2027-01-14, 1.4 months from 2026-12-03"),
+        # 2026-12-03 → 2027-01-14 is 42 days = 1.38 months: month 1 on gpt-4o-mini, month 2 split at the date
+        # (0.38 of it on gpt-4o-mini), luna from then on
+        (date(2026, 12, 3), 2, "shuts down on 2027-01-14, 1.4 months from 2026-12-03"),
         # after the shutdown: on the successor from the start, the move paid up front
         (date(2027, 2, 1), None, "shut down on 2027-01-14, before 2027-02-01"),
     ],
@@ -448,8 +452,11 @@ def test_a_retiring_logged_model_is_a_forced_migration(support_bot: LogAnalysis,
         assert base.then is not None and month_of_switch(base, e.scenario) == switch_month
         flow = cash_flow(base, e.scenario)
         v = e.scenario.requests_per_month
-        # (8 h migration + 8 h evaluation) × $100 = $1,600 in the first month on gpt-6-luna
-        assert flow[switch_month] == base.then.monthly_usd(v) + D(1600)
+        # month 2 = f × gpt-4o-mini's month + (1 − f) × luna's, f = 42 ÷ 30.4375 − 1 (the days before the date),
+        # + (8 h migration + 8 h evaluation) × $100 = $1,600: the move, in the month it happens
+        f = D(42) / D("30.4375") - 1
+        assert close(flow[switch_month], base.monthly_usd(v) * f + base.then.monthly_usd(v) * (1 - f) + D(1600))
+        assert flow[switch_month + 1] == base.then.monthly_usd(v)
     # every strategy on the logged model moves with it; the fine-tunes of its base stop at the date
     for c in e.strategies:
         if c.kind in ("prompting", "caching", "rag"):

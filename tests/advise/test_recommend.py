@@ -118,7 +118,8 @@ def test_availability_exclusions(new_jobs_until: date | None, available_until: d
 #   as_logged 0.004 × 200,000 = 800/month                       → 12 × 800 = 9,600
 #   caching   0.003 × 200,000 = 600/month                       → 7,200
 #   ft        100 + 0.001 × 200,000 = 300/month, 2,500 one-off  → 2,500 + 3,600 = 6,100
-#   closing   100 + 0.0005 × 200,000 = 200/month, 2,500 one-off, shuts down in 1.7 months: runs 2 months → 2,900
+#   closing   100 + 0.0005 × 200,000 = 200/month, 2,500 one-off, shuts down in t = 53 ÷ 30.4375 = 1.741 months:
+#             runs month 1 and 0.741 of month 2 → 2,500 + 200 × t = 2,848.25
 BASE = sc("as_logged", "0.004")
 CACHING = sc("prompt_caching", "0.003", kind="caching")
 FT = sc("fine_tune:open", "0.001", "100", "2500", kind="fine_tune")
@@ -137,7 +138,7 @@ def test_recommends_the_cheapest_eligible_strategy() -> None:
     assert rec.horizon_savings_usd == D(3500)  # 9,600 − 6,100
     assert rec.payback_months == D(5)  # 800m ≥ 2,500 + 300m from m = 5
     assert [r.cost.id for r in rec.ranking] == ["fine_tune:open", "prompt_caching", "as_logged", "fine_tune:closing"]
-    assert [r.horizon_usd for r in rec.ranking] == [D(6100), D(7200), D(9600), D(2900)]
+    assert [r.horizon_usd for r in rec.ranking] == [D(6100), D(7200), D(9600), 2500 + 200 * (D(53) / D("30.4375"))]
     assert [r.months_run for r in rec.ranking] == [12, 12, 12, 2]
     assert [r.monthly_usd for r in rec.ranking] == [D(300), D(600), D(800), D(200)]
     assert [r.eligible for r in rec.ranking] == [True, True, True, False]
@@ -156,8 +157,8 @@ def test_excluded_cheaper_strategy_is_a_warning() -> None:
     rec = _recommend(ALL, scenario())
     closing = [w for w in rec.warnings if "label of fine_tune:closing" in w or "fine_tune:closing" in w]
     assert closing, rec.warnings
-    # like for like: over the 2 months it runs, 2,500 + 2 × 200 = 2,900 against 2,500 + 2 × 300 = 3,100
-    assert any("over the 2 months it runs ($2,900 against $3,100)" in w and "2027-01-14" in w for w in closing)
+    # like for like: over the 1.74 months it runs, 2,500 + 1.741 × 200 = 2,848 against 2,500 + 1.741 × 300 = 3,022
+    assert any("over the 1.7 months it runs ($2,848 against $3,022)" in w and "2027-01-14" in w for w in closing)
 
 
 def test_excluded_dearer_strategy_is_not_a_cheaper_warning() -> None:

@@ -346,20 +346,22 @@ CASES = [
     pytest.param(case("gpt-test", HEAVY, 20_000, "as_logged", "0", (("fine_tune:ft-cheap", "11029.0072"),),
                catalog="ft-cheap", cache_hit_rate=D("0.1")), id="fine-tune-material-caching-below-5%-floor"),
     # --- the logged model retires on 2027-01-14 (successor gpt-test, same prices as above; gpt-old costs twice).
-    # short, 20,000/day, start 2026-12-03: months 1–2 on gpt-old (2,000 µ$), 3–12 on gpt-test (1,000 µ$), + $1,600 in
-    # month 3: logged = 2 × $1,217.50 + 10 × $608.75 + $1,600 = $10,122.50. Moving now: 12 × $608.75 + $1,600 =
-    # $8,905: saves $1,217.50 ≥ 5% ($506.13), and keeps the logged prompt (the move is forced anyway): move now.
-    pytest.param(case("gpt-old", SHORT, 20_000, "switch_model:gpt-test", "1217.5", watch="2027-01-14"),
+    # short, 20,000/day, start 2026-12-03: gpt-old (2,000 µ$) for the 42 days to 2027-01-14 (month 2 split there),
+    # gpt-test (1,000 µ$) after, + $1,600 in month 2: logged = 840,000 × 2,000 µ$ + 6,465,000 × 1,000 µ$ + $1,600 =
+    # $1,680 + $6,465 + $1,600 = $9,745. Moving now: 7,305,000 × 1,000 µ$ + $1,600 = $8,905: saves 840,000 × 1,000 µ$
+    # = $840 ≥ 5% ($487.25), and keeps the logged prompt (the move is forced anyway): move now.
+    pytest.param(case("gpt-old", SHORT, 20_000, "switch_model:gpt-test", "840", watch="2027-01-14"),
                  id="retiring-short-20k/day-start-before-2027-01-14"),
     # start 2027-02-01, after the shutdown: every strategy runs on gpt-test from month 1 with $1,600 up front:
     # $8,905 each; keep the logged prompt (on the successor). No date to watch.
     pytest.param(case("gpt-old", SHORT, 20_000, "as_logged", "0", start=AFTER),
                  id="retiring-short-20k/day-start-after-2027-01-14"),
-    # long, before: logged 2 × 608,750 × 11,200 µ$ + 10 × 608,750 × 5,600 µ$ + $1,600 = $13,636 + $34,090 + $1,600 =
-    # $49,326. Caching on gpt-old: 5,120 × (0.16 + 0.4) = 2,867.2 + 160 + 800 = 3,827.2 µ$: 2 × $2,329.808 +
-    # 10 × $1,164.904 + $1,600 = $17,908.656. Move now, with caching (gpt-test's rule): 12 × $1,164.904 + $1,600 =
-    # $15,578.848: saves $33,747.152: cheapest, keeps the answers.
-    pytest.param(case("gpt-old", LONG, 20_000, "switch_model:gpt-test", "33747.152", watch="2027-01-14"),
+    # long, before: 840,000 requests on gpt-old to 2027-01-14, 6,465,000 on gpt-test after. Logged 11,200 µ$ then
+    # 5,600 µ$; caching 5,120 × (0.16 + 0.4) = 2,867.2 + 160 + 800 = 3,827.2 µ$ then 1,913.6 µ$ (both + $1,600):
+    # saves 840,000 × 7,372.8 µ$ + 6,465,000 × 3,686.4 µ$ = $6,193.152 + $23,832.576 = $30,025.728. Moving now is the
+    # forced migration's second leg, sooner, priced the same way (the logs show no caching, so none): 7,305,000 ×
+    # 5,600 µ$ + $1,600 = $42,508 — dearer than caching. Now: caching (it moves with the model on 2027-01-14).
+    pytest.param(case("gpt-old", LONG, 20_000, "prompt_caching", "30025.728", watch="2027-01-14"),
                  id="retiring-long-20k/day-start-before-2027-01-14"),
     # long, after: logged $40,908 + $1,600 = $42,508; caching = move = $13,978.848 + $1,600 = $15,578.848 (a tie, by
     # id: prompt_caching); saves $26,929.152.
@@ -438,3 +440,30 @@ def test_scenario_plan(c: Case, analysis: Analyses) -> None:
         assert step.saving_usd is not None and abs(step.saving_usd - D(saving)) <= CENT, (step.strategy, step.saving_usd)
     if c.watch is not None:
         assert any(c.watch in p.action for p in e.plan if p.stage == "watch"), [p.action for p in e.plan]
+
+
+@pytest.mark.parametrize(
+    ("per_day", "logs_per_day", "total"),
+    [
+        # LONG_CACHED on gpt-test: 16 of 20 lines read 5,120 (m = 0.8, R = 4,096 ÷ 0.8 = 5,120 per hit).
+        # 20,000/day from logs captured at 2,000/day: h = 1 − 0.2¹⁰ = 0.9999998976; reads 5,119.99948 at 0.10,
+        # the other 80.00052 input tokens at 1.00, + 100 × 4: 992.00047186 µ$ × 7,305,000 = $7,246.5634469
+        # (without the logs' traffic, h stays 0.8: 1,913.6 µ$ → $13,978.848)
+        (20_000, 2_000, "7246.563446931456"),
+        (20_000, None, "13978.848"),
+        # 100/day from logs at 1,000/day: h = 1 − 0.2^0.1 = 0.1486601; reads 761.1396 at 0.10, 4,438.8604 at 1.00,
+        # + 400: 4,914.97436 µ$ × 36,525 = $179.5194386 (without: h = min(0.8, 0.293352): 1,501.962 reads →
+        # 3,698.038 + 150.196 + 400 = 4,248.234 µ$ → $155.1667)
+        (100, 1_000, "179.5194386076901983939195664"),
+    ],
+)
+def test_the_logged_caching_follows_the_logs_traffic(per_day: int, logs_per_day: int | None, total: str,
+                                                     analysis: Analyses) -> None:
+    from fineadvisor.advise.timeline import horizon_cost
+
+    fields: dict[str, Any] = {"start": START}
+    if logs_per_day is not None:
+        fields["logs_requests_per_month"] = Decimal(logs_per_day) * Decimal("30.4375")
+    e = estimate(analysis(LONG_CACHED, "gpt-test"), Scenario.per_day(per_day, **fields), CATALOGS["base"])
+    baseline = next(c for c in e.strategies if c.id == e.baseline)
+    assert abs(horizon_cost(baseline, e.scenario) - D(total)) <= D("0.000001")

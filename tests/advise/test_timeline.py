@@ -24,6 +24,8 @@ from fineadvisor.advise.timeline import (
     months_compared,
     months_run,
     payback,
+    share_before,
+    shared_end,
     solve_volume,
 )
 from tests.advise.builders import KINDS, SHUTDOWN, START, D, costs, sc, scenario, scenarios
@@ -40,8 +42,10 @@ from tests.advise.builders import KINDS, SHUTDOWN, START, D, costs, sc, scenario
         (sc("x", "0.001"), scenario(1_000, growth="1", horizon=3), (0, 1, 2, 4)),
         # retraining 100 every 2 months: at the start of months 3 and 5 (the first training is the one-off)
         (sc("x", "0", "1", "40", retrain="100", every=2), scenario(0, horizon=5), (40, 1, 1, 101, 1, 101)),
-        # shuts down 53 days in: months 1 and 2 run (they begin on day 0 and day 30.4), month 3 does not
-        (sc("x", "0", "5", "7", available_until=SHUTDOWN), scenario(0, horizon=4), (7, 5, 5, 0, 0)),
+        # shuts down 53 days in: month 1 runs, month 2 (from day 30.4375) for its 22.5625 days before the date:
+        # 5 × (53 ÷ 30.4375 − 1) = 5 × 0.741273… = 3.706365…; month 3 not at all
+        (sc("x", "0", "5", "7", available_until=SHUTDOWN), scenario(0, horizon=4),
+         (7, 5, 5 * (D(53) / D("30.4375") - 1), 0, 0)),
         # volume falls by half each month
         (sc("x", "0.01"), scenario(400, growth="-0.5", horizon=3), (0, 4, 2, 1)),
     ],
@@ -113,13 +117,15 @@ def test_break_even(a: StrategyCost, b: StrategyCost, horizon: int, kind: str, v
 
 
 def test_break_even_compares_the_months_both_run() -> None:
-    """b stops after 2 months: the volume at which 2 months of each cost the same (200 + 2,500 = 0.003·V·2)."""
+    """b stops 53 days in (t = 53 ÷ 30.4375 = 1.741273 months): the volume at which a and b cost the same over
+    those t months, a stopped there too: 2,500 + 100·t = 0.003·V·t → V = (2,500 + 100·t) ÷ (0.003·t) ≈ 511,910.38."""
     a, b = sc("a", "0.004"), sc("b", "0.001", "100", "2500", available_until=SHUTDOWN)
     s = scenario()
     assert months_compared(a, b, s) == 2
     kind, volume, above = break_even(a, b, s)
     assert (kind, above) == ("crosses", True) and volume is not None
-    assert abs(volume - D(2700) / D("0.006")) < D("1e-18")  # 450,000
+    t = D(53) / D("30.4375")
+    assert abs(volume - (2500 + 100 * t) / (D("0.003") * t)) < D("1e-18")
 
 
 def test_a_strategy_that_never_runs_never_breaks_even() -> None:
@@ -212,12 +218,12 @@ def test_horizon_costs_agree_at_every_break_even_volume(a: StrategyCost, b: Stra
         assert volume is None and above is None
         return
     assert volume is not None and volume.is_finite() and volume > 0
-    months = months_compared(a, b, s)
-    ca, cb = horizon_cost(a, s, volume, months), horizon_cost(b, s, volume, months)
+    months, end = months_compared(a, b, s), shared_end(a, b)
+    ca, cb = horizon_cost(a, s, volume, months, end), horizon_cost(b, s, volume, months, end)
     assert abs(ca - cb) <= D("0.001") * max(abs(ca), abs(cb)), (ca, cb)
     far, near = volume * 2, volume / 2
-    b_wins_far = horizon_cost(b, s, far, months) < horizon_cost(a, s, far, months)
-    b_wins_near = horizon_cost(b, s, near, months) < horizon_cost(a, s, near, months)
+    b_wins_far = horizon_cost(b, s, far, months, end) < horizon_cost(a, s, far, months, end)
+    b_wins_near = horizon_cost(b, s, near, months, end) < horizon_cost(a, s, near, months, end)
     assert (b_wins_far, b_wins_near) == ((True, False) if above else (False, True))
 
 
@@ -228,7 +234,8 @@ def test_payback_agrees_with_the_cumulative_series(a: StrategyCost, b: StrategyC
     from which it always is; "never" means no month (while both run) has it."""
     kind, month, stays = payback(a, b, s)
     assert kind in KINDS
-    ca, cb = cumulative(a, s, MAX_MONTHS), cumulative(b, s, MAX_MONTHS)
+    end = shared_end(a, b)  # both compared up to the earlier end date (its month split at the date)
+    ca, cb = cumulative(a, s, MAX_MONTHS, end=end), cumulative(b, s, MAX_MONTHS, end=end)
     last = min(months_run(a, s, MAX_MONTHS), months_run(b, s, MAX_MONTHS))
     ahead = [cb[m] <= ca[m] for m in range(last + 1)]
     if kind == "never":
@@ -265,6 +272,10 @@ def test_cumulative_ends_at_the_horizon_cost(a: StrategyCost, s: Scenario) -> No
 # ---------------------------------------------------------------- forced migration
 
 
+F = D(53) / D("30.4375") - 1
+"""The share of month 2 that lies before SHUTDOWN (53 days after START)."""
+
+
 def migrating(per_request: str, fixed: str, then_per_request: str, then_fixed: str, switch: str,
               until: date = SHUTDOWN) -> StrategyCost:
     from dataclasses import replace
@@ -276,11 +287,13 @@ def migrating(per_request: str, fixed: str, then_per_request: str, then_fixed: s
 @pytest.mark.parametrize(
     ("c", "s", "expected"),
     [
-        # months 1 and 2 begin before 2027-01-14 (day 0, day 30.4): 5 + 0.01 × 1,000 = 15 each; from month 3 on the
-        # successor: 1 + 0.002 × 1,000 = 3, and the move (100) in month 3
-        (migrating("0.01", "5", "0.002", "1", "100"), scenario(1_000, horizon=5), (0, 15, 15, 103, 3, 3)),
-        # growth carries over the switch: volumes 1,000, 2,000, 4,000 → 10, 20, then 0.002 × 4,000 + 100 = 108
-        (migrating("0.01", "0", "0.002", "0", "100"), scenario(1_000, growth="1", horizon=3), (0, 10, 20, 108)),
+        # 2027-01-14 falls in month 2, f = 53 ÷ 30.4375 − 1 = 0.741273… of it before the date: month 1 on the old
+        # model, 5 + 0.01 × 1,000 = 15; month 2: 15·f + 3·(1 − f) + the move 100 = 103 + 12·f = 111.895…; from month 3
+        # on the successor: 1 + 0.002 × 1,000 = 3
+        (migrating("0.01", "5", "0.002", "1", "100"), scenario(1_000, horizon=5), (0, 15, 103 + 12 * F, 3, 3, 3)),
+        # growth carries over the switch: volumes 1,000, 2,000, 4,000 → 10; then 20·f + 4·(1 − f) + 100 = 104 + 16·f;
+        # then 0.002 × 4,000 = 8
+        (migrating("0.01", "0", "0.002", "0", "100"), scenario(1_000, growth="1", horizon=3), (0, 10, 104 + 16 * F, 8)),
         # already shut down at the start: every month on the successor, the move in month 1
         (migrating("0.01", "5", "0.002", "1", "100", until=date(2026, 1, 1)), scenario(1_000, horizon=2),
          (0, 103, 3)),
@@ -321,5 +334,6 @@ def test_a_forced_migration_costs_its_successor_after_the_switch(a: StrategyCost
     first = k if k is not None else s.horizon_months + 1
     assert flow[:first] == own[:first]  # its own costs until the switch
     assert flow[first + 1:] == then[first + 1:]  # then exactly the successor's, month by month
-    if k is not None:
-        assert flow[k] == then[k] + switch  # and the move once
+    if k is not None:  # the month of the switch split at the date, and the move once
+        f = share_before(until, s)
+        assert flow[k] == (own[k] * f + then[k] * (1 - f) if f < 1 else then[k]) + switch

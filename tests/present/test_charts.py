@@ -367,18 +367,20 @@ def test_marks_lie_on_both_curves_with_growth_and_offers_that_stop(analysis: Log
 
 
 def test_cumulative_chart_steps_at_a_forced_migration(analysis: LogAnalysis) -> None:
-    # gpt-4o-mini-2024-07-18 shuts down on 2027-01-14 (pricing/lifecycle.toml): from 2026-11-22 months 1 and 2 begin
-    # before it (days 0 and 30.4), month 3 (day 60.9) after, so month 3 runs on gpt-6-luna and pays the move once:
-    # (8 h migration + 8 h evaluation) × $100 = $1,600, then the successor's monthly cost.
+    # gpt-4o-mini-2024-07-18 shuts down on 2027-01-14 (pricing/lifecycle.toml), 53 days from 2026-11-22: month 1 runs
+    # on it, month 2 (from day 30.4375) is split at the date, f = 53 ÷ 30.4375 − 1 = 0.7413 of it on the old model and
+    # the rest on gpt-6-luna, and pays the move once: (8 h migration + 8 h evaluation) × $100 = $1,600; from month 3
+    # on, the successor's monthly cost.
     e = estimate(analysis, Scenario.per_day(20_000, start=START))
     base = next(c for c in e.strategies if c.id == e.baseline)
     assert base.then is not None and base.switch_usd == Decimal(1600)
     steps = charts.cumulative_frame(e).query("strategy_id == @e.baseline")["cumulative_usd"].diff().dropna().to_list()
     v = e.scenario.requests_per_month
     old, new = float(base.monthly_usd(v)), float(base.then.monthly_usd(v))
-    assert steps[:2] == pytest.approx([old, old])
-    assert steps[2] == pytest.approx(new + 1600)
-    assert steps[3:] == pytest.approx([new] * (len(steps) - 3))
+    f = 53 / 30.4375 - 1
+    assert steps[0] == pytest.approx(old)
+    assert steps[1] == pytest.approx(old * f + new * (1 - f) + 1600)
+    assert steps[2:] == pytest.approx([new] * (len(steps) - 2))
 
 
 def test_the_volume_axis_reaches_the_nearest_break_even(analysis: LogAnalysis) -> None:

@@ -276,8 +276,11 @@ def test_bom_prefixed_file_succeeds(tmp_path: Path, fmt: str) -> None:
         (["estimate", "x.jsonl", "--example-token-limit", "0"], "Invalid value for '--example-token-limit'"),
         (["estimate", "x.jsonl", "--bogus"], "No such option"),
         (["frobnicate"], "No such command"),
+        (["estimate", "x.jsonl", "--logs-requests-per-day", "0"], "Invalid value for --logs-requests-per-day"),
+        (["estimate", "x.jsonl", "--logs-requests-per-day", "lots"], "Invalid value for --logs-requests-per-day"),
     ],
-    ids=["no-logs", "format-foo", "workers-0", "workers-text", "token-limit-0", "unknown-option", "unknown-command"],
+    ids=["no-logs", "format-foo", "workers-0", "workers-text", "token-limit-0", "unknown-option", "unknown-command",
+         "logs-traffic-0", "logs-traffic-text"],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     """Command-line mistakes are click usage errors: exit 2 with a usage line."""
@@ -841,3 +844,17 @@ def test_prices_shows_the_end_date_successor_tier_and_caching_rule() -> None:
     assert "stops serving on 2027-01-14" in out.output and "successor gpt-6-luna" in out.output
     assert "(primary source)" in out.output and "in 128-token steps" in out.output
     assert "lifecycle    gpt-4o-mini-2024-07-18" in out.output  # the lifecycle rows are listed with the rest
+
+
+def test_the_logs_traffic_moves_the_logged_hit_rate() -> None:
+    """--logs-requests-per-day: at 10× the logs' traffic the agent's 84% hit rate becomes 1 − 0.16^10 ≈ 100%, and the
+    assumption says how; without it the logs' rate stands (capped only by the traffic)."""
+    agent = Path(__file__).parents[2] / "examples" / "agent_anthropic.jsonl"
+    moved = run_json(agent, "--requests-per-day", "20000", "--logs-requests-per-day", "2000")
+    kept = run_json(agent, "--requests-per-day", "20000")
+    hit = {a["name"]: a for a in moved["assumptions"]}["cache hit rate"]  # type: ignore[index, union-attr]
+    assert hit["value"] == "100%" and "1 − (1 − m)^(λ'/λ) with λ'/λ = 10" in hit["source"]
+    assert {a["name"]: a for a in kept["assumptions"]}["cache hit rate"]["value"] == "84%"  # type: ignore[index, union-attr]
+    cost = {c["id"]: c for c in moved["strategies"]}["as_logged"]["per_request_usd"]  # type: ignore[index, union-attr]
+    before = {c["id"]: c for c in kept["strategies"]}["as_logged"]["per_request_usd"]  # type: ignore[index, union-attr]
+    assert Decimal(cost) < Decimal(before)  # fewer misses write the prefix at 1.25×
