@@ -13,6 +13,7 @@ from fineadvisor.measure.logs import LogSource, source_name
 from fineadvisor.measure.profile import WorkloadProfile
 from fineadvisor.measure.readiness import Readiness
 from fineadvisor.measure.scan import BadLine, Scan, scan_logs
+from fineadvisor.measure.storage import expand
 from fineadvisor.model_names import DEFAULT_MODEL
 
 
@@ -50,7 +51,8 @@ def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict
     """Read, count and profile request logs (.jsonl, .jsonl.gz, "-" for stdin, or a `MemoryLog`).
 
     Args:
-        paths: log files; Batch API input and output files given together are joined by `custom_id`.
+        paths: log files, directories and globs, and s3:// / gs:// / az:// objects, prefixes and globs
+            (`measure.storage`); Batch API input and output files given together are joined by `custom_id`.
         model: count every record as this model (and judge fine-tuning readiness for it); default: per record.
         strict: stop at the first line that is not a valid record.
         workers: processes to count with; default: 2 for large inputs, else 1.
@@ -61,6 +63,7 @@ def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict
     Returns:
         A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
     """
+    paths = [p for group in paths for p in (expand([group]) if isinstance(group, str) else [group])]
     scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress, max_bytes=max_bytes)
     try:
         return _analysis(paths, scan, model, example_token_limit)
@@ -72,7 +75,7 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
               ) -> LogAnalysis:
     records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
     models = scan.profile.models()
-    names = ", ".join(source_name(p) for p in paths)
+    names = ", ".join(source_name(p) for p in paths[:5]) + (f" and {len(paths) - 5:,} more" if len(paths) > 5 else "")
     if records == 0:
         if n_skipped:
             first = skipped[0]

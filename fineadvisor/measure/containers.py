@@ -20,6 +20,7 @@ from typing import IO, Any, Literal, NamedTuple
 import orjson
 
 from fineadvisor.errors import InputError
+from fineadvisor.measure import storage
 from fineadvisor.measure.logs import (
     _BOM,
     CHUNK_BYTES,
@@ -113,6 +114,8 @@ def read_chunks(source: LogSource, chunk_bytes: int = CHUNK_BYTES, max_bytes: in
 
 
 def _opened(path: str) -> IO[bytes]:
+    if storage.is_url(path):
+        return storage.open_url(path)
     try:
         return open(path, "rb")
     except OSError as exc:
@@ -430,6 +433,12 @@ def _csv_chunks(stream: IO[bytes], name: str, chunk_bytes: int, max_bytes: int |
 def _is_parquet(source: LogSource) -> bool:
     if isinstance(source, MemoryLog):
         return source.data[:4] == PARQUET_MAGIC
+    if source != STDIN and storage.is_url(source):
+        try:
+            with storage.open_url(source) as fh:
+                return fh.read(4) == PARQUET_MAGIC
+        except InputError:
+            return False  # opening it again reports why, in words
     if source == STDIN or not os.path.isfile(source):
         return False
     try:
@@ -444,7 +453,8 @@ def _parquet_chunks(source: LogSource, name: str, chunk_bytes: int) -> Iterator[
     import pyarrow.parquet as pq
 
     try:
-        handle = pq.ParquetFile(io.BytesIO(source.data) if isinstance(source, MemoryLog) else source)
+        handle = pq.ParquetFile(io.BytesIO(source.data) if isinstance(source, MemoryLog) else
+                                storage.open_seekable(source) if storage.is_url(source) else source)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{name}: starts like a Parquet file but cannot be read as one ({str(exc)[:200]})") from None
 

@@ -22,6 +22,7 @@ import orjson
 from backports import zstd
 
 from fineadvisor.errors import InputError
+from fineadvisor.measure import storage
 
 STDIN = "-"
 MAX_LINE_BYTES = 32 * 1024 * 1024
@@ -103,8 +104,10 @@ class Line(NamedTuple):
 
 
 def describe(path: str) -> str:
-    """How a path is named in messages."""
-    return "<stdin>" if path == STDIN else path
+    """How a path is named in messages (an object store's URL without its query string or user part)."""
+    if path == STDIN:
+        return "<stdin>"
+    return storage.shown(path) if storage.is_url(path) else path
 
 
 def _open(source: LogSource) -> IO[bytes]:
@@ -146,6 +149,8 @@ def _open_raw(source: LogSource) -> IO[bytes]:
         if sys.stdin is None or not hasattr(sys.stdin, "buffer"):
             raise InputError("<stdin>: there is no standard input to read (it is closed); give a file instead")
         return sys.stdin.buffer
+    if storage.is_url(path):
+        return storage.open_url(path)
     if os.path.isdir(path):
         raise InputError(f"{path} is a directory; give a .jsonl or .jsonl.gz file (or - for stdin)")
     try:
@@ -215,6 +220,8 @@ def file_size(path: LogSource) -> int:
     """Size in bytes on disk (0 for stdin or an unknown size; a log in memory: its size)."""
     if isinstance(path, MemoryLog):
         return len(path.data)
+    if path != STDIN and storage.is_url(path):
+        return storage.url_size(path)
     try:
         return 0 if path == STDIN else os.path.getsize(path)
     except OSError:

@@ -40,12 +40,31 @@ def _formats(a: LogAnalysis) -> tuple[tuple[str, tuple[tuple[str, int], ...]], .
     return a.formats or tuple((p, ()) for p in a.paths)
 
 
+SHOWN_INPUTS = 5
+"""Inputs named one by one in the text and Markdown (a directory or prefix may hold thousands); the JSON has all."""
+
+
+def inputs_named(paths: tuple[str, ...]) -> str:
+    """The inputs, the first `SHOWN_INPUTS` by name, then how many more."""
+    names = ", ".join(describe(x) for x in paths[:SHOWN_INPUTS])
+    more = len(paths) - SHOWN_INPUTS
+    return f"{names} and {count(more)} more file{'s' if more != 1 else ''}" if more > 0 else names
+
+
 def formats_line(a: LogAnalysis) -> str:
     """One line: what each input was read as ("Read as: examples/x.jsonl: 400 request/response pairs.")."""
     parts = []
-    for name, found in _formats(a):
+    inputs = _formats(a)
+    for name, found in inputs[:SHOWN_INPUTS]:
         kinds = ", ".join(f"{count(n)} {FORMAT_NAMES.get(kind, kind)}" for kind, n in found) or "no record"
         parts.append(f"{describe(name)}: {kinds}")
+    if len(inputs) > SHOWN_INPUTS:
+        rest: dict[str, int] = {}
+        for _, found in inputs[SHOWN_INPUTS:]:
+            for kind, n in found:
+                rest[kind] = rest.get(kind, 0) + n
+        kinds = ", ".join(f"{count(n)} {FORMAT_NAMES.get(kind, kind)}" for kind, n in rest.items()) or "no record"
+        parts.append(f"{count(len(inputs) - SHOWN_INPUTS)} more files: {kinds}")
     return "Read as: " + "; ".join(parts) + "."
 
 
@@ -255,7 +274,7 @@ def _notes(a: LogAnalysis) -> list[str]:
 
 def to_text(a: LogAnalysis) -> str:
     """Readable tables for a terminal."""
-    head = f"fineadvisor {package_version()} — {', '.join(describe(x) for x in a.paths)}"
+    head = f"fineadvisor {package_version()} — {inputs_named(a.paths)}"
     summary = _summary_lines(a)
     notes = _notes(a)
     lines = [head, "", *summary[:3], *_table(_rows(a), False), "", *summary[3:], *([""] if notes else []), *notes]
@@ -267,7 +286,7 @@ def to_markdown(a: LogAnalysis) -> str:
     summary = _summary_lines(a)
     body = summary[3:]
     split = body.index("")
-    lines = [f"# fineadvisor report: {esc(', '.join(describe(x) for x in a.paths))}", "", esc(summary[0]),
+    lines = [f"# fineadvisor report: {esc(inputs_named(a.paths))}", "", esc(summary[0]),
              esc(summary[1]), "",
              "## Where input tokens go", "", *_table(_rows(a), True), ""]
     lines += [f"- {esc(x)}" for x in body[:split]]
