@@ -218,6 +218,32 @@ def cheaper_tiers(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalo
     return [t for _, t in sorted(found, key=lambda x: x[0])[:MAX_CHEAPER_TIERS]]
 
 
+def across_sample(analysis: LogAnalysis, w: Workload, s: Scenario, rec: Recommendation,
+                  again: Callable[[Workload, Scenario], Recommendation]) -> str:
+    """Whether the recommendation holds at both ends of the sample's 95% intervals (static, dynamic and output
+    tokens per request all at their low ends, then all at their high ends)."""
+    sample = analysis.sample
+    assert sample is not None
+
+    def at(end: str) -> Workload:
+        def scaled(value: Decimal, part: str) -> Decimal:
+            e = sample.of(part)
+            bound = getattr(e.mean_ci95, end)
+            return value * Decimal(repr(bound)) / Decimal(repr(e.mean)) if e.mean else value
+        return replace(w, static_tokens=scaled(w.static_tokens, "static"), dynamic_tokens=scaled(w.dynamic_tokens,
+                       "dynamic"), output_tokens=scaled(w.output_tokens, "output"),
+                       few_shot_tokens=scaled(w.few_shot_tokens, "static"))
+
+    others = {end: again(at(end), s).strategy for end in ("low", "high")}
+    if all(o == rec.strategy for o in others.values()):
+        return ("holds across the sample's 95% intervals (tokens per request at their low and at their high ends): "
+                "a full count would not change it")
+    moved = "; ".join(f"at the {end} ends: {o or 'keep the logged setup'}" for end, o in others.items()
+                      if o != rec.strategy)
+    return (f"sampled: the choice is not settled by this sample ({moved}); sample more lines (--sample) or count "
+            "the whole log")
+
+
 def knowledge_rules(s: Scenario) -> Scenario:
     """With `knowledge_changes`: a fine-tune is retrained monthly and the RAG corpus re-embedded monthly, unless
     those were set."""
@@ -475,6 +501,9 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
 
     def again(w2: Workload, s2: Scenario) -> Recommendation:
         return evaluate(w2, prices, s2, cat, quality)[2]
+
+    if analysis.sample is not None:
+        rec = replace(rec, reasons=(*rec.reasons, across_sample(analysis, w, s, rec, again)))
 
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
                     assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),

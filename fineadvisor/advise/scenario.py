@@ -30,7 +30,7 @@ def today() -> date:
 class Scenario(BaseModel):
     """Volume, horizon and the assumptions behind every strategy; each field has a stated, settable default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built on first use: a fast start
 
     requests_per_month: Annotated[Decimal, Field(ge=0, le=10**12)] = Field(
         default=DEFAULT_REQUESTS_PER_DAY * DAYS_PER_MONTH,
@@ -134,8 +134,9 @@ class Scenario(BaseModel):
 
 
 def default_of(field: str) -> object:
-    """The default of a `Scenario` field, as `Scenario()` has it (what the CLI's help and the app show)."""
-    return getattr(Scenario(), field)
+    """The default of a `Scenario` field, as `Scenario()` has it (what the CLI's help and the app show), read from
+    the field itself, so that the model's validator is not built for it."""
+    return Scenario.model_fields[field].get_default(call_default_factory=True)
 
 
 def default_volume_source() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fineadvisor.errors import NoRecordsError
 from fineadvisor.measure.containers import looks_like
@@ -12,6 +12,7 @@ from fineadvisor.measure.encodings import choose_encoding
 from fineadvisor.measure.logs import LogSource, source_name
 from fineadvisor.measure.profile import WorkloadProfile
 from fineadvisor.measure.readiness import Readiness
+from fineadvisor.measure.sampling import SampleSpec, SampleSummary, summarise
 from fineadvisor.measure.scan import BadLine, Scan, scan_logs
 from fineadvisor.measure.storage import expand
 from fineadvisor.model_names import DEFAULT_MODEL
@@ -43,11 +44,16 @@ class LogAnalysis:
     """Per input (its name): the formats its lines were read as, with how many lines each, most first."""
     units: tuple[str, ...] = ("line",)
     """What `lines_read` counts: lines of JSON Lines, records of JSON documents, rows of CSV / Parquet."""
+    sample: SampleSummary | None = None
+    """With `sample=`: how the records were sampled, and each figure's estimate and 95% interval. The profile's
+    distributions, usage and counts are then those estimates (scaled to the whole log); templates, few-shot
+    examples and readiness's duplicates are what the sample shows."""
 
 
 def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False,
                  workers: int | None = None, example_token_limit: int | None = None,
-                 progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None) -> LogAnalysis:
+                 progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None,
+                 sample: int | str | SampleSpec | None = None, seed: int | None = None) -> LogAnalysis:
     """Read, count and profile request logs (.jsonl, .jsonl.gz, "-" for stdin, or a `MemoryLog`).
 
     Args:
@@ -59,12 +65,19 @@ def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict
         example_token_limit: tokens allowed per training example; default: the target model's published limit.
         progress: called with (bytes done, bytes total) after each chunk.
         max_bytes: what a compressed, streamed or in-memory input may decompress to (default: no limit).
+        sample: count only a uniform random sample of the lines: a number of lines (2000), a share ("5%") or a
+            `SampleSpec`; every figure is then an estimate with a 95% interval (`LogAnalysis.sample`).
+        seed: the seed of the sample's random draws (default 0): the same seed, the same sample.
 
     Returns:
         A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
     """
     paths = [p for group in paths for p in (expand([group]) if isinstance(group, str) else [group])]
-    scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress, max_bytes=max_bytes)
+    spec = sample if isinstance(sample, SampleSpec) or sample is None else SampleSpec.parse(str(sample), seed)
+    if isinstance(sample, SampleSpec) and seed is not None:
+        spec = SampleSpec(sample.lines, sample.share, seed)
+    scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress, max_bytes=max_bytes,
+                     sample=spec)
     try:
         return _analysis(paths, scan, model, example_token_limit)
     finally:
@@ -95,14 +108,24 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
     reasons_approx = dict(scan.approximate)
     if choice.approximate:
         reasons_approx.setdefault(choice.model, choice.reason)
+    profile, readiness = scan.profile.result(), scan.readiness.result(target, example_token_limit)
+    summary = None
+    if scan.sample is not None:
+        summary, fields = summarise(scan.sample, scan.profile)
+        profile = replace(profile, **fields)  # type: ignore[arg-type]
+        scale = summary.population_records / summary.records if summary.records else 0.0
+        readiness = replace(readiness, examples=round(readiness.examples * scale),
+                            usable_examples=round(readiness.usable_examples * scale),
+                            billable_tokens_per_epoch=round(readiness.billable_tokens_per_epoch * scale),
+                            billable_training_tokens=round(readiness.billable_training_tokens * scale))
     return LogAnalysis(
         paths=tuple(p if isinstance(p, str) else source_name(p) for p in paths), lines_read=scan.lines,
         records_read=records, records_skipped=n_skipped,
         skipped_examples=tuple(skipped), skipped_reasons=tuple(scan.skipped_reasons.most_common()),
         model=target, model_source=source, encoding=choice.encoding, approximate=bool(reasons_approx),
-        approximate_reasons=tuple(reasons_approx.values()), profile=scan.profile.result(),
-        readiness=scan.readiness.result(target, example_token_limit), surrogates_replaced=scan.surrogates_replaced,
+        approximate_reasons=tuple(reasons_approx.values()), profile=profile,
+        readiness=readiness, surrogates_replaced=scan.surrogates_replaced,
         formats=tuple((source_name(p), tuple(scan.formats.get(source_name(p), Counter()).most_common()))
                       for p in paths),
-        units=tuple(sorted(scan.units, key=("line", "record", "row").index)) or ("line",),
+        units=tuple(sorted(scan.units, key=("line", "record", "row").index)) or ("line",), sample=summary,
     )

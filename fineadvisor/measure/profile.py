@@ -343,6 +343,23 @@ class ProfileBuilder(SpillingArrays):
         )
 
 
+def parts(builder: ProfileBuilder) -> dict[str, npt.NDArray[np.int64]]:
+    """Every per-record count, in memory, in the order the records were added (for a sample: small by design).
+
+    "input" and "output" have one value per record that has them (see `WorkloadProfile`); the others one per record
+    with a prompt, the few-shot pairs classified as `result` classifies them."""
+    import numpy as np
+
+    b = builder
+    whole = {name: b._reader(name).take(len(b._reader(name))).astype(np.int64) for name in _ARRAYS}
+    few, other, _ = _classify_block(whole["_template"], whole["_n_pairs"], b._reader("_pair_hash").take(
+        len(whole["_pair_hash"])), whole["_pair_tokens"], b._frequent())
+    few_shot, history = whole["_named"] + few, whole["_history"] + other
+    return {"input": whole["_input"], "output": whole["_output"], "system": whole["_system"],
+            "tools": whole["_tools"], "few_shot": few_shot, "history": history, "query": whole["_query"],
+            "static": whole["_system"] + whole["_tools"] + few_shot, "dynamic": history + whole["_query"]}
+
+
 _PROMPT_ARRAYS = ("_system", "_tools", "_named", "_history", "_query", "_template", "_n_pairs")
 _ARRAYS = ("_input", "_output", *_PROMPT_ARRAYS, "_pair_hash", "_pair_tokens")
 

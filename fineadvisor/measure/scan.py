@@ -43,6 +43,7 @@ from fineadvisor.measure.logs import (
 from fineadvisor.measure.profile import ProfileBuilder
 from fineadvisor.measure.readiness import ReadinessBuilder
 from fineadvisor.measure.records import Record
+from fineadvisor.measure.sampling import SampledLine, SampleSpec, SampleTally, draw, seeded
 from fineadvisor.measure.sources import MessageReuse, RecordError, to_records
 from fineadvisor.measure.tokens import RecordCounter, RecordTokens
 from fineadvisor.model_names import DEFAULT_MODEL
@@ -277,6 +278,8 @@ class Scan:
     """Per input (by its name): lines read as each format."""
     units: set[str] = field(default_factory=set)
     """What the inputs are made of: "line" (JSON Lines), "record" (JSON documents), "row" (CSV, Parquet)."""
+    sample: SampleTally | None = None
+    """With a sample: per sampled line, its weight and counts (`measure.sampling`)."""
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -298,11 +301,15 @@ def _want_workers(paths: Sequence[LogSource], workers: int | None) -> int:
 
 
 def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None) -> Scan:
-    """Count and aggregate every line of `paths`; raise `LogFormatError` at the first bad line when strict.
+              progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None,
+              sample: SampleSpec | None = None) -> Scan:
+    """Count and aggregate every line of `paths` (or only a sample of them); raise `LogFormatError` at the first
+    bad line when strict.
 
     `max_bytes` bounds what a compressed or streamed input may decompress to (an `InputError` past it).
     """
+    if sample is not None:
+        return _scan_sample(paths, sample, model, strict, progress, max_bytes)
     n_workers = _want_workers(paths, workers)
     if n_workers > 1 and not temp_dir_usable():
         n_workers = 1  # worker processes talk over a socket in the temporary directory: count in this process
@@ -357,6 +364,90 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
         finally:
             hidden.close()
     return scan
+
+
+def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None, strict: bool,
+                 progress: Callable[[int, int], None] | None, max_bytes: int | None) -> Scan:
+    """Count only the sampled lines, in this process, keeping per line what the estimators need; Batch API lines
+    are counted as they are (an input and its output are joined only when both are drawn, which a sample rarely
+    does)."""
+    scan = Scan(workers=1, sample=SampleTally.new(spec))
+    tally = scan.sample
+    assert tally is not None
+    rng = seeded(spec)
+    lc = LineCounter(model)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # as in `count_chunk`: no reference cycles here, only time spent looking for them
+    try:
+        for i, path in enumerate(paths):
+            drawn = draw(path, spec, rng, lambda src: read_chunks(src, max_bytes=max_bytes))
+            name = source_name(path)
+            tally.methods[name], tally.lines_seen[name] = drawn.method, drawn.lines_seen
+            _count_sampled(scan, tally, lc, drawn.lines, name, i, strict)
+            kept, seen = len(drawn.lines), drawn.lines_seen
+            tally.fpc += [max(0.0, 1 - kept / seen) if seen else 1.0] * kept
+            if progress:
+                progress(i + 1, len(paths))
+    except BaseException:
+        scan.close()
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    scan.approximate.update(lc.approximate)
+    return scan
+
+
+def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Sequence[SampledLine], name: str,
+                   stratum: int, strict: bool) -> None:
+    """Parse every sampled line of one input, encode their new strings together, then count each record into the
+    scan's builders and its line's entry of the tally (records, inputs, outputs, prompts, usage sums)."""
+    repaired_before = surrogates_replaced()
+    parsed: list[list[Record | BadLine]] = []
+    for drawn in lines:
+        items: list[Record | BadLine] = []
+        for line in chunk_lines(drawn.chunk):
+            items += lc.read_line(drawn.chunk.path, line)
+        parsed.append(items)
+    with contextlib.suppress(Exception):  # only a speed-up (see `count_chunk`)
+        lc.prefetch(item for items in parsed for item in items if not isinstance(item, BadLine))
+    formats = scan.formats.setdefault(name, Counter())
+    for drawn, items in zip(lines, parsed, strict=True):
+        n_records = n_bad = 0
+        b = scan.profile
+        before = (len(b._input), len(b._output), len(b._template), list(b._usage))
+        for item in items:
+            counted = item if isinstance(item, BadLine) else lc.count_or_skip(drawn.chunk.path, item)
+            if isinstance(counted, BadLine):
+                if strict:
+                    raise LogFormatError(describe(counted.path), counted.line_no, counted.reason,
+                                         replace(counted, unit=drawn.chunk.unit).where)
+                n_bad += 1
+                scan.skipped_reasons[reason_kind(counted.reason)] += 1
+                scan.readiness.add_skipped(counted.issue)
+                if len(scan.skipped_examples) < SHOWN_BAD_LINES:
+                    scan.skipped_examples.append(replace(counted, unit=drawn.chunk.unit))
+                continue
+            n_records += 1
+            formats[counted.source] += 1
+            b.add(counted)
+            scan.readiness.add(counted)
+        # what this line added to each per-record array and usage sum (the largest |difference| is the builder's)
+        n_input, n_output, n_prompt = len(b._input) - before[0], len(b._output) - before[1], len(b._template) - before[2]
+        usage = [0 if k == 3 else after - was for k, (after, was) in enumerate(zip(b._usage, before[3], strict=True))]
+        scan.lines += 1
+        scan.records += n_records
+        scan.skipped += n_bad
+        scan.units.add("line" if drawn.chunk.unit == "byte" else drawn.chunk.unit)
+        tally.weight.append(drawn.weight)
+        tally.inputs.append(n_input)
+        tally.outputs.append(n_output)
+        tally.prompts.append(n_prompt)
+        tally.usage.append(usage)
+        tally.records.append(n_records)
+        tally.bad.append(n_bad)
+        tally.stratum.append(stratum)
+    scan.surrogates_replaced += surrogates_replaced() - repaired_before
 
 
 @contextlib.contextmanager

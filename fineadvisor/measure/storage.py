@@ -174,6 +174,9 @@ def expand(paths: Sequence[str]) -> list[str]:
     out: list[str] = []
     for path in paths:
         found = list(_expand_url(path) if is_url(path) else _expand_local(path))
+        if not found and not is_url(path) and os.path.isdir(path):
+            raise InputError(f"{path} is a directory with no log file in it (hidden files are skipped); give a "
+                             ".jsonl file, a directory of them, or - for stdin")
         if not found:
             raise InputError(f"{shown(path) if is_url(path) else path}: matches no log file")
         if len(out) + len(found) > MAX_LISTED:

@@ -15,8 +15,6 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from fineadvisor.advise.catalog import load_catalog
-from fineadvisor.advise.estimate import estimate as run_estimate
 from fineadvisor.advise.scenario import (
     DAYS_PER_MONTH,
     DEFAULT_HIT_RATE,
@@ -30,6 +28,7 @@ from fineadvisor.formatting import count, percent, unit_price
 from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.logs import file_size
 from fineadvisor.measure.quality import read_quality
+from fineadvisor.measure.sampling import SampleSpec
 from fineadvisor.present.escape import terminal
 from fineadvisor.present.report import (
     estimate_to_dict,
@@ -208,13 +207,18 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
 @click.option("--self-host-gpu", metavar="ID", help="GPU id for self-hosting (default: the model's).")
 @click.option("--mfu", metavar="SHARE", help=f"Model FLOPs utilisation of LoRA training {_d('mfu')}.")
 @click.option("--strict", is_flag=True, help="Stop at the first line that is not a valid record (exit 1).")
+@click.option("--sample", "sample_text", metavar="N|P%",
+              help="Count only a uniform random sample: N lines of each input, or P% of the lines; every figure is "
+                   "then an estimate with its 95% interval (see the README's Sampling).")
+@click.option("--seed", type=click.IntRange(0), metavar="N", help="Seed of --sample's random draws (default 0).")
 @click.option("--workers", type=click.IntRange(1, 64), metavar="N",
               help="Worker processes for counting (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--example-token-limit", type=click.IntRange(1), metavar="TOKENS",
               help="Tokens allowed per training example (default: the target model's published limit).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, profile_only: bool,
-             pricing_files: tuple[str, ...], start: datetime | None, strict: bool, workers: int | None,
+             pricing_files: tuple[str, ...], start: datetime | None, strict: bool, sample_text: str | None,
+             seed: int | None, workers: int | None,
              example_token_limit: int | None, quiet: bool, **scenario_opts: object) -> None:
     """Measure request logs, cost every strategy at your volume, and recommend one.
 
@@ -237,15 +241,24 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
     if json_:
         fmt = "json"
     quality_file = scenario_opts.pop("quality_file", None)
+    if seed is not None and sample_text is None:
+        raise click.UsageError("--seed sets the draws of --sample: give --sample too")
+    try:
+        sample = None if sample_text is None else SampleSpec.parse(sample_text, seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"--sample {sample_text}: "), param_hint="--sample") from None
     scenario, volume_source = (None, "") if profile_only else _scenario(dict(scenario_opts, model=model))
     if scenario is not None and start is not None:
         scenario = scenario.model_copy(update={"start": start.date()})
     try:
+        from fineadvisor.advise.catalog import load_catalog  # here: --profile-only needs no prices (faster start)
+        from fineadvisor.advise.estimate import estimate as run_estimate
+
         catalog = None if profile_only else load_catalog([Path(p) for p in pricing_files])
         quality = read_quality(str(quality_file)) if quality_file and not profile_only else None
         with _progress(logs, quiet) as progress:
             analysis = analyze_logs(list(logs), model=model, strict=strict, workers=workers,
-                                    example_token_limit=example_token_limit, progress=progress)
+                                    example_token_limit=example_token_limit, progress=progress, sample=sample)
         result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source,
                                                             quality=quality)
     except FineAdvisorError as exc:
@@ -286,6 +299,8 @@ def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> N
       fineadvisor prices --model gpt-4o-mini
     """
     try:
+        from fineadvisor.advise.catalog import load_catalog
+
         catalog = load_catalog([Path(p) for p in pricing_files])
         if model:
             p = catalog.model_prices(model)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fineadvisor.advise.estimate import Estimate
+if TYPE_CHECKING:  # the profile's reports need no price catalog: `--profile-only` starts without one
+    from fineadvisor.advise.estimate import Estimate
 from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES
 from fineadvisor.formatting import count, money, months, percent, signed_percent
 from fineadvisor.measure.analysis import LogAnalysis
@@ -70,6 +71,9 @@ def formats_line(a: LogAnalysis) -> str:
 
 def _read_line(a: LogAnalysis) -> str:
     """"Read 3 records from 4 lines (1 skipped)." — or records of documents, rows of tables."""
+    if a.sample is not None:
+        return (f"Sampled {a.records_read:,} records from {a.lines_read:,} drawn lines ({a.records_skipped:,} "
+                "skipped).")
     if a.units == ("record",):
         return f"Read {a.records_read:,} of {a.lines_read:,} records ({a.records_skipped:,} skipped)."
     plural = "" if a.lines_read == 1 else "s"
@@ -100,20 +104,23 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
         "encoding": a.encoding,
         "approximate": a.approximate,
         "approximate_reasons": list(a.approximate_reasons),
+        "sample": _sample_dict(a),
         "profile": {
             "records": p.records,
             "records_with_prompt": p.records_with_prompt,
             "records_without_output": p.records_without_output,
-            "input_tokens": p.input_tokens.as_dict(),
-            "output_tokens": p.output_tokens.as_dict(),
-            "static_prefix_tokens": p.static_prefix_tokens.as_dict(),
-            "system_tokens": p.system_tokens.as_dict(),
-            "tool_tokens": p.tool_tokens.as_dict(),
-            "few_shot_tokens": p.few_shot_tokens.as_dict(),
-            "dynamic_tokens": p.dynamic_tokens.as_dict(),
-            "history_tokens": p.history_tokens.as_dict(),
-            "query_tokens": p.query_tokens.as_dict(),
+            "input_tokens": _dist(a, p.input_tokens, "input"),
+            "output_tokens": _dist(a, p.output_tokens, "output"),
+            "static_prefix_tokens": _dist(a, p.static_prefix_tokens, "static"),
+            "system_tokens": _dist(a, p.system_tokens, "system"),
+            "tool_tokens": _dist(a, p.tool_tokens, "tools"),
+            "few_shot_tokens": _dist(a, p.few_shot_tokens, "few_shot"),
+            "dynamic_tokens": _dist(a, p.dynamic_tokens, "dynamic"),
+            "history_tokens": _dist(a, p.history_tokens, "history"),
+            "query_tokens": _dist(a, p.query_tokens, "query"),
             "static_share": round(p.static_share, 4),
+            **({"static_share_ci95": [round(a.sample.static_share_ci95.low, 4), round(a.sample.static_share_ci95.high, 4)]}
+               if a.sample else {}),
             "templates": p.templates,
             "templates_capped": p.templates_capped,
             "few_shot_examples": p.few_shot_examples,
@@ -158,6 +165,64 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
             "warnings": list(r.warnings),
         },
     }
+
+
+def _dist(a: LogAnalysis, d: Distribution, part: str) -> dict[str, Any]:
+    """A distribution for JSON; from a sample, with each figure's 95% interval (`*_ci95`: [low, high])."""
+    out: dict[str, Any] = dict(d.as_dict())
+    if a.sample is not None:
+        e = a.sample.of(part)
+        out.update(sampled_records=e.sampled, count_ci95=e.count_ci95.as_list(0), mean_ci95=e.mean_ci95.as_list(),
+                   total_ci95=e.total_ci95.as_list(0), p50_ci95=e.p50_ci95.as_list(), p90_ci95=e.p90_ci95.as_list(),
+                   p95_ci95=e.p95_ci95.as_list(), max_note="the largest in the sample: the log's is at least this")
+    return out
+
+
+def _sample_dict(a: LogAnalysis) -> dict[str, Any] | None:
+    """`sample`: null for a full count; else what was drawn, how, and the estimated size of the log."""
+    s = a.sample
+    if s is None:
+        return None
+    return {"spec": s.spec.describe(), "method": s.method, "seed": s.spec.seed, "lines": s.lines,
+            "records": s.records, "population_estimate": round(s.population_records),
+            "population_ci95": s.population_records_ci95.as_list(0),
+            "cache_hit_share": None if s.cache_hit_share is None else round(s.cache_hit_share, 4),
+            "cache_hit_share_ci95": None if s.cache_hit_share_ci95 is None else
+            [round(s.cache_hit_share_ci95.low, 4), round(s.cache_hit_share_ci95.high, 4)],
+            "not_estimated": list(NOT_ESTIMATED)}
+
+
+NOT_ESTIMATED = ("templates and few-shot examples: those seen in the sample (the log may have more)",
+                 "readiness's duplicates and conflicting answers: those within the sample (a sample cannot "
+                 "estimate them; count the full log)",
+                 "max: the largest in the sample (the log's is at least this)")
+"""What a sample does not estimate, said wherever its figures are shown."""
+
+
+def sample_lines(a: LogAnalysis) -> list[str]:
+    """The lines that say a report's figures are sampled estimates, with the intervals of the main ones."""
+    s = a.sample
+    if s is None:
+        return []
+    how = {"offsets": "random byte offsets, weighted by line length", "reservoir": "reservoir sampling",
+           "bernoulli": "each line kept at random"}
+    method = " and ".join(how.get(m, m) for m in s.method.split("+"))
+    lines = [f"Sampled: {s.spec.describe()} ({method}; seed {s.spec.seed}): {s.records:,} records standing for "
+             f"about {count(s.population_records)} (95%: {count(s.population_records_ci95.low)}–"
+             f"{count(s.population_records_ci95.high)}). Every figure below is an estimate; the 95% intervals:"]
+    for label, part in (("input", "input"), ("static prefix", "static"), ("dynamic", "dynamic"),
+                        ("query", "query"), ("output", "output")):
+        e = s.of(part)
+        lines.append(f"  {label}: mean {count(e.mean)} ({count(e.mean_ci95.low)}–{count(e.mean_ci95.high)}), "
+                     f"p95 {count(e.p95)} ({count(e.p95_ci95.low)}–{count(e.p95_ci95.high)}), total "
+                     f"{count(e.total)} ({count(e.total_ci95.low)}–{count(e.total_ci95.high)})")
+    lines.append(f"  static share: {percent(s.static_share, 1)} ({percent(s.static_share_ci95.low, 1)}–"
+                 f"{percent(s.static_share_ci95.high, 1)})"
+                 + ("" if s.cache_hit_share is None or s.cache_hit_share_ci95 is None else
+                    f"; cache hits: {percent(s.cache_hit_share, 1)} of requests ({percent(s.cache_hit_share_ci95.low, 1)}"
+                    f"–{percent(s.cache_hit_share_ci95.high, 1)})"))
+    lines.append("  Not estimated: " + "; ".join(NOT_ESTIMATED) + ".")
+    return lines
 
 
 # ---------------------------------------------------------------- text
@@ -277,7 +342,9 @@ def to_text(a: LogAnalysis) -> str:
     head = f"fineadvisor {package_version()} — {inputs_named(a.paths)}"
     summary = _summary_lines(a)
     notes = _notes(a)
-    lines = [head, "", *summary[:3], *_table(_rows(a), False), "", *summary[3:], *([""] if notes else []), *notes]
+    sampled = [*sample_lines(a), ""] if a.sample else []
+    lines = [head, "", *summary[:3], *sampled, *_table(_rows(a), False), "", *summary[3:], *([""] if notes else []),
+             *notes]
     return "\n".join(lines) + "\n"
 
 
@@ -287,7 +354,7 @@ def to_markdown(a: LogAnalysis) -> str:
     body = summary[3:]
     split = body.index("")
     lines = [f"# fineadvisor report: {esc(inputs_named(a.paths))}", "", esc(summary[0]),
-             esc(summary[1]), "",
+             esc(summary[1]), "", *(f"- {esc(x.strip())}" for x in sample_lines(a)), *([""] if a.sample else []),
              "## Where input tokens go", "", *_table(_rows(a), True), ""]
     lines += [f"- {esc(x)}" for x in body[:split]]
     lines += ["", f"## {esc(body[split + 1])}", ""] + [f"- {esc(x.strip())}" for x in body[split + 2:]]

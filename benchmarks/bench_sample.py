@@ -1,0 +1,88 @@
+#!/usr/bin/env python
+"""Benchmark: `--sample N` against the full count, in the same run, on the log `bench_profile.py` writes.
+
+1. Speed: the whole `fineadvisor estimate LOG --profile-only --json` process, full and with `--sample N`,
+   alternated for `--rounds` rounds; prints each time and the ratio (full ÷ sampled).
+2. Coverage: for seeds 0..S−1, whether each 95% interval of the mean (input, output, static prefix, query tokens)
+   contains the full count's exact mean; prints the share per figure (a 95% interval should cover ≈ 95%).
+
+Usage:  python benchmarks/bench_sample.py [--records 100000] [--sample 2000] [--seeds 100] [--rounds 3]
+Writes benchmarks/out/bench_sample.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+PARTS = {"input": "input_tokens", "output": "output_tokens", "static": "static_prefix_tokens", "query": "query_tokens"}
+
+
+def timed(args: list[str]) -> tuple[float, dict[str, object]]:
+    """Wall time of one CLI process, and its JSON."""
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "fineadvisor", "estimate", *args, "--profile-only", "--json", "-q"],
+                         capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, json.loads(run.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=100_000, help="records of bench_profile's repetitive log")
+    ap.add_argument("--sample", default="2000", help="--sample value (2000)")
+    ap.add_argument("--seeds", type=int, default=100, help="seeds for the coverage table (100)")
+    ap.add_argument("--rounds", type=int, default=3, help="full / sampled process pairs timed (3)")
+    a = ap.parse_args(argv)
+    log = HERE / "data" / f"profile_rep_{a.records}.jsonl"
+    if not log.exists():
+        subprocess.run([sys.executable, str(HERE / "bench_profile.py"), "--records", str(a.records),
+                        "--generate-only"], check=True)
+    full_s, sampled_s = [], []
+    full_doc: dict[str, object] = {}
+    for _ in range(a.rounds):
+        t, full_doc = timed([str(log)])
+        full_s.append(t)
+        t, _doc = timed([str(log), "--sample", a.sample])
+        sampled_s.append(t)
+    ratios = [f / s for f, s in zip(full_s, sampled_s, strict=True)]
+    print(f"log: {log.name} ({log.stat().st_size / 1e9:.2f} GB)")
+    print(f"full run     {', '.join(f'{t:.2f}' for t in full_s)} s")
+    print(f"--sample {a.sample}  {', '.join(f'{t:.2f}' for t in sampled_s)} s")
+    print(f"ratio        {', '.join(f'{r:.1f}×' for r in ratios)} (median {statistics.median(ratios):.1f}×)")
+
+    from fineadvisor import analyze_logs
+
+    profile = full_doc["profile"]
+    assert isinstance(profile, dict)
+    truth = {part: float(profile[attr]["mean"]) for part, attr in PARTS.items()}
+    covered = dict.fromkeys(PARTS, 0)
+    width = {part: [] for part in PARTS}  # type: dict[str, list[float]]
+    start = time.perf_counter()
+    for seed in range(a.seeds):
+        s = analyze_logs([str(log)], sample=a.sample, seed=seed).sample
+        assert s is not None
+        for part in PARTS:
+            e = s.of(part)
+            # the JSON rounds means to 0.1 token: an interval covers the truth when it covers that rounding
+            covered[part] += e.mean_ci95.low - 0.05 <= truth[part] <= e.mean_ci95.high + 0.05
+            width[part].append(e.mean_ci95.high - e.mean_ci95.low)
+    print(f"coverage over {a.seeds} seeds ({time.perf_counter() - start:.0f} s in-process):")
+    for part in PARTS:
+        print(f"  {part:7s} mean {truth[part]:9.1f}  covered {covered[part] / a.seeds:5.0%}  "
+              f"median interval width {statistics.median(width[part]):.1f} tokens")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "bench_sample.json").write_text(json.dumps({
+        "log": log.name, "sample": a.sample, "full_seconds": full_s, "sampled_seconds": sampled_s, "ratios": ratios,
+        "coverage": {p: covered[p] / a.seeds for p in PARTS}, "seeds": a.seeds, "truth": truth}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,425 @@
+"""A uniform random sample of a log's records, and every figure estimated from it with a 95% interval.
+
+How lines are drawn (`--sample N` or `--sample P%`, with `--seed`):
+    offsets     N lines of a plain (seekable, uncompressed) file: N byte offsets drawn uniformly with replacement;
+                each names the line it falls in, which is read alone. A line of L bytes (its newline included) in a
+                file of S bytes is drawn with probability π = L ÷ S: long lines are favoured, so each is weighted
+                by W = 1 ÷ (N·π) = S ÷ (N·L) (Hansen–Hurwitz), which removes that bias.
+    reservoir   N lines of a compressed file, stdin or an object (a stream): reservoir sampling over the K lines,
+                which are split but never parsed or counted unless kept; each kept line has W = K ÷ N.
+    bernoulli   P% of any input: each line kept with probability p; W = K ÷ (lines kept), K known once read through.
+Estimators, over the sampled lines i with weights W_i, for a per-record count x (x_i: the sum over line i's
+records, r_i: how many records of that kind the line holds):
+    total       T̂ = Σ W_i·x_i                        Var ≈ n ÷ (n − 1) · Σ (W_i·x_i − T̂ ÷ n)²
+    mean        μ̂ = T̂_x ÷ T̂_r (a ratio estimator)    Var ≈ n ÷ (n − 1) · Σ (z_i − z̄)² ÷ T̂_r², z_i = W_i·(x_i − μ̂·r_i)
+    percentile  the weighted empirical quantile (with equal weights, the full count's linear interpolation); its
+                interval by Woodruff's method: the quantiles at
+                q ± 1.96·SE(F̂(Q̂)), F̂ the weighted share of records at or below Q̂ (a mean of indicators, as above)
+    interval    estimate ± 1.96·√Var (normal approximation; × (1 − kept ÷ K), the finite-population correction, for
+                lines drawn without replacement);
+                several inputs are sampled separately (N lines each) and their variances add (strata)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from fineadvisor.errors import InputError
+from fineadvisor.measure.logs import MAX_LINE_BYTES, Chunk, LogSource, chunk_lines, file_size, is_plain_file
+from fineadvisor.measure.stats import percentile
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+Method = Literal["offsets", "reservoir", "bernoulli"]
+Z95 = 1.959963984540054
+"""The standard normal's 97.5th percentile: a 95% two-sided interval is ± Z95 standard errors."""
+MAX_SAMPLE = 1_000_000
+"""The most lines a --sample N may keep (they are held in memory)."""
+_BACK_BYTES = 1 << 16
+"""Bytes read backwards at a time to find the start of the line an offset falls in."""
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSpec:
+    """What to sample: `lines` lines, or a `share` of them; with a seed for the random draws."""
+
+    lines: int | None = None
+    share: float | None = None
+    seed: int = 0
+
+    @classmethod
+    def parse(cls, text: str, seed: int | None = None) -> SampleSpec:
+        """ "2000" → 2,000 lines; "5%" → 5% of the lines (a `ValueError`, in words, otherwise)."""
+        value = text.strip().replace(",", "").replace("_", "")
+        seed_used = 0 if seed is None else seed
+        if m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", value):
+            share = float(m.group(1)) / 100
+            if not 0 < share <= 1:
+                raise ValueError(f"--sample {text}: a share is above 0% and at most 100%")
+            return cls(share=share, seed=seed_used)
+        if value.isdigit() and 0 < int(value) <= MAX_SAMPLE:
+            return cls(lines=int(value), seed=seed_used)
+        raise ValueError(f"--sample {text}: give a number of lines from 1 to {MAX_SAMPLE:,} (e.g. 2000) or a share "
+                         "(e.g. 5%)")
+
+    def describe(self) -> str:
+        """How the sample is named in the output ("2,000 lines", "5% of the lines")."""
+        return f"{self.lines:,} lines" if self.lines is not None else f"{self.share * 100:g}% of the lines"  # type: ignore[operator]
+
+
+@dataclass(frozen=True, slots=True)
+class SampledLine:
+    """One sampled line, as a one-line chunk to count, with its weight W (the lines of the input it stands for)."""
+
+    chunk: Chunk
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSample:
+    """The lines drawn from one input, how, and the input's size in lines where it was read through."""
+
+    lines: tuple[SampledLine, ...]
+    method: Method
+    lines_seen: int | None
+    """Lines read through (reservoir, bernoulli); None for offsets, which read only the drawn lines."""
+
+
+def draw(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object) -> SourceSample:
+    """Draw the sample of one input (`read_chunks`: the container reader, for streams)."""
+    if spec.lines is not None and isinstance(source, str) and is_plain_file(source) and file_size(source) > 0:
+        return SourceSample(tuple(_offsets(source, spec.lines, rng)), "offsets", None)
+    return _stream(source, spec, rng, read_chunks)
+
+
+def _offsets(path: str, n: int, rng: random.Random) -> Iterator[SampledLine]:
+    """n lines of a plain file, each the line a uniformly drawn byte offset falls in, weighted S ÷ (n·L)."""
+    size = os.path.getsize(path)
+    try:
+        with open(path, "rb") as fh:
+            for _ in range(n):
+                start, data, length = _line_at(fh, rng.randrange(size), size)
+                chunk = Chunk(path, start + 1, data[:MAX_LINE_BYTES] if length > MAX_LINE_BYTES else data,
+                              last_line_bytes=length if length > MAX_LINE_BYTES else 0, unit="byte")
+                yield SampledLine(chunk, size / (n * (length + 1)))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _line_at(fh: object, offset: int, size: int) -> tuple[int, bytes, int]:
+    """(start, bytes without the newline, length) of the line that byte `offset` falls in (a newline belongs to the
+    line it ends)."""
+    seek, read = fh.seek, fh.read  # type: ignore[attr-defined]
+    start = offset
+    while start > 0:  # back to the byte after the previous newline
+        lo = max(0, start - _BACK_BYTES)
+        seek(lo)
+        block = read(start - lo)
+        at = block.rfind(b"\n")
+        if at >= 0:
+            start = lo + at + 1
+            break
+        start = lo
+    seek(start)
+    parts, length = [], 0
+    while True:  # forward to its newline (keeping at most MAX_LINE_BYTES of it)
+        block = read(1 << 16)
+        if not block:
+            break
+        at = block.find(b"\n")
+        piece = block if at < 0 else block[:at]
+        if length < MAX_LINE_BYTES:
+            parts.append(piece[:MAX_LINE_BYTES - length])
+        length += len(piece)
+        if at >= 0:
+            break
+    return start, b"".join(parts), length
+
+
+def _stream(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object) -> SourceSample:
+    """Reservoir (N) or Bernoulli (P%) sampling of the lines of any input, parsing none of the lines not kept."""
+    kept: list[Chunk] = []
+    seen = 0
+    n, p = spec.lines, spec.share
+    for chunk in read_chunks(source):  # type: ignore[operator]
+        for line in chunk_lines(chunk):
+            number = line.line_no if chunk.first_line_no > 0 else seen + 1
+            one = Chunk(chunk.path, number, line.data, last_line_bytes=line.too_long_bytes, unit=chunk.unit)
+            if n is None:
+                if rng.random() < p:  # type: ignore[operator]
+                    kept.append(one)
+            elif seen < n:
+                kept.append(one)
+            else:
+                j = rng.randrange(seen + 1)
+                if j < n:
+                    kept[j] = one
+            seen += 1
+    kept.sort(key=lambda c: c.first_line_no)
+    weight = seen / len(kept) if kept else 0.0  # K lines read through, known exactly: W = K ÷ kept
+    if n is None:
+        return SourceSample(tuple(SampledLine(c, weight) for c in kept), "bernoulli", seen)
+    return SourceSample(tuple(SampledLine(c, weight) for c in kept), "reservoir", seen)
+
+
+# ---------------------------------------------------------------- estimators
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A 95% interval."""
+
+    low: float
+    high: float
+
+    def as_list(self, digits: int = 1) -> list[float]:
+        """[low, high], rounded, for JSON."""
+        return [round(self.low, digits), round(self.high, digits)]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A per-record count's figures estimated from a sample, each with its 95% interval."""
+
+    count: float
+    count_ci95: Interval
+    mean: float
+    mean_ci95: Interval
+    total: float
+    total_ci95: Interval
+    p50: float
+    p50_ci95: Interval
+    p90: float
+    p90_ci95: Interval
+    p95: float
+    p95_ci95: Interval
+    max: int
+    """The largest value seen in the sample (a lower bound on the log's)."""
+    sampled: int
+    """Records of the sample that have this count."""
+
+
+def _spread(y: npt.NDArray[np.float64], strata: npt.NDArray[np.int64] | None,
+            fpc: npt.NDArray[np.float64] | None = None) -> float:
+    """Σ over strata (inputs) of f_h · n_h ÷ (n_h − 1) · Σ (y_i − ȳ_h)²: the variance of Σ y, with f_h = 1 for
+    draws with replacement (offsets) and 1 − n_h ÷ K_h, the finite-population correction, for lines drawn without
+    (reservoir, bernoulli: a 100% sample has no error)."""
+    import numpy as np
+
+    if strata is None or not len(y):
+        groups = [(y, 1.0 if fpc is None or not len(fpc) else float(fpc[0]))]
+    else:
+        order = np.argsort(strata, kind="stable")
+        cuts = np.flatnonzero(np.diff(strata[order])) + 1
+        f = np.ones(len(y)) if fpc is None else fpc[order]
+        groups = [(g, float(h[0])) for g, h in zip(np.split(y[order], cuts), np.split(f, cuts), strict=True)]
+    var = 0.0
+    for g, correction in groups:
+        if len(g) > 1:
+            var += correction * len(g) / (len(g) - 1) * float(np.sum((g - g.mean()) ** 2))
+    return var
+
+
+def total_of(x: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
+             strata: npt.NDArray[np.int64] | None = None, fpc: npt.NDArray[np.float64] | None = None,
+             ) -> tuple[float, Interval]:
+    """T̂ = Σ W·x over the sampled lines, with its interval (with-replacement variance, by input)."""
+    import numpy as np
+
+    t = float(np.dot(w, x))
+    half = Z95 * math.sqrt(_spread(w * x, strata, fpc))
+    return t, Interval(max(0.0, t - half), t + half)
+
+
+def ratio_of(x: npt.NDArray[np.float64], r: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
+             strata: npt.NDArray[np.int64] | None = None, fpc: npt.NDArray[np.float64] | None = None,
+             ) -> tuple[float, float]:
+    """(μ̂ = Σ W·x ÷ Σ W·r, its standard error by linearisation: z = W·(x − μ̂·r))."""
+    import numpy as np
+
+    tr = float(np.dot(w, r))
+    if not tr:
+        return 0.0, 0.0
+    mu = float(np.dot(w, x)) / tr
+    return mu, math.sqrt(max(_spread(w * (x - mu * r), strata, fpc), 0.0)) / tr
+
+
+def estimate(values: npt.NDArray[np.int64], line_of: npt.NDArray[np.int64], weights: npt.NDArray[np.float64],
+             n_lines: int, strata: npt.NDArray[np.int64] | None = None,
+             fpc: npt.NDArray[np.float64] | None = None) -> Estimate:
+    """The figures of one per-record count: `values` per record, `line_of` its sampled line (0..n_lines−1),
+    `weights` and `strata` (the input it was drawn from) per sampled line."""
+    import numpy as np
+
+    x = np.bincount(line_of, weights=values.astype(np.float64), minlength=n_lines).astype(np.float64)
+    r = np.bincount(line_of, minlength=n_lines).astype(np.float64)
+    count, count_ci = total_of(r, weights, strata, fpc)
+    total, total_ci = total_of(x, weights, strata, fpc)
+    mean, se = ratio_of(x, r, weights, strata, fpc)
+    w_rec = weights[line_of]
+    (p50, p50_ci), (p90, p90_ci), (p95, p95_ci) = (
+        _quantile(values, w_rec, line_of, weights, n_lines, q, strata, fpc) for q in (0.5, 0.9, 0.95))
+    return Estimate(count, count_ci, mean, Interval(mean - Z95 * se, mean + Z95 * se), total, total_ci,
+                    p50, p50_ci, p90, p90_ci, p95, p95_ci, int(values.max()) if len(values) else 0, len(values))
+
+
+def _quantile(values: npt.NDArray[np.int64], w_rec: npt.NDArray[np.float64], line_of: npt.NDArray[np.int64],
+              weights: npt.NDArray[np.float64], n_lines: int, q: float, strata: npt.NDArray[np.int64] | None,
+              fpc: npt.NDArray[np.float64] | None) -> tuple[float, Interval]:
+    """The weighted q-quantile and its Woodruff interval."""
+    import numpy as np
+
+    if not len(values):
+        return 0.0, Interval(0.0, 0.0)
+    order = np.argsort(values, kind="stable")
+    xs, cw = values[order], np.cumsum(w_rec[order])
+    total = cw[-1]
+
+    def at(share: float) -> float:
+        share = min(max(share, 0.0), 1.0)
+        i = int(np.searchsorted(cw, share * total, side="left"))
+        return float(xs[min(i, len(xs) - 1)])
+
+    # equal weights (reservoir, bernoulli): the log's own rule, so that a 100% sample gives the exact profile
+    point = percentile(xs, q) if w_rec.min() == w_rec.max() else at(q)
+    below = np.bincount(line_of, weights=(values <= point).astype(np.float64), minlength=n_lines).astype(np.float64)
+    r = np.bincount(line_of, minlength=n_lines).astype(np.float64)
+    _, se = ratio_of(below, r, weights, strata, fpc)
+    return point, Interval(at(q - Z95 * se), at(q + Z95 * se))
+
+
+def proportion(hits: int, n: int) -> Interval:
+    """Wilson's 95% interval for a share of `hits` in `n` (a share of the sampled records)."""
+    if not n:
+        return Interval(0.0, 0.0)
+    p = hits / n
+    d = 1 + Z95**2 / n
+    c = (p + Z95**2 / (2 * n)) / d
+    h = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    return Interval(max(0.0, c - h), min(1.0, c + h))
+
+
+def seeded(spec: SampleSpec) -> random.Random:
+    """The random draws of a sample: the seed decides them (the same seed and inputs, wherever they are stored,
+    the same sample)."""
+    return random.Random(spec.seed)
+
+
+@dataclass(slots=True)
+class SampleTally:
+    """Per sampled line, in order: its weight and what counting it found (what the estimators read)."""
+
+    spec: SampleSpec
+    methods: dict[str, Method]
+    """Per input (its name): how its lines were drawn."""
+    lines_seen: dict[str, int | None]
+    weight: list[float]
+    inputs: list[int]
+    """Values the line added to each per-record array: input (every record), output, prompt (records with one)."""
+    outputs: list[int]
+    prompts: list[int]
+    usage: list[list[int]]
+    """What the line added to `ProfileBuilder`'s usage sums (records, billed, counted, 0 in place of the largest
+    |difference|, exact, cached, written, reasoning, records with cache reads)."""
+    records: list[int]
+    bad: list[int]
+    stratum: list[int]
+    """The input (its index) each line was drawn from: inputs are sampled separately (strata)."""
+    fpc: list[float]
+    """Per line, its input's finite-population correction (1 − kept ÷ K without replacement; 1 with)."""
+
+    @classmethod
+    def new(cls, spec: SampleSpec) -> SampleTally:
+        """An empty tally."""
+        return cls(spec, {}, {}, [], [], [], [], [], [], [], [], [])
+
+    @property
+    def method(self) -> str:
+        """The method, or the methods joined when inputs differ."""
+        return "+".join(dict.fromkeys(self.methods.values()))
+
+
+# ---------------------------------------------------------------- the sampled profile
+
+PARTS = ("input", "output", "static", "system", "tools", "few_shot", "history", "query", "dynamic")
+"""The per-record counts estimated (the `WorkloadProfile` distributions)."""
+_ARRAY_OF = {"input": "inputs", "output": "outputs"}
+"""Which tally column counts a part's records per line (the rest: `prompts`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSummary:
+    """What was sampled, how, and every figure's estimate with its 95% interval."""
+
+    spec: SampleSpec
+    method: str
+    lines: int
+    """Lines drawn (with replacement for offsets: a line drawn twice counts twice)."""
+    records: int
+    """Records in the drawn lines."""
+    population_lines: float
+    population_records: float
+    population_records_ci95: Interval
+    estimates: tuple[tuple[str, Estimate], ...]
+    static_share: float
+    static_share_ci95: Interval
+    cache_hit_share: float | None
+    cache_hit_share_ci95: Interval | None
+
+    def of(self, part: str) -> Estimate:
+        """The estimate of one part ("input", "static", …)."""
+        return dict(self.estimates)[part]
+
+
+def summarise(tally: SampleTally, builder: object) -> tuple[SampleSummary, dict[str, object]]:
+    """The sample's estimates, and the `WorkloadProfile` fields they replace (distributions, usage, counts)."""
+    import numpy as np
+
+    from fineadvisor.measure.profile import ProfileBuilder, UsageComparison, parts
+    from fineadvisor.measure.stats import Distribution
+
+    assert isinstance(builder, ProfileBuilder)
+    n = len(tally.weight)
+    w = np.asarray(tally.weight, dtype=np.float64)
+    strata = np.asarray(tally.stratum, dtype=np.int64)
+    fpc = np.asarray(tally.fpc, dtype=np.float64)
+    values = parts(builder)
+    line_of = {col: np.repeat(np.arange(n, dtype=np.int64), np.asarray(getattr(tally, col), dtype=np.int64))
+               for col in ("inputs", "outputs", "prompts")}
+    estimates = {name: estimate(values[name], line_of[_ARRAY_OF.get(name, "prompts")], w, n, strata, fpc)
+                 for name in PARTS}
+    records = np.asarray(tally.records, dtype=np.float64)
+    pop, pop_ci = total_of(records, w, strata, fpc)
+    per_line = {name: np.bincount(line_of["prompts"], weights=values[name].astype(np.float64), minlength=n)
+                .astype(np.float64) for name in ("static", "dynamic")}
+    share, share_se = ratio_of(per_line["static"], per_line["static"] + per_line["dynamic"], w, strata, fpc)
+    usage = np.asarray(tally.usage, dtype=np.float64).reshape(n, 9)
+    sums = [float(np.dot(w, usage[:, k])) for k in range(9)]
+    hit, hit_ci = None, None
+    if sums[0] and sums[8]:
+        hit, hit_se = ratio_of(usage[:, 8], usage[:, 0], w, strata, fpc)
+        hit_ci = Interval(max(0.0, hit - Z95 * hit_se), min(1.0, hit + Z95 * hit_se))
+    summary = SampleSummary(tally.spec, tally.method, n, int(records.sum()), float(w.sum()), pop, pop_ci,
+                            tuple(estimates.items()), share, Interval(share - Z95 * share_se, share + Z95 * share_se),
+                            hit, hit_ci)
+
+    def dist(e: Estimate) -> Distribution:
+        return Distribution(round(e.count), e.mean, e.p50, e.p90, e.p95, e.max, round(e.total))
+
+    field_of = {"static": "static_prefix_tokens", "tools": "tool_tokens"}
+    fields: dict[str, object] = {field_of.get(name, f"{name}_tokens"): dist(e) for name, e in estimates.items()}
+    fields["records"] = round(pop)
+    fields["records_with_prompt"] = round(estimates["static"].count)
+    fields["records_without_output"] = max(0, round(estimates["input"].count - estimates["output"].count))
+    fields["static_share"] = share
+    fields["usage"] = UsageComparison(round(sums[0]), round(sums[1]), round(sums[2]), builder._usage[3],
+                                      round(sums[4]), round(sums[5]), round(sums[6]), round(sums[7]), round(sums[8]))
+    return summary, fields

@@ -1,0 +1,191 @@
+"""Sampling: the draws, the estimators, and intervals that contain the full count's figures as often as they say."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fineadvisor import analyze_logs
+from fineadvisor.measure import sampling
+from fineadvisor.measure.sampling import SampleSpec, proportion, ratio_of, total_of
+from fineadvisor.present.cli import cli
+
+ROOT = Path(__file__).parents[2]
+EXAMPLES = [ROOT / "examples" / n for n in ("support_bot.jsonl", "agent_anthropic.jsonl", "classify_batch_output.jsonl")]
+
+
+@pytest.mark.parametrize(
+    ("text", "lines", "share"),
+    [("2000", 2000, None), ("2,000", 2000, None), ("1", 1, None), ("5%", None, 0.05), ("100%", None, 1.0),
+     ("0.5%", None, 0.005), (" 12_000 ", 12000, None)],
+)
+def test_a_sample_is_a_number_of_lines_or_a_share(text: str, lines: int | None, share: float | None) -> None:
+    spec = SampleSpec.parse(text, 7)
+    assert (spec.lines, spec.share, spec.seed) == (lines, share, 7)
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "0%", "101%", "abc", "", "1e3", "1000001", "5 %%"])
+def test_a_bad_sample_is_refused_in_words(text: str) -> None:
+    with pytest.raises(ValueError, match="--sample"):
+        SampleSpec.parse(text)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_a_100_percent_sample_is_the_full_count(path: Path) -> None:
+    """Every line kept, equal weights: the estimates are the exact figures, and their intervals have no width."""
+    full, census = analyze_logs([str(path)]), analyze_logs([str(path)], sample="100%")
+    assert census.profile == full.profile
+    assert census.sample is not None and census.sample.method == "bernoulli"
+    e = census.sample.of("input")
+    assert e.mean_ci95.low == pytest.approx(e.mean, abs=1e-9) == pytest.approx(e.mean_ci95.high, abs=1e-9)
+
+
+def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
+    log = str(EXAMPLES[0])
+    a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))
+    assert a.profile == b.profile and a.sample == b.sample
+    assert a.profile != c.profile
+
+
+# ---------------------------------------------------------------- coverage on a log with very uneven lines
+
+
+def _uneven_log(path: Path, lines: int = 3000) -> Path:
+    """Requests whose length varies 40-fold and whose output grows with the prompt: a sample that favours long
+    lines (the byte-offset draw, uncorrected) overstates every mean."""
+    rng = random.Random(5)
+    with path.open("w") as fh:
+        for i in range(lines):
+            words = rng.choice([5, 10, 20, 50, 200])
+            system = "You are a careful assistant. " * rng.choice([1, 4])
+            user = " ".join(f"w{rng.randrange(1000)}" for _ in range(words))
+            reply = " ".join(f"r{rng.randrange(1000)}" for _ in range(words // 2 + 1))
+            fh.write(json.dumps({"messages": [{"role": "system", "content": system}, {"role": "user", "content": user},
+                                              {"role": "assistant", "content": reply}], "id": i}) + "\n")
+    return path
+
+
+PARTS = {"input": "input_tokens", "output": "output_tokens", "static": "static_prefix_tokens", "query": "query_tokens"}
+
+
+@pytest.mark.parametrize(("name", "spec"), [("uneven.jsonl", 150), ("uneven.jsonl.gz", 150), ("uneven.jsonl", "5%")])
+def test_intervals_contain_the_exact_means_about_95_percent_of_the_time(tmp_path: Path, name: str,
+                                                                         spec: int | str) -> None:
+    """60 seeds × 4 means: a 95% interval misses about 1 time in 20; fewer than 86% covered would be a broken
+    estimator (P < 0.1% for a true 95%), and so would a mean whose error does not shrink with the correction."""
+    plain = _uneven_log(tmp_path / "uneven.jsonl")
+    path = plain
+    if name.endswith(".gz"):
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(plain.read_bytes()))
+    full = analyze_logs([str(path)])
+    covered = trials = 0
+    for seed in range(60):
+        a = analyze_logs([str(path)], sample=spec, seed=seed)
+        assert a.sample is not None
+        for part, attr in PARTS.items():
+            truth = getattr(full.profile, attr).mean
+            e = a.sample.of(part)
+            covered += e.mean_ci95.low <= truth <= e.mean_ci95.high
+            trials += 1
+        pop = a.sample.population_records_ci95
+        assert pop.low - 1e-6 <= full.records_read <= pop.high + 1e-6 or name == "uneven.jsonl"
+    assert covered / trials >= 0.86, covered / trials
+
+
+def test_the_length_weights_remove_the_offset_draws_bias(tmp_path: Path) -> None:
+    """Drawn by byte offset, long lines come up more often: their plain mean overstates the input; weighted by
+    1 ÷ length it does not (averaged over 40 seeds)."""
+    path = _uneven_log(tmp_path / "uneven.jsonl")
+    truth = analyze_logs([str(path)]).profile.input_tokens.mean
+    weighted, plain = [], []
+    for seed in range(40):
+        a = analyze_logs([str(path)], sample=150, seed=seed)
+        assert a.sample is not None and a.sample.method == "offsets"
+        weighted.append(a.sample.of("input").mean)
+        spec = SampleSpec(lines=150, seed=seed)
+        drawn = sampling.draw(str(path), spec, sampling.seeded(spec), None)
+        lengths = [len(x.chunk.data or b"") for x in drawn.lines]
+        plain.append(float(np.mean(lengths)))
+    full_bytes = path.stat().st_size / 3000
+    assert abs(np.mean(weighted) - truth) / truth < 0.03  # unbiased: within 3% on average
+    assert np.mean(plain) > 1.3 * full_bytes  # the raw draw favours long lines by far more than that
+
+
+def test_a_bad_sampled_line_is_located_by_its_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"messages": [{"role": "user", "content": "hi"}]}\n' + b"not json\n" * 50)
+    a = analyze_logs([str(path)], sample=40, seed=3)
+    assert a.records_skipped > 0
+    where = a.skipped_examples[0].where
+    assert where.startswith(f"{path}, byte ") and int(where.rsplit(" ", 1)[1].replace(",", "")) > 50
+
+
+# ---------------------------------------------------------------- estimators
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10_000), min_size=2, max_size=60), st.floats(0.5, 50))
+def test_equal_weights_give_the_scaled_sum_and_mean(values: list[int], weight: float) -> None:
+    x = np.asarray(values, dtype=np.float64)
+    w = np.full(len(x), weight)
+    total, ci = total_of(x, w)
+    assert total == pytest.approx(weight * sum(values)) and ci.low <= total <= ci.high
+    mean, se = ratio_of(x, np.ones(len(x)), w)
+    assert mean == pytest.approx(sum(values) / len(values)) and se >= 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5_000), st.floats(0.1, 10)), min_size=2, max_size=40),
+       st.integers(0, 3))
+def test_strata_add_their_variances(rows: list[tuple[int, float]], cut: int) -> None:
+    """Two inputs sampled separately: the total is the sum of theirs, its variance at least theirs apart."""
+    x = np.asarray([r[0] for r in rows], dtype=np.float64)
+    w = np.asarray([r[1] for r in rows])
+    strata = np.asarray([0 if i < len(rows) // 2 + cut % 2 else 1 for i in range(len(rows))])
+    total, ci = total_of(x, w, strata)
+    assert total == pytest.approx(float(np.dot(w, x)))
+    assert ci.high - total == pytest.approx(total - ci.low) or ci.low == 0
+
+
+@pytest.mark.parametrize(("hits", "n", "low", "high"), [(0, 10, 0.0, 0.2775), (10, 10, 0.7225, 1.0),
+                                                       (50, 100, 0.4038, 0.5962)])
+def test_wilson_interval(hits: int, n: int, low: float, high: float) -> None:
+    # Wilson: (p + z²/2n ± z·√(p(1−p)/n + z²/4n²)) ÷ (1 + z²/n), z = 1.96
+    ci = proportion(hits, n)
+    assert (round(ci.low, 4), round(ci.high, 4)) == (low, high)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_command_line_says_sampled_and_gives_intervals() -> None:
+    log = str(EXAMPLES[0])
+    text = CliRunner().invoke(cli, ["estimate", log, "--sample", "100", "--seed", "4", "--profile-only"])
+    assert text.exit_code == 0, text.stderr
+    assert "Sampled: 100 lines (random byte offsets, weighted by line length; seed 4)" in text.stdout
+    assert "Every figure below is an estimate" in text.stdout and "Not estimated:" in text.stdout
+    doc = json.loads(CliRunner().invoke(cli, ["estimate", log, "--sample", "25%", "--json"]).stdout)
+    assert doc["sample"]["method"] == "bernoulli" and doc["sample"]["seed"] == 0
+    assert doc["sample"]["population_estimate"] == 400  # every line read through: the log's size is known
+    inp = doc["profile"]["input_tokens"]
+    assert inp["mean_ci95"][0] <= inp["mean"] <= inp["mean_ci95"][1] and "total_ci95" in inp and "p95_ci95" in inp
+    assert any("sample's 95% intervals" in r or "not settled by this sample" in r for r in doc["recommendation"]["reasons"])
+    full = json.loads(CliRunner().invoke(cli, ["estimate", log, "--json"]).stdout)
+    assert full["sample"] is None and "mean_ci95" not in full["profile"]["input_tokens"]
+
+
+@pytest.mark.parametrize(("args", "message"), [(["--sample", "0"], "Invalid value for --sample"),
+                                               (["--sample", "lots"], "Invalid value for --sample"),
+                                               (["--seed", "3"], "--seed sets the draws of --sample")])
+def test_sampling_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["estimate", str(EXAMPLES[0]), *args])
+    assert result.exit_code == 2 and message in result.stderr
