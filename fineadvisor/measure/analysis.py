@@ -53,7 +53,8 @@ class LogAnalysis:
 def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False,
                  workers: int | None = None, example_token_limit: int | None = None,
                  progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None,
-                 sample: int | str | SampleSpec | None = None, seed: int | None = None) -> LogAnalysis:
+                 sample: int | str | SampleSpec | None = None, seed: int | None = None, engine: str = "local",
+                 ray_address: str | None = None) -> LogAnalysis:
     """Read, count and profile request logs (.jsonl, .jsonl.gz, "-" for stdin, or a `MemoryLog`).
 
     Args:
@@ -68,6 +69,9 @@ def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict
         sample: count only a uniform random sample of the lines: a number of lines (2000), a share ("5%") or a
             `SampleSpec`; every figure is then an estimate with a 95% interval (`LogAnalysis.sample`).
         seed: the seed of the sample's random draws (default 0): the same seed, the same sample.
+        engine: "local" (this machine's processes) or "ray" (Ray tasks, `pip install 'fineadvisor[ray]'`): the same
+            profile either way; a sample is always drawn and counted locally.
+        ray_address: the Ray cluster to join (default: RAY_ADDRESS, else a local Ray started for the run).
 
     Returns:
         A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
@@ -77,7 +81,7 @@ def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict
     if isinstance(sample, SampleSpec) and seed is not None:
         spec = SampleSpec(sample.lines, sample.share, seed)
     scan = scan_logs(paths, model=model, strict=strict, workers=workers, progress=progress, max_bytes=max_bytes,
-                     sample=spec)
+                     sample=spec, engine=engine, ray_address=ray_address)
     try:
         return _analysis(paths, scan, model, example_token_limit)
     finally:

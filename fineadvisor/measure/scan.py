@@ -302,7 +302,7 @@ def _want_workers(paths: Sequence[LogSource], workers: int | None) -> int:
 
 def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False, workers: int | None = None,
               progress: Callable[[int, int], None] | None = None, max_bytes: int | None = None,
-              sample: SampleSpec | None = None) -> Scan:
+              sample: SampleSpec | None = None, engine: str = "local", ray_address: str | None = None) -> Scan:
     """Count and aggregate every line of `paths` (or only a sample of them); raise `LogFormatError` at the first
     bad line when strict.
 
@@ -310,13 +310,18 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
     """
     if sample is not None:
         return _scan_sample(paths, sample, model, strict, progress, max_bytes)
+    if engine == "ray":
+        from fineadvisor.measure.distributed import ray_results, ray_session
+
+        with ray_session(ray_address, workers) as ray:
+            return _merge_all(paths, Scan(workers=int(ray.cluster_resources().get("CPU", 1))), strict, progress,
+                              lambda path: ray_results(path, ray, model, strict, max_bytes))
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}: 'local' or 'ray'")
     n_workers = _want_workers(paths, workers)
     if n_workers > 1 and not temp_dir_usable():
         n_workers = 1  # worker processes talk over a socket in the temporary directory: count in this process
     scan = Scan(workers=n_workers)
-    total_bytes = sum(file_size(p) for p in paths)
-    done_bytes = 0
-    pending: dict[str, RecordTokens] = {}
     executor: Executor | None = None
     local = LineCounter(model) if n_workers == 1 else None
     hidden = contextlib.ExitStack()
@@ -325,38 +330,8 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
         executor = ProcessPoolExecutor(n_workers, mp_context=_context(), initializer=_init_worker,
                                        initargs=(model,))
     try:
-        for path in paths:
-            offset = 0
-            for chunk, result in _results(path, executor, local, n_workers, strict, max_bytes):
-                base = offset if chunk.first_line_no < 0 else 0
-                offset += result.lines if chunk.first_line_no < 0 else 0
-                scan.lines += result.lines
-                scan.units.add(chunk.unit)
-                scan.surrogates_replaced += result.surrogates
-                scan.formats.setdefault(source_name(path), Counter()).update(result.formats)
-                scan.approximate.update(result.approximate)
-                if result.bad_count:
-                    if strict:
-                        bad = result.bad[0]
-                        bad = replace(bad, line_no=bad.line_no + base)
-                        raise LogFormatError(describe(bad.path), bad.line_no, bad.reason, bad.where)
-                    scan.skipped += result.bad_count
-                    scan.skipped_reasons.update(result.bad_reasons)
-                    room = SHOWN_BAD_LINES - len(scan.skipped_examples)
-                    scan.skipped_examples += [replace(b, line_no=b.line_no + base) for b in result.bad[:room]]
-                scan.records += result.records
-                scan.profile.merge(result.profile)
-                scan.readiness.merge(result.readiness)
-                for rt in result.batch:
-                    _join(rt, pending, scan)
-                done_bytes += len(chunk.data) if chunk.data is not None else chunk.end - chunk.start
-                if progress:
-                    progress(min(done_bytes, total_bytes), total_bytes)
-        for rt in pending.values():
-            _add(scan, rt)
-    except BaseException:
-        scan.close()  # delete the temporary files now, not when the scan is collected
-        raise
+        _merge_all(paths, scan, strict, progress,
+                   lambda path: _results(path, executor, local, n_workers, strict, max_bytes))
     finally:
         try:
             if executor is not None:
@@ -448,6 +423,49 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
         tally.bad.append(n_bad)
         tally.stratum.append(stratum)
     scan.surrogates_replaced += surrogates_replaced() - repaired_before
+
+
+def _merge_all(paths: Sequence[LogSource], scan: Scan, strict: bool, progress: Callable[[int, int], None] | None,
+               results: Callable[[LogSource], Iterable[tuple[Chunk, ChunkResult]]]) -> Scan:
+    """Merge every input's chunk results into `scan`, in input order (whichever engine counted them): line numbers,
+    skipped lines, formats, builders, and Batch API lines joined by custom_id."""
+    total_bytes = sum(file_size(p) for p in paths)
+    done_bytes = 0
+    pending: dict[str, RecordTokens] = {}
+    try:
+        for path in paths:
+            offset = 0
+            for chunk, result in results(path):
+                base = offset if chunk.first_line_no < 0 else 0
+                offset += result.lines if chunk.first_line_no < 0 else 0
+                scan.lines += result.lines
+                scan.units.add(chunk.unit)
+                scan.surrogates_replaced += result.surrogates
+                scan.formats.setdefault(source_name(path), Counter()).update(result.formats)
+                scan.approximate.update(result.approximate)
+                if result.bad_count:
+                    if strict:
+                        bad = result.bad[0]
+                        bad = replace(bad, line_no=bad.line_no + base)
+                        raise LogFormatError(describe(bad.path), bad.line_no, bad.reason, bad.where)
+                    scan.skipped += result.bad_count
+                    scan.skipped_reasons.update(result.bad_reasons)
+                    room = SHOWN_BAD_LINES - len(scan.skipped_examples)
+                    scan.skipped_examples += [replace(b, line_no=b.line_no + base) for b in result.bad[:room]]
+                scan.records += result.records
+                scan.profile.merge(result.profile)
+                scan.readiness.merge(result.readiness)
+                for rt in result.batch:
+                    _join(rt, pending, scan)
+                done_bytes += len(chunk.data) if chunk.data is not None else chunk.end - chunk.start
+                if progress:
+                    progress(min(done_bytes, total_bytes), total_bytes)
+        for rt in pending.values():
+            _add(scan, rt)
+    except BaseException:
+        scan.close()  # delete the temporary files now, not when the scan is collected
+        raise
+    return scan
 
 
 @contextlib.contextmanager

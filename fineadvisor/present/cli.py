@@ -211,6 +211,12 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
               help="Count only a uniform random sample: N lines of each input, or P% of the lines; every figure is "
                    "then an estimate with its 95% interval (see the README's Sampling).")
 @click.option("--seed", type=click.IntRange(0), metavar="N", help="Seed of --sample's random draws (default 0).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Count on this machine, or with Ray tasks on a cluster (pip install 'fineadvisor[ray]'): the same "
+                   "profile either way.")
+@click.option("--ray-address", metavar="ADDRESS", envvar="RAY_ADDRESS",
+              help="The Ray cluster to join, e.g. ray://head:10001 (default: RAY_ADDRESS, else a local Ray for the "
+                   "run).")
 @click.option("--workers", type=click.IntRange(1, 64), metavar="N",
               help="Worker processes for counting (default: 2 for inputs over 16 MB, else 1).")
 @click.option("--example-token-limit", type=click.IntRange(1), metavar="TOKENS",
@@ -218,7 +224,7 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, profile_only: bool,
              pricing_files: tuple[str, ...], start: datetime | None, strict: bool, sample_text: str | None,
-             seed: int | None, workers: int | None,
+             seed: int | None, engine: str, ray_address: str | None, workers: int | None,
              example_token_limit: int | None, quiet: bool, **scenario_opts: object) -> None:
     """Measure request logs, cost every strategy at your volume, and recommend one.
 
@@ -241,6 +247,8 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
     if json_:
         fmt = "json"
     quality_file = scenario_opts.pop("quality_file", None)
+    if ray_address and engine != "ray":
+        ray_address = None  # RAY_ADDRESS in the environment only matters with --engine ray
     if seed is not None and sample_text is None:
         raise click.UsageError("--seed sets the draws of --sample: give --sample too")
     try:
@@ -258,7 +266,8 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
         quality = read_quality(str(quality_file)) if quality_file and not profile_only else None
         with _progress(logs, quiet) as progress:
             analysis = analyze_logs(list(logs), model=model, strict=strict, workers=workers,
-                                    example_token_limit=example_token_limit, progress=progress, sample=sample)
+                                    example_token_limit=example_token_limit, progress=progress, sample=sample,
+                                    engine=engine, ray_address=ray_address)
         result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source,
                                                             quality=quality)
     except FineAdvisorError as exc:

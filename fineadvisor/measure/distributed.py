@@ -1,0 +1,86 @@
+"""The Ray engine: the same chunks, counted by Ray tasks on a cluster's workers, merged in order by the same code.
+
+`pip install 'fineadvisor[ray]'`. The driver splits each input into the chunks the local engine uses (byte ranges
+of plain files, which each task reads itself; blocks of lines of compressed files, streams, objects and documents,
+which the driver reads and ships); each task counts one chunk with `scan.count_chunk` into a `ChunkResult` — the
+partial result, a few arrays and counters — and the driver merges the partials in input order exactly as the local
+engine does, so the profile is the local one, to the token. With `--ray-address` (or RAY_ADDRESS) it joins a
+running cluster and ships this package to its workers (`runtime_env.py_modules`); otherwise it starts a local Ray
+on 127.0.0.1 for the run and stops it after. Plain files must be readable at the same path on every worker (a
+shared filesystem); objects in s3:// / gs:// / az:// are read by the driver.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from fineadvisor.errors import InputError
+from fineadvisor.measure.logs import Chunk, LogSource
+
+WINDOW_PER_CPU = 2
+"""Chunks in flight per cluster CPU (results are merged in input order)."""
+
+_counters: dict[str | None, Any] = {}
+"""Per worker process: one `LineCounter` per model, kept between tasks (the tokenizer loads once per worker)."""
+
+
+def _count(chunk: Chunk, model: str | None, strict: bool) -> Any:
+    """One task: count a chunk on a worker (the worker keeps its counter for the next task)."""
+    from fineadvisor.measure.scan import LineCounter, count_chunk
+
+    counter = _counters.get(model)
+    if counter is None:
+        counter = _counters[model] = LineCounter(model)
+    counter.approximate.clear()  # this chunk's reasons only: the worker may have counted another run's chunks
+    return count_chunk(chunk, counter, strict)
+
+
+@contextlib.contextmanager
+def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
+    """Ray, joined at `address` (or RAY_ADDRESS) or started locally on 127.0.0.1 for the duration."""
+    try:
+        import ray
+    except ImportError:
+        raise InputError("--engine ray needs Ray: pip install 'fineadvisor[ray]'") from None
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves the machine
+    target = address or os.environ.get("RAY_ADDRESS") or None
+    started = not ray.is_initialized()
+    if started:
+        try:
+            if target:
+                import fineadvisor
+
+                ray.init(address=target, runtime_env={"py_modules": [os.path.dirname(fineadvisor.__file__)]},
+                         logging_level=logging.ERROR, log_to_driver=False)
+            else:
+                ray.init(num_cpus=cpus, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False,
+                         _node_ip_address="127.0.0.1")
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            where = f"the Ray cluster at {target}" if target else "a local Ray"
+            raise InputError(f"cannot start or join {where}: {str(exc).splitlines()[0][:200]}") from None
+    try:
+        yield ray
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def ray_results(path: LogSource, ray: Any, model: str | None, strict: bool, max_bytes: int | None,
+                ) -> Iterator[tuple[Chunk, Any]]:
+    """(chunk, its ChunkResult) for every chunk of one input, counted by Ray tasks, in input order."""
+    from fineadvisor.measure.containers import read_chunks
+
+    remote = ray.remote(_count)
+    window: list[tuple[Chunk, Any]] = []
+    size = max(2, WINDOW_PER_CPU * int(ray.cluster_resources().get("CPU", 1)))
+    for chunk in read_chunks(path, max_bytes=max_bytes):
+        window.append((chunk, remote.remote(chunk, model, strict)))
+        if len(window) >= size:
+            c, ref = window.pop(0)
+            yield c, ray.get(ref)
+    for c, ref in window:
+        yield c, ray.get(ref)

@@ -1,0 +1,94 @@
+"""The Ray engine gives exactly the local profile: on the bundled examples and on a generated log of many chunks,
+plain and gzipped, with bad lines, on a local 2-CPU Ray started (on 127.0.0.1) and stopped here."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fineadvisor import analyze_logs
+from fineadvisor.errors import InputError
+from fineadvisor.measure.analysis import LogAnalysis
+from fineadvisor.present.cli import cli
+
+ROOT = Path(__file__).parents[2]
+EX = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    ray = pytest.importorskip("ray")
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def same(a: LogAnalysis, b: LogAnalysis) -> None:
+    assert a.profile == b.profile and a.readiness == b.readiness
+    assert (a.lines_read, a.records_read, a.records_skipped) == (b.lines_read, b.records_read, b.records_skipped)
+    assert a.skipped_examples == b.skipped_examples and a.skipped_reasons == b.skipped_reasons
+    assert a.formats == b.formats and a.model == b.model
+
+
+@pytest.mark.parametrize("inputs", [["support_bot.jsonl"], ["agent_anthropic.jsonl"],
+                                    ["classify_batch_input.jsonl", "classify_batch_output.jsonl"]],
+                         ids=["support-bot", "agent", "batch-pair"])
+def test_the_examples_profile_exactly_as_locally(local_ray: None, inputs: list[str]) -> None:
+    paths = [str(EX / n) for n in inputs]
+    same(analyze_logs(paths, engine="ray"), analyze_logs(paths))
+
+
+def _generated(path: Path, records: int = 6000) -> Path:
+    """~9 MB of fine-tuning lines (three chunks of 4 MiB) with a bad line every 1,000."""
+    rng = random.Random(11)
+    systems = [f"You are assistant {k}. " * 40 for k in range(3)]
+    with path.open("w") as fh:
+        for i in range(records):
+            if i % 1000 == 999:
+                fh.write("{not json\n")
+                continue
+            user = " ".join(f"q{rng.randrange(5000)}" for _ in range(rng.randrange(20, 300)))
+            reply = " ".join(f"a{rng.randrange(5000)}" for _ in range(rng.randrange(5, 120)))
+            fh.write(json.dumps({"messages": [{"role": "system", "content": rng.choice(systems)},
+                                              {"role": "user", "content": user},
+                                              {"role": "assistant", "content": reply}]}) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+def test_a_generated_log_of_many_chunks_profiles_exactly_as_locally(local_ray: None, tmp_path: Path, gz: bool) -> None:
+    path = _generated(tmp_path / "gen.jsonl")
+    assert path.stat().st_size > 8 * 2**20  # more than two chunks: the merge order matters
+    if gz:
+        zipped = tmp_path / "gen.jsonl.gz"
+        zipped.write_bytes(gzip.compress(path.read_bytes()))
+        path = zipped
+    ray_run, local = analyze_logs([str(path)], engine="ray"), analyze_logs([str(path)], workers=1)
+    same(ray_run, local)
+    assert ray_run.records_skipped == 6 and ray_run.skipped_examples[0].line_no == 1000  # numbered as locally
+
+
+def test_the_command_line_gives_the_same_json(local_ray: None) -> None:
+    log = str(EX / "support_bot.jsonl")
+    args = ["estimate", log, "--requests-per-day", "20000", "--start", "2026-12-03", "--json"]
+    local = CliRunner().invoke(cli, args)
+    ray_run = CliRunner().invoke(cli, [*args, "--engine", "ray"])
+    assert local.exit_code == 0 and ray_run.exit_code == 0, ray_run.stderr
+    assert json.loads(local.stdout) == json.loads(ray_run.stdout)
+
+
+def test_without_ray_installed_the_engine_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray → ImportError
+    with pytest.raises(InputError, match=r"pip install 'fineadvisor\[ray\]'"):
+        analyze_logs([str(EX / "support_bot.jsonl")], engine="ray")
