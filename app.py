@@ -23,6 +23,7 @@ from fineadvisor.measure.quality import read_quality_bytes
 from fineadvisor.present import charts
 from fineadvisor.present.escape import markdown as esc
 from fineadvisor.present.report import estimate_to_dict, estimate_to_markdown, package_version
+from fineadvisor.present.report import sample_lines as sample_lines_of
 
 ROOT = Path(__file__).resolve().parent
 SAMPLES = {
@@ -44,16 +45,17 @@ st.set_page_config(page_title="fineadvisor", page_icon="💸", layout="wide")
 # ---------------------------------------------------------------- cached measurement (the slow part)
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=8)
-def profile_sample(paths: tuple[str, ...], model: str | None) -> LogAnalysis:
-    """Profile bundled logs once per model."""
-    return analyze_logs(list(paths), model=model)
+def profile_sample(paths: tuple[str, ...], model: str | None, sample: int = 0) -> LogAnalysis:
+    """Profile bundled logs once per model (and sample size: 0 counts every line)."""
+    return analyze_logs(list(paths), model=model, sample=sample or None)
 
 
 @st.cache_data(show_spinner="Counting tokens…", max_entries=4)
-def profile_upload(file_id: str, name: str, _data: bytes, model: str | None) -> LogAnalysis:
+def profile_upload(file_id: str, name: str, _data: bytes, model: str | None, sample: int = 0) -> LogAnalysis:
     """Profile an uploaded file once (keyed by its upload id, not its bytes), in memory: no copy on disk, and
     every message names the file by its own name."""
-    return analyze_logs([MemoryLog(name, _data)], model=model, max_bytes=MAX_UPLOAD_DECOMPRESSED_BYTES)
+    return analyze_logs([MemoryLog(name, _data)], model=model, max_bytes=MAX_UPLOAD_DECOMPRESSED_BYTES,
+                        sample=sample or None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -122,6 +124,10 @@ with st.sidebar:
                               disabled=source != UPLOAD, max_upload_size=MAX_UPLOAD_MB)
     model = st.text_input("Model of the logged setup", key="model", placeholder="from the logs",
                           help="Counts and prices every request as this model.").strip() or None
+    sample_lines = int(st.number_input(
+        "Sample lines (0: count every line)", min_value=0, max_value=1_000_000, value=0, step=500, key="sample_lines",
+        help="Count only this many lines, drawn at random (seed 0): faster on a large log, and every figure then "
+             "comes with its 95% interval."))
 
     st.header("Volume")
     per_day = st.select_slider("Requests per day", VOLUMES, key="requests_per_day",
@@ -222,12 +228,12 @@ try:
             st.error(f"{esc(upload.name)} is {upload.size / 2**20:.0f} MiB, over the {MAX_UPLOAD_MB} MiB upload limit; "
                      "run `fineadvisor estimate` on it from the command line instead.")
             st.stop()
-        analysis = profile_upload(upload.file_id, upload.name, upload.getvalue(), model)
+        analysis = profile_upload(upload.file_id, upload.name, upload.getvalue(), model, sample_lines)
     else:
         paths = [str(SAMPLES[source])]
         if SAMPLES[source].name == "classify_batch_input.jsonl":
             paths.append(str(BATCH_OUTPUT))
-        analysis = profile_sample(tuple(paths), model)
+        analysis = profile_sample(tuple(paths), model, sample_lines)
 except FineAdvisorError as exc:
     st.error(esc(exc))
     st.stop()
@@ -265,6 +271,9 @@ except Exception as exc:  # never a traceback or a server path in the page
              f"maintainers with fineadvisor's version ({esc(package_version())}) and the log or the link of this page.")
     st.stop()
 
+if analysis.sample is not None:  # every number below is an estimate: said first, with the intervals
+    st.info("\n".join(f"{'- ' if line.startswith('  ') else ''}{esc(line.strip())}" for line in sample_lines_of(analysis)),
+            icon="🎲")
 if analysis.records_skipped:
     first = analysis.skipped_examples[0]
     st.warning(esc(f"Skipped {analysis.records_skipped:,} lines that are not valid records; the first: {first}"))
@@ -304,11 +313,12 @@ with st.container(border=True, key="recommendation"):
 
 p = analysis.profile
 m = st.columns(4)
-m[0].metric("Static share of input", percent(p.static_share), help="Sent unchanged on every request.")
-m[1].metric("Input per request", tokens_compact(e.workload.input_tokens))
-m[2].metric("Output per request", tokens_compact(e.workload.output_tokens))
+sampled = " (sampled)" if analysis.sample is not None else ""
+m[0].metric(f"Static share of input{sampled}", percent(p.static_share), help="Sent unchanged on every request.")
+m[1].metric(f"Input per request{sampled}", tokens_compact(e.workload.input_tokens))
+m[2].metric(f"Output per request{sampled}", tokens_compact(e.workload.output_tokens))
 baseline = next(c for c in e.strategies if c.id == e.baseline)
-m[3].metric("Logged setup per month", money_compact(baseline.monthly_usd(e.scenario.requests_per_month)))
+m[3].metric(f"Logged setup per month{sampled}", money_compact(baseline.monthly_usd(e.scenario.requests_per_month)))
 
 tabs = st.tabs(["Cost vs volume", "Over time", "Tokens", "What flips it", "Tables", "Downloads"])
 with tabs[0]:

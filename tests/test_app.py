@@ -189,3 +189,16 @@ def test_other_models_rag_share_and_the_logs_traffic_are_controls() -> None:
     assert not at.exception
     sources = [str(x) for df in at.dataframe if "source" in df.value.columns for x in df.value["source"]]
     assert any("they were captured at" in x for x in sources), sources
+
+
+def test_a_sampled_log_says_so_with_its_intervals() -> None:
+    """Sample lines > 0: the page says every figure is an estimate, gives the intervals, and marks the metrics."""
+    at = new_app()
+    at.number_input(key="sample_lines").set_value(100).run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "Sampled: 100 lines" in info and "95%" in info and "Not estimated" in info
+    assert any(m.label == "Static share of input (sampled)" for m in at.metric)
+    at.number_input(key="sample_lines").set_value(0).run()
+    assert not any("Sampled:" in i.value for i in at.info)
+    assert metric(at, "Static share of input") == "96%"

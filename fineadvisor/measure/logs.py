@@ -206,14 +206,19 @@ def _check_head(head: bytes, path: str, stream: IO[bytes] | None = None) -> None
 
 
 def is_plain_file(path: LogSource) -> bool:
-    """True for an uncompressed regular file, which workers can read by byte range."""
-    if isinstance(path, MemoryLog) or path == STDIN or not os.path.isfile(path):
+    """True for an uncompressed regular file or object, which workers can read by byte range."""
+    if isinstance(path, MemoryLog) or path == STDIN or not (storage.is_url(path) or os.path.isfile(path)):
         return False
     try:
-        with open(path, "rb") as fh:
+        with open_ranged(path) as fh:
             return not fh.read(4).startswith((_GZIP_MAGIC, _ZSTD_MAGIC))
-    except OSError:
+    except (OSError, InputError):
         return False  # opening it again reports why, in words
+
+
+def open_ranged(path: str) -> IO[bytes]:
+    """A plain file or an object, seekable: what byte-range chunks and byte-offset sampling read."""
+    return storage.open_ranged(path) if storage.is_url(path) else open(path, "rb")
 
 
 def file_size(path: LogSource) -> int:
@@ -329,7 +334,7 @@ def iter_chunks(source: LogSource, chunk_bytes: int = CHUNK_BYTES, max_bytes: in
 def _plain_chunks(source: str, chunk_bytes: int) -> Iterator[Chunk]:
     """Byte ranges of a plain file, each ending at a line end (found by scanning, never by reading a line whole)."""
     size = file_size(source)
-    with open(source, "rb") as fh:
+    with open_ranged(source) as fh:
         head = fh.read(chunk_bytes)
         _check_head(head[:4], source)
         _check_binary(head, source)
@@ -426,7 +431,7 @@ def chunk_lines(chunk: Chunk) -> Iterator[Line]:
         yield from _split(chunk.data, first, False, chunk.last_line_bytes)
         return
     try:
-        with open(chunk.path, "rb") as fh:
+        with open_ranged(chunk.path) as fh:
             fh.seek(chunk.start)
             if chunk.end - chunk.start <= MAX_LINE_BYTES:
                 yield from _split(fh.read(chunk.end - chunk.start), first, chunk.start == 0)

@@ -23,7 +23,6 @@ records, r_i: how many records of that kind the line holds):
 from __future__ import annotations
 
 import math
-import os
 import random
 import re
 from collections.abc import Iterator
@@ -31,7 +30,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from fineadvisor.errors import InputError
-from fineadvisor.measure.logs import MAX_LINE_BYTES, Chunk, LogSource, chunk_lines, file_size, is_plain_file
+from fineadvisor.measure.logs import (
+    MAX_LINE_BYTES,
+    Chunk,
+    LogSource,
+    chunk_lines,
+    file_size,
+    is_plain_file,
+    open_ranged,
+)
 from fineadvisor.measure.stats import percentile
 
 if TYPE_CHECKING:
@@ -102,9 +109,9 @@ def draw(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: o
 
 def _offsets(path: str, n: int, rng: random.Random) -> Iterator[SampledLine]:
     """n lines of a plain file, each the line a uniformly drawn byte offset falls in, weighted S ÷ (n·L)."""
-    size = os.path.getsize(path)
+    size = file_size(path)
     try:
-        with open(path, "rb") as fh:
+        with open_ranged(path) as fh:
             for _ in range(n):
                 start, data, length = _line_at(fh, rng.randrange(size), size)
                 chunk = Chunk(path, start + 1, data[:MAX_LINE_BYTES] if length > MAX_LINE_BYTES else data,

@@ -165,3 +165,19 @@ def test_the_command_line_reads_an_object(bucket: str) -> None:
     result = CliRunner().invoke(cli, ["estimate", f"{bucket}/many/", "--profile-only"])
     assert result.exit_code == 0, result.stderr
     assert "s3://logs/many/a.jsonl, s3://logs/many/b.jsonl.gz" in result.stdout and SECRET not in result.stdout
+
+
+def test_a_plain_object_is_read_in_byte_ranges_and_sampled_by_offsets(bucket: str) -> None:
+    """An uncompressed object is split into byte ranges like a file (workers read their own range from the store),
+    and --sample draws byte offsets in it: the same seed, the same lines as on disk."""
+    from fineadvisor.measure.logs import is_plain_file
+
+    url = f"{bucket}/support_bot.jsonl"
+    assert is_plain_file(url) and not is_plain_file(f"{bucket}/support_bot.jsonl.gz")
+    remote, local = analyze_logs([url], workers=2), analyze_logs([str(SUPPORT)], workers=1)
+    assert remote.profile == local.profile and remote.readiness == local.readiness
+    sampled_remote, sampled_local = analyze_logs([url], sample=60, seed=9), analyze_logs([str(SUPPORT)], sample=60, seed=9)
+    assert sampled_remote.sample is not None and sampled_remote.sample.method == "offsets"
+    assert sampled_remote.profile == sampled_local.profile
+    gz = analyze_logs([f"{bucket}/support_bot.jsonl.gz"], sample=60, seed=9)
+    assert gz.sample is not None and gz.sample.method == "reservoir"
