@@ -38,6 +38,7 @@ from fineadvisor.measure.logs import (
     file_size,
     is_plain_file,
     open_ranged,
+    source_name,
 )
 from fineadvisor.measure.stats import percentile
 
@@ -50,6 +51,9 @@ Z95 = 1.959963984540054
 """The standard normal's 97.5th percentile: a 95% two-sided interval is ± Z95 standard errors."""
 MAX_SAMPLE = 1_000_000
 """The most lines a --sample N may keep (they are held in memory)."""
+MAX_SAMPLE_BYTES = 512 * 2**20
+"""The most bytes of sampled lines held at once (a sample is counted in memory): beyond it, an error says to ask
+for fewer lines or a smaller share."""
 _BACK_BYTES = 1 << 16
 """Bytes read backwards at a time to find the start of the line an offset falls in."""
 
@@ -112,8 +116,11 @@ def _offsets(path: str, n: int, rng: random.Random) -> Iterator[SampledLine]:
     size = file_size(path)
     try:
         with open_ranged(path) as fh:
+            held = 0
             for _ in range(n):
                 start, data, length = _line_at(fh, rng.randrange(size), size)
+                held += len(data)
+                _check_held(held, path)
                 chunk = Chunk(path, start + 1, data[:MAX_LINE_BYTES] if length > MAX_LINE_BYTES else data,
                               last_line_bytes=length if length > MAX_LINE_BYTES else 0, unit="byte")
                 yield SampledLine(chunk, size / (n * (length + 1)))
@@ -151,10 +158,16 @@ def _line_at(fh: object, offset: int, size: int) -> tuple[int, bytes, int]:
     return start, b"".join(parts), length
 
 
+def _check_held(held: int, name: str) -> None:
+    if held > MAX_SAMPLE_BYTES:
+        raise InputError(f"{name}: the sampled lines hold more than {MAX_SAMPLE_BYTES // 2**20} MiB, more than a "
+                         "sample is counted with in memory; ask for fewer lines (--sample N) or a smaller share")
+
+
 def _stream(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object) -> SourceSample:
     """Reservoir (N) or Bernoulli (P%) sampling of the lines of any input, parsing none of the lines not kept."""
     kept: list[Chunk] = []
-    seen = 0
+    seen = held = 0
     n, p = spec.lines, spec.share
     for chunk in read_chunks(source):  # type: ignore[operator]
         for line in chunk_lines(chunk):
@@ -165,11 +178,16 @@ def _stream(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks
                     kept.append(one)
             elif seen < n:
                 kept.append(one)
+                held += len(line.data)
             else:
                 j = rng.randrange(seen + 1)
                 if j < n:
+                    held += len(line.data) - len(kept[j].data or b"")
                     kept[j] = one
             seen += 1
+            if n is None and kept and kept[-1] is one:
+                held += len(line.data)
+            _check_held(held, source_name(source))
     kept.sort(key=lambda c: c.first_line_no)
     weight = seen / len(kept) if kept else 0.0  # K lines read through, known exactly: W = K ÷ kept
     if n is None:

@@ -189,3 +189,20 @@ def test_the_command_line_says_sampled_and_gives_intervals() -> None:
 def test_sampling_usage_errors_exit_2(args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["estimate", str(EXAMPLES[0]), *args])
     assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz"])
+def test_a_sample_too_big_for_memory_is_refused_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         name: str) -> None:
+    """The sampled lines are counted in memory: past MAX_SAMPLE_BYTES (lowered here to 64 KiB) the run stops with
+    a clear error instead of exhausting memory."""
+    from fineadvisor.errors import InputError
+
+    monkeypatch.setattr(sampling, "MAX_SAMPLE_BYTES", 64 * 1024)
+    line = json.dumps({"messages": [{"role": "user", "content": "x " * 2000}]}).encode() + b"\n"
+    path = tmp_path / name
+    data = line * 200
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    with pytest.raises(InputError, match="ask for fewer lines"):
+        analyze_logs([str(path)], sample=100)
+    assert analyze_logs([str(path)], sample=10).records_read == 10  # 10 × 4 KB fits
