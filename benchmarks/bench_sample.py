@@ -2,7 +2,8 @@
 """Benchmark: `--sample N` against the full count, in the same run, on the log `bench_profile.py` writes.
 
 1. Speed: the whole `fineadvisor estimate LOG --profile-only --json` process, full and with `--sample N`,
-   alternated for `--rounds` rounds; prints each time and the ratio (full ÷ sampled).
+   alternated for `--rounds` rounds, on a byte-compiled copy of the package (as installed); prints each time and
+   the ratio (full ÷ sampled).
 2. Coverage: for seeds 0..S−1, whether each 95% interval of the mean (input, output, static prefix, query tokens)
    contains the full count's exact mean; prints the share per figure (a 95% interval should cover ≈ 95%).
 
@@ -13,10 +14,14 @@ Writes benchmarks/out/bench_sample.json.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,11 +30,23 @@ OUT = HERE / "out"
 PARTS = {"input": "input_tokens", "output": "output_tokens", "static": "static_prefix_tokens", "query": "query_tokens"}
 
 
-def timed(args: list[str]) -> tuple[float, dict[str, object]]:
-    """Wall time of one CLI process, and its JSON."""
+def snapshot() -> tuple[Path, dict[str, str]]:
+    """The package copied and byte-compiled, as an installed package is: with PYTHONDONTWRITEBYTECODE set (as on
+    this machine) an editable checkout would be compiled again by every process, ~0.25 s of a sampled run."""
+    root = Path(tempfile.mkdtemp(prefix="fineadvisor-bench-"))
+    shutil.copytree(HERE.parent / "fineadvisor", root / "fineadvisor", ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(root / "fineadvisor", quiet=1)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
+    return root, env
+
+
+def timed(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, dict[str, object]]:
+    """Wall time of one CLI process, and its JSON (run from the snapshot: `-m` puts the working directory first
+    on the import path, and the checkout's own `fineadvisor/` would win)."""
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "fineadvisor", "estimate", *args, "--profile-only", "--json", "-q"],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env, cwd=cwd)
     return time.perf_counter() - start, json.loads(run.stdout)
 
 
@@ -44,13 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     if not log.exists():
         subprocess.run([sys.executable, str(HERE / "bench_profile.py"), "--records", str(a.records),
                         "--generate-only"], check=True)
+    root, env = snapshot()
     full_s, sampled_s = [], []
     full_doc: dict[str, object] = {}
-    for _ in range(a.rounds):
-        t, full_doc = timed([str(log)])
-        full_s.append(t)
-        t, _doc = timed([str(log), "--sample", a.sample])
-        sampled_s.append(t)
+    try:
+        for _ in range(a.rounds):
+            t, full_doc = timed([str(log)], env, root)
+            full_s.append(t)
+            t, _doc = timed([str(log), "--sample", a.sample], env, root)
+            sampled_s.append(t)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     ratios = [f / s for f, s in zip(full_s, sampled_s, strict=True)]
     print(f"log: {log.name} ({log.stat().st_size / 1e9:.2f} GB)")
     print(f"full run     {', '.join(f'{t:.2f}' for t in full_s)} s")
@@ -74,13 +95,14 @@ def main(argv: list[str] | None = None) -> int:
             covered[part] += e.mean_ci95.low - 0.05 <= truth[part] <= e.mean_ci95.high + 0.05
             width[part].append(e.mean_ci95.high - e.mean_ci95.low)
     print(f"coverage over {a.seeds} seeds ({time.perf_counter() - start:.0f} s in-process):")
+    seeds = max(a.seeds, 1)
     for part in PARTS:
-        print(f"  {part:7s} mean {truth[part]:9.1f}  covered {covered[part] / a.seeds:5.0%}  "
+        print(f"  {part:7s} mean {truth[part]:9.1f}  covered {covered[part] / seeds:5.0%}  "
               f"median interval width {statistics.median(width[part]):.1f} tokens")
     OUT.mkdir(exist_ok=True)
     (OUT / "bench_sample.json").write_text(json.dumps({
         "log": log.name, "sample": a.sample, "full_seconds": full_s, "sampled_seconds": sampled_s, "ratios": ratios,
-        "coverage": {p: covered[p] / a.seeds for p in PARTS}, "seeds": a.seeds, "truth": truth}, indent=2))
+        "coverage": {p: covered[p] / max(a.seeds, 1) for p in PARTS}, "seeds": a.seeds, "truth": truth}, indent=2))
     return 0
 
 

@@ -8,18 +8,20 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fineadvisor.advise.constants import (
+    DAYS_PER_MONTH,
+    DEFAULT_HIT_RATE,
+    DEFAULT_REQUESTS_PER_DAY,
+    HOURS_PER_MONTH,
+    default_volume_source,
+)
+
 NonNegative = Annotated[Decimal, Field(ge=0, le=10**9, allow_inf_nan=False)]
 """Hours and USD amounts: at most a billion (beyond any plan; keeps every product computable)."""
 Share = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
 
-DEFAULT_REQUESTS_PER_DAY = 1_000
-"""The volume assumed when none is given."""
-DEFAULT_HIT_RATE = Decimal("0.8")
-"""The prompt-cache hit rate assumed when the logs show none and none is given."""
-DAYS_PER_MONTH = Decimal("30.4375")
-"""365.25 / 12."""
-HOURS_PER_MONTH = Decimal("730.5")
-"""24 × 30.4375."""
+__all__ = ["DAYS_PER_MONTH", "DEFAULT_HIT_RATE", "DEFAULT_REQUESTS_PER_DAY", "HOURS_PER_MONTH", "NonNegative", "Scenario",
+           "Share", "default_of", "default_volume_source", "today"]
 
 
 def today() -> date:
@@ -137,8 +139,3 @@ def default_of(field: str) -> object:
     """The default of a `Scenario` field, as `Scenario()` has it (what the CLI's help and the app show), read from
     the field itself, so that the model's validator is not built for it."""
     return Scenario.model_fields[field].get_default(call_default_factory=True)
-
-
-def default_volume_source() -> str:
-    """How the volume is described when the user gave none."""
-    return f"default: {DEFAULT_REQUESTS_PER_DAY:,} requests a day"

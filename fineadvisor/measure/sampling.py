@@ -54,8 +54,9 @@ MAX_SAMPLE = 1_000_000
 MAX_SAMPLE_BYTES = 512 * 2**20
 """The most bytes of sampled lines held at once (a sample is counted in memory): beyond it, an error says to ask
 for fewer lines or a smaller share."""
-_BACK_BYTES = 1 << 16
-"""Bytes read backwards at a time to find the start of the line an offset falls in."""
+_STEP_BYTES = 1 << 14
+"""Bytes read at a time, backwards to the start of the line an offset falls in and forwards to its end (a typical
+request line is a few KB: larger reads would mostly fetch other lines)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +135,7 @@ def _line_at(fh: object, offset: int, size: int) -> tuple[int, bytes, int]:
     seek, read = fh.seek, fh.read  # type: ignore[attr-defined]
     start = offset
     while start > 0:  # back to the byte after the previous newline
-        lo = max(0, start - _BACK_BYTES)
+        lo = max(0, start - _STEP_BYTES)
         seek(lo)
         block = read(start - lo)
         at = block.rfind(b"\n")
@@ -145,7 +146,7 @@ def _line_at(fh: object, offset: int, size: int) -> tuple[int, bytes, int]:
     seek(start)
     parts, length = [], 0
     while True:  # forward to its newline (keeping at most MAX_LINE_BYTES of it)
-        block = read(1 << 16)
+        block = read(_STEP_BYTES)
         if not block:
             break
         at = block.find(b"\n")

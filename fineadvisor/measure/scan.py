@@ -23,6 +23,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from fineadvisor.errors import LogFormatError
+from fineadvisor.measure import storage
 from fineadvisor.measure._fast.prefixes import PrefixParser
 from fineadvisor.measure._fast.reuse import LeadingReuse
 from fineadvisor.measure._fast.spill import temp_dir_usable
@@ -201,8 +202,11 @@ class LineCounter:
 _worker: LineCounter | None = None
 
 
-def _init_worker(model: str | None) -> None:
+def _init_worker(model: str | None, store_env: dict[str, str] | None = None) -> None:
     global _worker
+    if store_env:  # the object store's settings as the parent has them now (the forkserver may be older)
+        os.environ.update(store_env)
+        storage.forget_filesystems()
     _worker = LineCounter(model)
 
 
@@ -328,7 +332,7 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
     if n_workers > 1:
         hidden.enter_context(_main_not_reimported())
         executor = ProcessPoolExecutor(n_workers, mp_context=_context(), initializer=_init_worker,
-                                       initargs=(model,))
+                                       initargs=(model, storage.environment()))
     try:
         _merge_all(paths, scan, strict, progress,
                    lambda path: _results(path, executor, local, n_workers, strict, max_bytes))

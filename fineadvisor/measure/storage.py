@@ -50,6 +50,23 @@ def shown(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path}"
 
 
+ENVIRONMENT = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
+               "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE",
+               "AWS_SHARED_CREDENTIALS_FILE", "GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST",
+               "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT_KEY")
+"""The variables the object stores are configured by: handed to worker processes, which may have started earlier."""
+
+
+def environment() -> dict[str, str]:
+    """The object-store variables set now (for worker processes; never shown)."""
+    return {k: os.environ[k] for k in ENVIRONMENT if k in os.environ}
+
+
+def forget_filesystems() -> None:
+    """Drop the filesystems made so far (after the environment that configures them changed)."""
+    _filesystem.cache_clear()
+
+
 @cache
 def _filesystem(scheme: str, account: str) -> pafs.FileSystem:
     """One filesystem per scheme (and Azure account), reused for every object."""

@@ -5,22 +5,24 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
-from fineadvisor.advise.scenario import (
+if TYPE_CHECKING:
+    from fineadvisor.advise.scenario import Scenario
+
+from fineadvisor.advise.constants import (
     DAYS_PER_MONTH,
     DEFAULT_HIT_RATE,
     DEFAULT_REQUESTS_PER_DAY,
-    Scenario,
-    default_of,
     default_volume_source,
 )
 from fineadvisor.errors import FineAdvisorError
@@ -45,6 +47,8 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 
 def shown_default(field: str) -> str:
     """A Scenario field's default as the help shows it: read from `Scenario()`, never typed twice."""
+    from fineadvisor.advise.scenario import default_of  # here: the help is rendered when shown, not at import
+
     value = default_of(field)
     if field in ("growth_per_month", "min_saving_share", "rag_replaced_share"):
         return percent(value)  # type: ignore[arg-type]
@@ -53,8 +57,50 @@ def shown_default(field: str) -> str:
     return str(value)
 
 
+_DEFAULT_MARK = re.compile(r"⟨default:(\w+)⟩")
+
+
 def _d(field: str) -> str:
-    return f"(default {shown_default(field)})"
+    """Where a help text names a Scenario default: filled in when the help is read (`_LazyHelp`)."""
+    return f"⟨default:{field}⟩"
+
+
+def _filled(text: str | None) -> str | None:
+    """A help text with its defaults filled in (and the command's volume and horizon)."""
+    if text is None:
+        return None
+    text = text.replace("{per_day}", count(DEFAULT_REQUESTS_PER_DAY))
+    if "{horizon}" in text:
+        text = text.replace("{horizon}", shown_default("horizon_months"))
+    return _DEFAULT_MARK.sub(lambda m: f"(default {shown_default(m.group(1))})", text)
+
+
+class _LazyHelp:
+    """A help text whose Scenario defaults are filled in when it is read: the command line starts without building
+    the pydantic `Scenario` (a `--sample` run is seconds, and this was a tenth of it)."""
+
+    _help_text: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        return _filled(self._help_text)
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_text = value
+
+
+class _Option(_LazyHelp, click.Option):
+    pass
+
+
+class _Command(_LazyHelp, click.Command):
+    pass
+
+
+def option(*names: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`click.option`, with the help's defaults filled in when it is read."""
+    return click.option(*names, cls=_Option, **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,6 +146,10 @@ def _decimal(value: str | None, name: str, *, percent: bool = False) -> Decimal 
 
 def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
     """Build the Scenario from CLI options; only options the user gave override the documented defaults."""
+    from pydantic import ValidationError
+
+    from fineadvisor.advise.scenario import Scenario
+
     per_day = _decimal(opts.pop("requests_per_day"), "--requests-per-day")  # type: ignore[arg-type]
     per_month = _decimal(opts.pop("requests_per_month"), "--requests-per-month")  # type: ignore[arg-type]
     if per_day is not None and per_month is not None:
@@ -136,92 +186,92 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
         raise click.UsageError(problems) from None
 
 
-@cli.command()
+@cli.command(cls=_Command)
 @click.argument("logs", nargs=-1, required=True, metavar="LOGS...")
-@click.option("--model", "-m", metavar="MODEL",
+@option("--model", "-m", metavar="MODEL",
               help="The model the logged setup uses: counts every record with its tokenizer and prices it "
                    "(default: each record's own model; costs for the most frequent).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+@option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--json", "json_", is_flag=True, help="Same as --format json: one JSON object on stdout.")
-@click.option("--profile-only", is_flag=True, help="Only measure the logs: no prices, costs or advice.")
-@click.option("--requests-per-day", metavar="N", help=f"Volume now, per day (default {count(DEFAULT_REQUESTS_PER_DAY)}).")
-@click.option("--requests-per-month", metavar="N", help="Volume now, per month (instead of per day).")
-@click.option("--growth", metavar="PCT", help=f"Monthly volume growth, e.g. 5% or 0.05 {_d('growth_per_month')}.")
-@click.option("--horizon-months", type=click.IntRange(1, 120), metavar="N",
+@option("--json", "json_", is_flag=True, help="Same as --format json: one JSON object on stdout.")
+@option("--profile-only", is_flag=True, help="Only measure the logs: no prices, costs or advice.")
+@option("--requests-per-day", metavar="N", help=f"Volume now, per day (default {count(DEFAULT_REQUESTS_PER_DAY)}).")
+@option("--requests-per-month", metavar="N", help="Volume now, per month (instead of per day).")
+@option("--growth", metavar="PCT", help=f"Monthly volume growth, e.g. 5% or 0.05 {_d('growth_per_month')}.")
+@option("--horizon-months", type=click.IntRange(1, 120), metavar="N",
               help=f"Months to compare over {_d('horizon_months')}.")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+@option("--start", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="When the change would start (default today); offers closing before then are excluded.")
-@click.option("--fine-tune", multiple=True, metavar="OFFER",
+@option("--fine-tune", multiple=True, metavar="OFFER",
               help="A fine-tuning offer to compare (repeatable; default: every offer open for new jobs). "
                    "`fineadvisor prices offer` lists them.")
-@click.option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+@option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="A TOML price file whose rows override or add to the bundled ones (repeatable).")
-@click.option("--batch/--no-batch", default=None,
+@option("--batch/--no-batch", default=None,
               help="Latency allows the Batch API (24 h): price at batch rates (default: yes for Batch API logs).")
-@click.option("--output-tokens", type=click.IntRange(0, 10**6), metavar="N",
+@option("--output-tokens", type=click.IntRange(0, 10**6), metavar="N",
               help="Output tokens per request (default: measured from the logs' outputs; without any, none are "
                    "priced and the answer says so).")
-@click.option("--cache-hit-rate", metavar="PCT",
+@option("--cache-hit-rate", metavar="PCT",
               help=f"Prompt-cache hit rate (default: measured, else {percent(DEFAULT_HIT_RATE)}).")
-@click.option("--logs-requests-per-day", metavar="N",
+@option("--logs-requests-per-day", metavar="N",
               help="The traffic the logs were captured at: the logs' cache hit rate then follows your volume by the "
                    "arrival model, up as well as down (default: unknown; the logs' rate, capped by your traffic).")
-@click.option("--rag-chunks", type=click.IntRange(0, 100), metavar="K",
+@option("--rag-chunks", type=click.IntRange(0, 100), metavar="K",
               help=f"Chunks retrieved per request {_d('rag_chunks')}.")
-@click.option("--rag-chunk-tokens", type=click.IntRange(1), metavar="N", help=f"Tokens per chunk {_d('rag_chunk_tokens')}.")
-@click.option("--rag-corpus-tokens", type=click.IntRange(0), metavar="N",
+@option("--rag-chunk-tokens", type=click.IntRange(1), metavar="N", help=f"Tokens per chunk {_d('rag_chunk_tokens')}.")
+@option("--rag-corpus-tokens", type=click.IntRange(0), metavar="N",
               help=f"Tokens in the knowledge base {_d('rag_corpus_tokens')}.")
-@click.option("--rag-replaced-share", metavar="PCT",
+@option("--rag-replaced-share", metavar="PCT",
               help=f"Share of the system prompt RAG moves into the corpus, e.g. 50% {_d('rag_replaced_share')}.")
-@click.option("--rag-embedding", metavar="ID", help=f"Embedding model id {_d('rag_embedding')}.")
-@click.option("--rag-vector-store", metavar="ID", help=f"Vector store id {_d('rag_vector_store')}.")
-@click.option("--residual-prompt-tokens", type=click.IntRange(0), metavar="N",
+@option("--rag-embedding", metavar="ID", help=f"Embedding model id {_d('rag_embedding')}.")
+@option("--rag-vector-store", metavar="ID", help=f"Vector store id {_d('rag_vector_store')}.")
+@option("--residual-prompt-tokens", type=click.IntRange(0), metavar="N",
               help=f"Prompt tokens still sent after fine-tuning {_d('residual_prompt_tokens')}.")
-@click.option("--training-examples", type=click.IntRange(1), metavar="N",
+@option("--training-examples", type=click.IntRange(1), metavar="N",
               help="Training examples (default: the logs' usable examples).")
-@click.option("--epochs", type=click.IntRange(1, 50), metavar="N", help="Training epochs (default: OpenAI's auto rule).")
-@click.option("--retrain-every-months", type=click.IntRange(1), metavar="N",
+@option("--epochs", type=click.IntRange(1, 50), metavar="N", help="Training epochs (default: OpenAI's auto rule).")
+@option("--retrain-every-months", type=click.IntRange(1), metavar="N",
               help=f"Retraining interval in months {_d('retrain_every_months')}.")
-@click.option("--labour-usd-per-hour", metavar="USD", help=f"Cost of an engineering hour in USD {_d('labour_usd_per_hour')}.")
-@click.option("--data-prep-hours", metavar="H", help=f"Hours to prepare training data {_d('data_prep_hours')}.")
-@click.option("--quality", "quality_file", type=click.Path(dir_okay=False), metavar="FILE",
+@option("--labour-usd-per-hour", metavar="USD", help=f"Cost of an engineering hour in USD {_d('labour_usd_per_hour')}.")
+@option("--data-prep-hours", metavar="H", help=f"Hours to prepare training data {_d('data_prep_hours')}.")
+@option("--quality", "quality_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Pass rates you measured, per strategy or model (CSV, JSON or a promptfoo results file): "
                    "adds the cost per successful answer.")
-@click.option("--min-quality", metavar="PCT", help="Exclude strategies whose measured pass rate is below this.")
-@click.option("--consider-model", "consider_models", multiple=True, metavar="MODEL",
+@option("--min-quality", metavar="PCT", help="Exclude strategies whose measured pass rate is below this.")
+@option("--consider-model", "consider_models", multiple=True, metavar="MODEL",
               help="Also price the logged prompt, as is, on this model (repeatable; the logged model's successor "
                    "is always priced when one is known).")
-@click.option("--reasoning-multiplier", metavar="X",
+@option("--reasoning-multiplier", metavar="X",
               help=f"Hidden reasoning tokens per output token assumed for a reasoning model {_d('reasoning_multiplier')}.")
-@click.option("--eval-hours", metavar="H",
+@option("--eval-hours", metavar="H",
               help=f"Hours to evaluate each change of behaviour or trained model {_d('eval_hours')}.")
-@click.option("--migration-hours", metavar="H",
+@option("--migration-hours", metavar="H",
               help=f"Hours to move the prompt to another model when the logged one shuts down {_d('migration_hours')}.")
-@click.option("--min-saving-usd", metavar="USD",
+@option("--min-saving-usd", metavar="USD",
               help=f"Least a change of behaviour must save over the horizon to be recommended {_d('min_saving_usd')}.")
-@click.option("--min-saving-share", metavar="PCT",
+@option("--min-saving-share", metavar="PCT",
               help=f"Least share of the logged setup's cost any change must save, e.g. 5% {_d('min_saving_share')}.")
-@click.option("--knowledge-changes", is_flag=True, help="The facts the model must know change often.")
-@click.option("--self-host-model", metavar="ID", help=f"Open model to LoRA-tune and self-host {_d('self_host_model')}.")
-@click.option("--self-host-gpu", metavar="ID", help="GPU id for self-hosting (default: the model's).")
-@click.option("--mfu", metavar="SHARE", help=f"Model FLOPs utilisation of LoRA training {_d('mfu')}.")
-@click.option("--strict", is_flag=True, help="Stop at the first line that is not a valid record (exit 1).")
-@click.option("--sample", "sample_text", metavar="N|P%",
+@option("--knowledge-changes", is_flag=True, help="The facts the model must know change often.")
+@option("--self-host-model", metavar="ID", help=f"Open model to LoRA-tune and self-host {_d('self_host_model')}.")
+@option("--self-host-gpu", metavar="ID", help="GPU id for self-hosting (default: the model's).")
+@option("--mfu", metavar="SHARE", help=f"Model FLOPs utilisation of LoRA training {_d('mfu')}.")
+@option("--strict", is_flag=True, help="Stop at the first line that is not a valid record (exit 1).")
+@option("--sample", "sample_text", metavar="N|P%",
               help="Count only a uniform random sample: N lines of each input, or P% of the lines; every figure is "
                    "then an estimate with its 95% interval (see the README's Sampling).")
-@click.option("--seed", type=click.IntRange(0), metavar="N", help="Seed of --sample's random draws (default 0).")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+@option("--seed", type=click.IntRange(0), metavar="N", help="Seed of --sample's random draws (default 0).")
+@option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="Count on this machine, or with Ray tasks on a cluster (pip install 'fineadvisor[ray]'): the same "
                    "profile either way.")
-@click.option("--ray-address", metavar="ADDRESS", envvar="RAY_ADDRESS",
+@option("--ray-address", metavar="ADDRESS", envvar="RAY_ADDRESS",
               help="The Ray cluster to join, e.g. ray://head:10001 (default: RAY_ADDRESS, else a local Ray for the "
                    "run).")
-@click.option("--workers", type=click.IntRange(1, 64), metavar="N",
+@option("--workers", type=click.IntRange(1, 64), metavar="N",
               help="Worker processes for counting (default: 2 for inputs over 16 MB, else 1).")
-@click.option("--example-token-limit", type=click.IntRange(1), metavar="TOKENS",
+@option("--example-token-limit", type=click.IntRange(1), metavar="TOKENS",
               help="Tokens allowed per training example (default: the target model's published limit).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, profile_only: bool,
              pricing_files: tuple[str, ...], start: datetime | None, strict: bool, sample_text: str | None,
              seed: int | None, engine: str, ray_address: str | None, workers: int | None,
@@ -259,17 +309,21 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
     if scenario is not None and start is not None:
         scenario = scenario.model_copy(update={"start": start.date()})
     try:
-        from fineadvisor.advise.catalog import load_catalog  # here: --profile-only needs no prices (faster start)
-        from fineadvisor.advise.estimate import estimate as run_estimate
+        catalog = None
+        if not profile_only:  # imported here: --profile-only needs no prices, and starts faster without them
+            from fineadvisor.advise.catalog import load_catalog
 
-        catalog = None if profile_only else load_catalog([Path(p) for p in pricing_files])
+            catalog = load_catalog([Path(p) for p in pricing_files])
         quality = read_quality(str(quality_file)) if quality_file and not profile_only else None
         with _progress(logs, quiet) as progress:
             analysis = analyze_logs(list(logs), model=model, strict=strict, workers=workers,
                                     example_token_limit=example_token_limit, progress=progress, sample=sample,
                                     engine=engine, ray_address=ray_address)
-        result = None if scenario is None else run_estimate(analysis, scenario, catalog, volume_source=volume_source,
-                                                            quality=quality)
+        result = None
+        if scenario is not None:
+            from fineadvisor.advise.estimate import estimate as run_estimate
+
+            result = run_estimate(analysis, scenario, catalog, volume_source=volume_source, quality=quality)
     except FineAdvisorError as exc:
         raise click.ClickException(terminal(str(exc))) from None
     if analysis.records_skipped and fmt == "json":
@@ -285,16 +339,14 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
         click.echo(terminal(to_text(analysis) if result is None else estimate_to_text(result)), nl=False)
 
 
-# the defaults the help names are Scenario's, not typed here
-estimate.help = (estimate.help or "").replace("{per_day}", count(DEFAULT_REQUESTS_PER_DAY)).replace(
-    "{horizon}", shown_default("horizon_months"))
+# the defaults the help names are Scenario's, not typed here: filled in when the help is read (`_Command`)
 
 
-@cli.command()
+@cli.command(cls=_Command)
 @click.argument("filter_", metavar="[FILTER]", required=False, default="")
-@click.option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+@option("--pricing", "pricing_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Extra TOML price files to include.")
-@click.option("--model", "-m", metavar="MODEL", help="Also show the resolved base prices of this model.")
+@option("--model", "-m", metavar="MODEL", help="Also show the resolved base prices of this model.")
 def prices(filter_: str, pricing_files: tuple[str, ...], model: str | None) -> None:
     """List what is priced: fine-tuning offers, embeddings, vector stores, GPUs, open models.
 
@@ -347,8 +399,8 @@ CONTAINERS = ("Containers, told by content: JSON Lines (plain, .gz, .zst); one J
               "names such as usage.input nest); Parquet.")
 
 
-@cli.command()
-@click.option("--json", "json_", is_flag=True, help="One JSON object: every format with its example and documentation.")
+@cli.command(cls=_Command)
+@option("--json", "json_", is_flag=True, help="One JSON object: every format with its example and documentation.")
 def formats(json_: bool) -> None:
     """List every log format read, most specific first, with a one-line example and where its schema is documented."""
     from fineadvisor.measure.sources import REGISTRY

@@ -91,7 +91,7 @@ def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    storage._filesystem.cache_clear()
+    storage.forget_filesystems()
     host = s3_server.removeprefix("http://")
     fs = pafs.S3FileSystem(endpoint_override=host, scheme="http", region="us-east-1", allow_bucket_creation=True,
                            access_key="testing", secret_key=SECRET)
@@ -103,7 +103,7 @@ def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
         with fs.open_output_stream(key) as out:
             out.write(data)
     yield "s3://logs"
-    storage._filesystem.cache_clear()
+    storage.forget_filesystems()
 
 
 @pytest.mark.parametrize("name", ["support_bot.jsonl", "support_bot.jsonl.gz"])
@@ -167,10 +167,17 @@ def test_the_command_line_reads_an_object(bucket: str) -> None:
     assert "s3://logs/many/a.jsonl, s3://logs/many/b.jsonl.gz" in result.stdout and SECRET not in result.stdout
 
 
-def test_a_plain_object_is_read_in_byte_ranges_and_sampled_by_offsets(bucket: str) -> None:
+def test_a_plain_object_is_read_in_byte_ranges_and_sampled_by_offsets(bucket: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """An uncompressed object is split into byte ranges like a file (workers read their own range from the store),
-    and --sample draws byte offsets in it: the same seed, the same lines as on disk."""
+    and --sample draws byte offsets in it: the same seed, the same lines as on disk. The workers get the store's
+    settings from the parent even when their forkserver started before those were set."""
     from fineadvisor.measure.logs import is_plain_file
+
+    with monkeypatch.context() as clean:
+        for name in storage.ENVIRONMENT:
+            clean.delenv(name, raising=False)
+        analyze_logs([str(SUPPORT)], workers=2)  # starts (or reuses) the forkserver without the store's settings
 
     url = f"{bucket}/support_bot.jsonl"
     assert is_plain_file(url) and not is_plain_file(f"{bucket}/support_bot.jsonl.gz")
