@@ -247,7 +247,8 @@ def _logged_prompt(w: Workload, p: ModelPrices, s: Scenario, tag: str, inp: Deci
     if w.measured_hit_rate is not None and h != w.measured_hit_rate:
         notes = (f"the logs' caching at a {percent(h)} hit rate (measured {percent(w.measured_hit_rate)}) for your "
                  "traffic",)
-    if w.logged_cached_tokens and not cached and w.measured_hit_rate:
+    m = w.measured_hit_rate
+    if m and p.model != w.model and min(w.logged_cached_tokens / m, w.input_tokens) < p.min_cacheable_tokens:
         notes = (f"the logged cached prefix is below {p.model}'s {p.min_cacheable_tokens:,}-token minimum: nothing "
                  "is cached", )
     return [(f"input{tag}", w.input_tokens - cached - written, inp),

@@ -132,25 +132,37 @@ def _failure(url: str, exc: BaseException) -> InputError:
 
 
 class _Raw(io.RawIOBase):
-    """A pyarrow input stream as a Python raw stream (so that `io.BufferedReader` can peek at it)."""
+    """A pyarrow stream or random-access file as a Python raw stream, so that `io.BufferedReader` can peek at it
+    (and, for a random-access file, seek in it: byte ranges of an object)."""
 
-    def __init__(self, stream: Any, url: str) -> None:
-        self._stream, self._url = stream, url
+    def __init__(self, handle: Any, url: str, seekable: bool = False) -> None:
+        self._h, self._url, self._seekable = handle, url, seekable
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return self._seekable
+
     def readinto(self, buffer: Any) -> int:
         try:
-            data = self._stream.read(len(buffer))
+            data = self._h.read(len(buffer))
         except OSError as exc:
             raise _failure(self._url, exc) from None
         buffer[:len(data)] = data
         return len(data)
 
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if not self._seekable:
+            raise io.UnsupportedOperation("an object's stream is not seekable")
+        return int(self._h.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self._h.tell())
+
     def close(self) -> None:
         try:
-            self._stream.close()
+            self._h.close()
         finally:
             super().close()
 
@@ -165,42 +177,9 @@ def open_url(url: str) -> IO[bytes]:
     return io.BufferedReader(_Raw(stream, url), READ_BUFFER_BYTES)
 
 
-class _Ranged(io.RawIOBase):
-    """A pyarrow random-access file as a seekable Python raw stream (for byte ranges of an object)."""
-
-    def __init__(self, handle: Any, url: str) -> None:
-        self._h, self._url = handle, url
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        try:
-            data = self._h.read(len(buffer))
-        except OSError as exc:
-            raise _failure(self._url, exc) from None
-        buffer[:len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return int(self._h.seek(offset, whence))
-
-    def tell(self) -> int:
-        return int(self._h.tell())
-
-    def close(self) -> None:
-        try:
-            self._h.close()
-        finally:
-            super().close()
-
-
 def open_ranged(url: str) -> IO[bytes]:
     """One object as a seekable, buffered binary file: what byte-range chunks and offset sampling read."""
-    return io.BufferedReader(_Ranged(open_seekable(url), url), READ_BUFFER_BYTES)
+    return io.BufferedReader(_Raw(open_seekable(url), url, seekable=True), READ_BUFFER_BYTES)
 
 
 def open_seekable(url: str) -> Any:

@@ -900,3 +900,13 @@ def test_moving_early_is_priced_as_the_forced_migrations_second_leg() -> None:
     early = cost_switch_model(CACHED_W, ANTHROPIC, ANTHROPIC, s, cache_prefix=False)
     assert (early.per_request_usd, early.per_request_low_usd, early.per_request_high_usd) == (
         then.per_request_usd, then.per_request_low_usd, then.per_request_high_usd)
+
+
+def test_the_minimum_note_names_the_minimum_only() -> None:
+    """A target whose minimum is above the logged prefix says so; a 0% hit rate on a model that could cache it
+    does not claim a minimum."""
+    below = cost_as_logged(CACHED_W, replace(ANTHROPIC, min_cacheable_tokens=4096),
+                           S.model_copy(update={"cache_hit_rate": D("0.5")}))
+    assert any("below claude-like's 4,096-token minimum" in n for n in below.notes)
+    cold = cost_as_logged(CACHED_W, ANTHROPIC, S.model_copy(update={"cache_hit_rate": D(0)}))
+    assert not any("minimum" in n for n in cold.notes)
