@@ -17,7 +17,7 @@ records, r_i: how many records of that kind the line holds):
                 q ± 1.96·SE(F̂(Q̂)), F̂ the weighted share of records at or below Q̂ (a mean of indicators, as above)
     interval    estimate ± 1.96·√Var (normal approximation; × (1 − kept ÷ K), the finite-population correction, for
                 lines drawn without replacement);
-                several inputs are sampled separately (N lines each) and their variances add (strata)
+                several inputs are sampled separately (N shared by `allocate`) and their variances add (strata)
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ class SampleSpec:
                          "(e.g. 5%)")
 
     def describe(self) -> str:
-        """How the sample is named in the output ("2,000 lines", "5% of the lines")."""
+        """How the sample is named in the output ("2,000 lines", "5% of the lines"): N lines in all, shared among the
+        inputs by size."""
         return f"{self.lines:,} lines" if self.lines is not None else f"{self.share * 100:g}% of the lines"  # type: ignore[operator]
 
 
@@ -103,6 +104,26 @@ class SourceSample:
     method: Method
     lines_seen: int | None
     """Lines read through (reservoir, bernoulli); None for offsets, which read only the drawn lines."""
+
+
+def allocate(lines: int, sizes: list[int]) -> list[int]:
+    """N lines shared among inputs: first `floor` lines each (2 while N allows, so that every input's variance can be
+    estimated; else 1, so that none is left out), the rest in proportion to their sizes (bytes, compressed ones
+    counted ×6; equally when no size is known), largest remainders first.
+
+    Formula: n_i = f + ⌊R · s_i ÷ Σ s⌋ (+1 for the largest remainders), R = N − f · inputs; Σ n_i = max(N, inputs)."""
+    k = len(sizes)
+    if not k:
+        return []
+    floor = 2 if lines >= 2 * k else 1
+    rest = max(0, lines - floor * k)
+    total = sum(sizes)
+    share = [rest * s / total for s in sizes] if total else [rest / k] * k
+    out = [floor + int(x) for x in share]
+    order = sorted(range(k), key=lambda i: share[i] - int(share[i]), reverse=True)
+    for i in order[:max(0, lines - sum(out))]:
+        out[i] += 1
+    return out
 
 
 def draw(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object) -> SourceSample:

@@ -44,7 +44,7 @@ from fineadvisor.measure.logs import (
 from fineadvisor.measure.profile import ProfileBuilder
 from fineadvisor.measure.readiness import ReadinessBuilder
 from fineadvisor.measure.records import Record
-from fineadvisor.measure.sampling import SampledLine, SampleSpec, SampleTally, draw, seeded
+from fineadvisor.measure.sampling import SampledLine, SampleSpec, SampleTally, allocate, draw, seeded
 from fineadvisor.measure.sources import MessageReuse, RecordError, to_records
 from fineadvisor.measure.tokens import RecordCounter, RecordTokens
 from fineadvisor.model_names import DEFAULT_MODEL
@@ -357,9 +357,12 @@ def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None
     lc = LineCounter(model)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in `count_chunk`: no reference cycles here, only time spent looking for them
+    shares = allocate(spec.lines, [file_size(p) * (1 if is_plain_file(p) else 6) for p in paths]) \
+        if spec.lines is not None else [0] * len(paths)
     try:
         for i, path in enumerate(paths):
-            drawn = draw(path, spec, rng, lambda src: read_chunks(src, max_bytes=max_bytes))
+            own = SampleSpec(shares[i], None, spec.seed) if spec.lines is not None else spec
+            drawn = draw(path, own, rng, lambda src: read_chunks(src, max_bytes=max_bytes))
             name = source_name(path)
             tally.methods[name], tally.lines_seen[name] = drawn.method, drawn.lines_seen
             _count_sampled(scan, tally, lc, drawn.lines, name, i, strict)

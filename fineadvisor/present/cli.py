@@ -258,8 +258,8 @@ def _scenario(opts: dict[str, object]) -> tuple[Scenario, str]:
 @option("--mfu", metavar="SHARE", help=f"Model FLOPs utilisation of LoRA training {_d('mfu')}.")
 @option("--strict", is_flag=True, help="Stop at the first line that is not a valid record (exit 1).")
 @option("--sample", "sample_text", metavar="N|P%",
-              help="Count only a uniform random sample: N lines of each input, or P% of the lines; every figure is "
-                   "then an estimate with its 95% interval (see the README's Sampling).")
+              help="Count only a uniform random sample: N lines (shared among the inputs by size), or P% of the "
+                   "lines; every figure is then an estimate with its 95% interval (see the README's Sampling).")
 @option("--seed", type=click.IntRange(0), metavar="N", help="Seed of --sample's random draws (default 0).")
 @option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="Count on this machine, or with Ray tasks on a cluster (pip install 'fineadvisor[ray]'): the same "

@@ -206,3 +206,28 @@ def test_a_sample_too_big_for_memory_is_refused_in_words(tmp_path: Path, monkeyp
     with pytest.raises(InputError, match="ask for fewer lines"):
         analyze_logs([str(path)], sample=100)
     assert analyze_logs([str(path)], sample=10).records_read == 10  # 10 × 4 KB fits
+
+
+@pytest.mark.parametrize(
+    ("lines", "sizes", "expected"),
+    [
+        (2000, [100, 300], [501, 1499]),  # 2 each, then 1,996 by size: 499 + 1,497, the remainders' 2 to both
+        (10, [5, 0, 0], [6, 2, 2]),  # 2 each; the other 4 all to the only input with a size
+        (5, [0, 0], [3, 2]),  # no sizes known: equally, the odd one to the first
+        (3, [10, 10, 10, 10], [1, 1, 1, 1]),  # fewer lines than inputs: one each, none left out
+        (7, [1, 1], [4, 3]),
+    ],
+)
+def test_n_lines_are_shared_among_inputs_by_size(lines: int, sizes: list[int], expected: list[int]) -> None:
+    assert sampling.allocate(lines, sizes) == expected
+
+
+def test_a_directory_of_logs_samples_n_lines_in_all(tmp_path: Path) -> None:
+    """--sample 60 on a directory of 12 logs draws 60 lines, not 60 from each, and still estimates their total."""
+    one = EXAMPLES[1].read_bytes()  # the 57-line agent log
+    for i in range(12):
+        (tmp_path / f"part-{i:02d}.jsonl").write_bytes(one)
+    a = analyze_logs([str(tmp_path)], sample=60, seed=2)
+    assert a.sample is not None and a.sample.lines == 60
+    ci = a.sample.population_records_ci95
+    assert ci.low <= 12 * 57 <= ci.high
