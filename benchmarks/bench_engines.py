@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from bench_sample import repetitive_log  # the same log, found or generated the same way
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -32,10 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cluster-cores", type=int, default=256)
     ap.add_argument("--target", type=float, default=1e9, help="records to size for (1e9)")
     a = ap.parse_args(argv)
-    log = HERE / "data" / f"profile_rep_{a.records}.jsonl"
-    if not log.exists():
-        subprocess.run([sys.executable, str(HERE / "bench_profile.py"), "--records", str(a.records),
-                        "--generate-only"], check=True)
+    log = repetitive_log(a.records)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
 

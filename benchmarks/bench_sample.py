@@ -30,6 +30,15 @@ OUT = HERE / "out"
 PARTS = {"input": "input_tokens", "output": "output_tokens", "static": "static_prefix_tokens", "query": "query_tokens"}
 
 
+def repetitive_log(records: int) -> Path:
+    """`bench_profile.py`'s repetitive log of `records` records, generated if it is not there yet."""
+    log = HERE / "data" / f"profile_rep_{records}.jsonl"
+    if not log.exists():
+        subprocess.run([sys.executable, str(HERE / "bench_profile.py"), "--records", str(records), "--generate-only"],
+                       check=True)
+    return log
+
+
 def snapshot() -> tuple[Path, dict[str, str]]:
     """The package copied and byte-compiled, as an installed package is: with PYTHONDONTWRITEBYTECODE set (as on
     this machine) an editable checkout would be compiled again by every process, ~0.25 s of a sampled run."""
@@ -57,10 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=100, help="seeds for the coverage table (100)")
     ap.add_argument("--rounds", type=int, default=3, help="full / sampled process pairs timed (3)")
     a = ap.parse_args(argv)
-    log = HERE / "data" / f"profile_rep_{a.records}.jsonl"
-    if not log.exists():
-        subprocess.run([sys.executable, str(HERE / "bench_profile.py"), "--records", str(a.records),
-                        "--generate-only"], check=True)
+    log = repetitive_log(a.records)
     root, env = snapshot()
     full_s, sampled_s = [], []
     full_doc: dict[str, object] = {}

@@ -221,9 +221,17 @@ def logged_cache(w: Workload, p: ModelPrices, s: Scenario) -> tuple[Decimal, Dec
     h = hit_rate(w, s, p)
     read = min(cached / m, w.input_tokens)
     write = written / (1 - m) if m < 1 else written
-    if read < p.min_cacheable_tokens and p.model != w.model:
+    if _below_minimum(w, p):
         return ZERO, ZERO
     return read * h, min(write * (1 - h) if m < 1 else write, max(ZERO, w.input_tokens - read * h))
+
+
+def _below_minimum(w: Workload, p: ModelPrices) -> bool:
+    """Whether the prefix the logs read from the cache (per hit) is below `p`'s minimum cacheable length (never for
+    the logged model itself: its billed reads stand)."""
+    m = w.measured_hit_rate
+    return bool(w.logged_cached_tokens and m and p.model != w.model
+                and min(w.logged_cached_tokens / m, w.input_tokens) < p.min_cacheable_tokens)
 
 
 def logs_cache(w: Workload) -> bool:
@@ -247,8 +255,7 @@ def _logged_prompt(w: Workload, p: ModelPrices, s: Scenario, tag: str, inp: Deci
     if w.measured_hit_rate is not None and h != w.measured_hit_rate:
         notes = (f"the logs' caching at a {percent(h)} hit rate (measured {percent(w.measured_hit_rate)}) for your "
                  "traffic",)
-    m = w.measured_hit_rate
-    if m and p.model != w.model and min(w.logged_cached_tokens / m, w.input_tokens) < p.min_cacheable_tokens:
+    if _below_minimum(w, p):
         notes = (f"the logged cached prefix is below {p.model}'s {p.min_cacheable_tokens:,}-token minimum: nothing "
                  "is cached", )
     return [(f"input{tag}", w.input_tokens - cached - written, inp),
