@@ -115,7 +115,7 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
     profile, readiness = scan.profile.result(), scan.readiness.result(target, example_token_limit)
     summary = None
     if scan.sample is not None:
-        summary, fields = summarise(scan.sample, scan.profile)
+        summary, fields = summarise(scan.sample, scan.sampled)
         profile = replace(profile, **fields)  # type: ignore[arg-type]
         scale = summary.population_records / summary.records if summary.records else 0.0
         readiness = replace(readiness, examples=round(readiness.examples * scale),

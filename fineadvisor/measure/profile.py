@@ -10,19 +10,22 @@ kept with the Misra–Gries summary (any pair in more than 1/PAIR_SLOTS of the r
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-from fineadvisor.measure._fast.spill import Spill, SpillingArrays
+from fineadvisor.errors import TempSpaceError
+from fineadvisor.measure._fast.spill import temp_dir_name
 from fineadvisor.measure.records import TOKEN_ARRAY
-from fineadvisor.measure.stats import Distribution, distribution_of
+from fineadvisor.measure.stats import Distribution, add_counts, distribution_of_counts
 from fineadvisor.measure.tokens import RecordTokens
 
 FEW_SHOT_MIN_SHARE = 0.5
@@ -32,10 +35,6 @@ PAIR_SLOTS = 50_000
 TEMPLATE_SLOTS = 20_000
 """Distinct static prefixes tracked exactly; beyond this the template count is reported as a lower bound."""
 TOP_TEMPLATES = 10
-RESULT_BLOCK = 1 << 16
-"""Records whose few-shot pairs are classified (and values summarised) at a time: bounds the summaries' memory."""
-SPILL_ITEMS = 1 << 16
-"""A merged builder moves its per-record arrays to temporary files when one holds this many values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +130,10 @@ class _MisraGries:
             self.counts = {k: v - cut for k, v in mine.items() if v > cut}
 
 
-class ProfileBuilder(SpillingArrays):
-    """Accumulates `RecordTokens` one at a time; `result()` gives the `WorkloadProfile`.
+class ProfileBuilder:
+    """Accumulates `RecordTokens` one at a time, per record in compact arrays: a chunk's or a sample's records.
 
-    Per-record numbers are kept in compact arrays; a merged builder (the parent's) moves them to temporary
-    files every `SPILL_ITEMS` records, so its memory stays the same whatever the size of the log.
+    `partial()` gives its mergeable summary (what a chunk sends to be merged), `result()` the `WorkloadProfile`.
     """
 
     def __init__(self) -> None:
@@ -227,30 +225,9 @@ class ProfileBuilder(SpillingArrays):
             self._template_named.append(named_examples)
         return t
 
-    def merge(self, other: ProfileBuilder) -> None:
-        """Fold in a builder that accumulated other records (e.g. a worker's chunk), after this one's."""
-        assert other._spill is None, "only a builder whose numbers are all in memory can be merged in"
-        remap = [self._template_slot(h, named) for h, named in zip(other._template_hashes, other._template_named,
-                                                                    strict=True)]
-        for t, c in enumerate(other._template_count):
-            if remap[t] >= 0:
-                self._template_count[remap[t]] += c
-        self._templates_capped |= other._templates_capped
-        self._template.extend([remap[t] if t >= 0 else -1 for t in other._template])
-        for name in _ARRAYS:
-            if name != "_template":
-                getattr(self, name).extend(getattr(other, name))
-        self._pairs.merge({(remap[t], pos, h): c for (t, pos, h), c in other._pairs.counts.items() if remap[t] >= 0})
-        self._records_without_output += other._records_without_output
-        self._uncounted += other._uncounted
-        self._images += other._images
-        self._models.update(other._models)
-        self._sources.update(other._sources)
-        mine, theirs = self._usage, other._usage
-        for i in range(len(mine)):
-            mine[i] = max(mine[i], theirs[i]) if i == 3 else mine[i] + theirs[i]
-        if len(self._input) >= SPILL_ITEMS or len(self._pair_hash) >= SPILL_ITEMS:
-            self._move_out(_ARRAYS)
+    def __len__(self) -> int:
+        """Records added."""
+        return len(self._input)
 
     def models(self) -> Counter[str]:
         """How many records named each model."""
@@ -261,86 +238,269 @@ class ProfileBuilder(SpillingArrays):
         threshold = [max(2, math.ceil(FEW_SHOT_MIN_SHARE * c)) for c in self._template_count]
         return [(t, p, h) for (t, p, h), c in self._pairs.counts.items() if t >= 0 and c >= threshold[t]]
 
+    def partial(self) -> ProfilePartial:
+        """These records as a `ProfilePartial`: histograms instead of per-record arrays (see there)."""
+        out = ProfilePartial()
+        for name in ("input", "output", "system", "tools", "query"):
+            out.counts[name] = Counter(getattr(self, f"_{name}"))
+        hashes = self._template_hashes
+        for t, h in enumerate(hashes):
+            out.templates[h] = _Template(self._template_count[t], self._template_named[t])
+        out.templates_capped = self._templates_capped
+        out.pairs.counts = {(hashes[t], pos, h): c for (t, pos, h), c in self._pairs.counts.items()}
+        pair_hash, pair_tokens, groups, untracked = self._pair_hash, self._pair_tokens, out.groups, _UNTRACKED
+        j = 0
+        for i, (n_pairs, t) in enumerate(zip(self._n_pairs, self._template, strict=True)):
+            named, history = self._named[i], self._history[i]
+            static = self._system[i] + self._tools[i] + named
+            if n_pairs:
+                key: GroupKey = (hashes[t] if t >= 0 else untracked, tuple(pair_hash[j:j + n_pairs]),
+                                 tuple(pair_tokens[j:j + n_pairs]))
+                j += n_pairs
+            else:
+                key = _NO_PAIRS
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Counter()
+            group[(static, named, history, history + self._query[i])] += 1
+            if t >= 0:
+                template = out.templates[hashes[t]]
+                if template.first is None:
+                    template.first = (static, key)
+        out.records_without_output = self._records_without_output
+        out.uncounted, out.images = self._uncounted, self._images
+        out.model_records, out.sources, out.usage = Counter(self._models), Counter(self._sources), list(self._usage)
+        return out
+
     def result(self) -> WorkloadProfile:
-        """Classify few-shot pairs and summarise every part, `RESULT_BLOCK` records at a time.
+        """The `WorkloadProfile` of these records."""
+        return self.partial().result()
 
-        The parts that depend on the classification (static prefix, few-shot, history, dynamic) are written
-        block by block to temporary files and summarised from there, so memory stays bounded by the block size.
-        """
-        import numpy as np  # here, not at the top: counting workers import this module but never summarise
 
-        frequent = self._frequent()
-        columns = {name: self._reader(name) for name in _PROMPT_ARRAYS}
-        pair_hash, pair_tokens = self._reader("_pair_hash"), self._reader("_pair_tokens")
-        n = len(columns["_template"])
-        derived = Spill()
-        tails: dict[str, npt.NDArray[np.int64]] = {}
-        first_static: dict[int, int] = {}  # per template, the static prefix of its first record
-        found: set[tuple[int, int, int]] = set()
+_UNTRACKED = -(1 << 70)
+"""The template key of records whose template was not tracked (the table was full): their pairs are history."""
+GroupKey = tuple[int | None, tuple[int, ...], tuple[int, ...]]
+"""Records with the same template (its hash), the same candidate pairs (their hashes) and the same pairs' tokens:
+they are classified the same way."""
+Rows = Counter[tuple[int, int, int, int]]
+"""A group's records: how many have each (system + tools + named examples, named examples, history, history +
+query). Once the group's first k pairs are known to be few-shot, each record's static prefix and few-shot tokens
+grow by those k pairs' tokens, and its history and dynamic tokens by the other pairs'."""
+_NO_PAIRS: GroupKey = (None, (), ())
+"""The one group of every record without candidate pairs (nothing to classify: template does not matter)."""
+GROUP_SLOTS = 1 << 15
+"""Groups (template and pair sequence) a merged partial keeps in memory; groups first seen after that are moved
+to a temporary file, so that logs whose every record has its own history stay in bounded memory."""
+
+
+@dataclass(slots=True)
+class _Template:
+    """One static prefix: its records, its named examples, and its first record (static base tokens, group key)."""
+
+    count: int
+    named: int
+    first: tuple[int, GroupKey] | None = None
+
+
+class ProfilePartial:
+    """A mergeable summary of any number of records: what the engines send between processes and machines.
+
+    Exact integer histograms of every per-record count, the records grouped by (template, candidate pairs), the
+    templates' counts, the pairs' Misra–Gries frequencies and the usage sums; `merge` adds another partial of later
+    records. Its size follows the distinct values and groups, not the records: a chunk of 10,000 single-turn
+    requests sends a few hundred numbers. The classification of pairs into few-shot and history waits for
+    `result`, which needs every record's pair frequencies; it is the same as classifying record by record.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[int]] = {name: Counter() for name in ("input", "output", "system", "tools",
+                                                                              "query")}
+        self.templates: dict[int, _Template] = {}
+        self.templates_capped = False
+        self.pairs = _MisraGries(PAIR_SLOTS)
+        self.groups: dict[GroupKey, Rows] = {}
+        self.records_without_output = 0
+        self.uncounted = 0
+        self.images = 0
+        self.model_records: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+        self.usage = [0] * 9
+        self._moved: IO[bytes] | None = None
+        self._moving: list[tuple[GroupKey, Rows]] = []
+        self._closed = False
+
+    def __getstate__(self) -> dict[str, object]:
+        assert self._moved is None and not self._moving, "a partial with groups in a temporary file stays here"
+        return {k: getattr(self, k) for k in _PARTIAL_STATE}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__()  # type: ignore[misc]
+        for k, v in state.items():
+            setattr(self, k, v)
+
+    def merge(self, other: ProfilePartial) -> None:
+        """Add another partial's records, as if they came after these (the first of each template stays this one's)."""
+        self._check_open()
+        for name, counts in other.counts.items():
+            add_counts(self.counts[name], counts)
+        tracked = set()
+        for h, theirs in other.templates.items():
+            mine = self.templates.get(h)
+            if mine is None:
+                if len(self.templates) >= TEMPLATE_SLOTS:
+                    self.templates_capped = True
+                    continue
+                mine = self.templates[h] = _Template(0, theirs.named, theirs.first)
+            mine.count += theirs.count
+            if mine.first is None:
+                mine.first = theirs.first
+            tracked.add(h)
+        self.templates_capped |= other.templates_capped
+        self.pairs.merge({key: c for key, c in other.pairs.counts.items() if key[0] in tracked})
+        for key, members in other.groups.items():
+            if key[0] not in (None, _UNTRACKED) and key[0] not in self.templates:
+                key = (_UNTRACKED, key[1], key[2])  # a template with no room here: its pairs are history
+            group = self.groups.get(key)
+            if group is not None:
+                group.update(members)
+            elif len(self.groups) < GROUP_SLOTS:
+                self.groups[key] = Counter(members)
+            else:
+                self._move_out(key, members)
+        self.records_without_output += other.records_without_output
+        self.uncounted += other.uncounted
+        self.images += other.images
+        self.model_records.update(other.model_records)
+        self.sources.update(other.sources)
+        mine_u, theirs_u = self.usage, other.usage
+        for i in range(len(mine_u)):
+            mine_u[i] = max(mine_u[i], theirs_u[i]) if i == 3 else mine_u[i] + theirs_u[i]
+
+    def _move_out(self, key: GroupKey, group: Rows) -> None:
+        """Keep a group beyond `GROUP_SLOTS` in a temporary file (written `MOVE_GROUPS` at a time)."""
+        self._moving.append((key, Counter(group)))
+        if len(self._moving) >= MOVE_GROUPS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pickle
+
+        if not self._moving:
+            return
         try:
-            for r0 in range(0, n, RESULT_BLOCK):
-                k = min(RESULT_BLOCK, n - r0)
-                c = {name: reader.take(k).astype(np.int64) for name, reader in columns.items()}
-                m = int(c["_n_pairs"].sum())
-                few, other, keys = _classify_block(c["_template"], c["_n_pairs"], pair_hash.take(m),
-                                                   pair_tokens.take(m).astype(np.int64), frequent)
-                found.update(keys)
-                few_total = c["_named"] + few
-                history = c["_history"] + other
-                static = c["_system"] + c["_tools"] + few_total
-                firsts, index = np.unique(c["_template"], return_index=True)
-                for t, i in zip(firsts.tolist(), index.tolist(), strict=True):
-                    first_static.setdefault(t, int(static[i]))
-                for name, values in (("static", static), ("few_shot", few_total), ("history", history),
-                                     ("dynamic", history + c["_query"])):
-                    if r0 + k < n:
-                        derived.write(name, values)
-                    else:
-                        tails[name] = values
+            if self._moved is None:
+                self._moved = tempfile.TemporaryFile(prefix="fineadvisor-")  # noqa: SIM115 - closed by `close`
+            self._moved.seek(0, os.SEEK_END)
+            pickle.dump(self._moving, self._moved, protocol=pickle.HIGHEST_PROTOCOL)
+            self._moved.flush()
+        except OSError as exc:
+            raise TempSpaceError(temp_dir_name(), exc) from exc
+        self._moving = []
 
-            def summary(name: str) -> Distribution:
-                if name in _ARRAYS:
-                    return distribution_of(lambda: self._reader(name).blocks(RESULT_BLOCK))
-                return distribution_of(
-                    lambda: derived.reader(name, np.int64, tails.get(name, b"")).blocks(RESULT_BLOCK))
+    def _all_groups(self) -> Iterator[tuple[GroupKey, Rows]]:
+        """Every group: those in memory, then those moved to the temporary file, then those waiting to be moved."""
+        import pickle
 
-            static_d, dynamic_d = summary("static"), summary("dynamic")
-            few_shot_d, history_d = summary("few_shot"), summary("history")
-        finally:
-            derived.close()
+        yield from self.groups.items()
+        if self._moved is not None:
+            self._moved.seek(0)
+            while True:
+                try:
+                    batch = pickle.load(self._moved)  # our own temporary file, written above
+                except EOFError:
+                    break
+                yield from batch
+        yield from list(self._moving)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError("ProfilePartial is closed: its temporary file is deleted")
+
+    def close(self) -> None:
+        """Delete the temporary file; the partial cannot be merged into or summarised after this."""
+        self._closed = True
+        if self._moved is not None:
+            self._moved.close()
+
+    def models(self) -> Counter[str]:
+        """How many records named each model."""
+        return Counter(self.model_records)
+
+    def _frequent(self) -> set[tuple[int, int, int]]:
+        """The (template, position, pair hash) keys frequent enough in their template to be few-shot."""
+        templates = self.templates
+        return {(t, p, h) for (t, p, h), c in self.pairs.counts.items()
+                if t in templates and c >= max(2, math.ceil(FEW_SHOT_MIN_SHARE * templates[t].count))}
+
+    def result(self) -> WorkloadProfile:
+        """Classify each group's pairs (a pair is few-shot when its key is frequent and so is every pair before it
+        in the record), move the group's counts by what that adds to each part, and summarise every histogram."""
+        self._check_open()
+        frequent = self._frequent()
+        parts: dict[str, Counter[int]] = {name: Counter() for name in ("static", "few_shot", "history", "dynamic")}
+        found: set[tuple[int, int, int]] = set()
+        firsts = {tp.first[1] for tp in self.templates.values() if tp.first is not None}
+        few_of: dict[GroupKey, int] = {}
+        for key, group in self._all_groups():
+            t, hashes, tokens = key
+            k = 0
+            while k < len(hashes) and (t, k, hashes[k]) in frequent:
+                found.add((t, k, hashes[k]))  # type: ignore[arg-type]  # t is a template hash here
+                k += 1
+            few = sum(tokens[:k])
+            other = sum(tokens) - few
+            if key in firsts:
+                few_of[key] = few
+            by_part: tuple[Counter[int], Counter[int], Counter[int], Counter[int]] = (
+                Counter(), Counter(), Counter(), Counter())
+            for values, n in group.items():
+                for part, value in zip(by_part, values, strict=True):
+                    part[value] += n
+            for name, counts, shift in zip(("static", "few_shot", "history", "dynamic"), by_part,
+                                           (few, few, other, other), strict=True):
+                add_counts(parts[name], counts, shift)
+        static_d, dynamic_d = distribution_of_counts(parts["static"]), distribution_of_counts(parts["dynamic"])
         counted_total = static_d.total + dynamic_d.total
         per_template_pairs = Counter(t for t, _, _ in found)
-        tops = sorted(((c, t) for t, c in enumerate(self._template_count)), reverse=True)[:TOP_TEMPLATES]
+        order = {h: i for i, h in enumerate(self.templates)}
+        tops = sorted(((tp.count, order[h], h) for h, tp in self.templates.items()), reverse=True)[:TOP_TEMPLATES]
         top_templates = tuple(
-            TemplateStats(c, first_static[t], per_template_pairs[t] + self._template_named[t])
-            for c, t in tops if t in first_static
+            TemplateStats(c, first[0] + few_of.get(first[1], 0),
+                          per_template_pairs[h] + self.templates[h].named)
+            for c, _, h in tops if (first := self.templates[h].first) is not None
         )
-        few_shot_examples = sum(per_template_pairs.values()) + sum(self._template_named)
-        s = self._usage
+        few_shot_examples = sum(per_template_pairs.values()) + sum(tp.named for tp in self.templates.values())
+        summary = {name: distribution_of_counts(counts) for name, counts in self.counts.items()}
         return WorkloadProfile(
-            records=len(self._reader("_input")),
-            input_tokens=summary("_input"),
-            output_tokens=summary("_output"),
+            records=summary["input"].count,
+            input_tokens=summary["input"],
+            output_tokens=summary["output"],
             static_prefix_tokens=static_d,
-            system_tokens=summary("_system"),
-            tool_tokens=summary("_tools"),
-            few_shot_tokens=few_shot_d,
-            history_tokens=history_d,
-            query_tokens=summary("_query"),
+            system_tokens=summary["system"],
+            tool_tokens=summary["tools"],
+            few_shot_tokens=distribution_of_counts(parts["few_shot"]),
+            history_tokens=distribution_of_counts(parts["history"]),
+            query_tokens=summary["query"],
             dynamic_tokens=dynamic_d,
             static_share=static_d.total / counted_total if counted_total else 0.0,
-            templates=len(self._template_count),
-            templates_capped=self._templates_capped,
+            templates=len(self.templates),
+            templates_capped=self.templates_capped,
             few_shot_examples=few_shot_examples,
             top_templates=top_templates,
-            records_with_prompt=n,
-            records_without_output=self._records_without_output,
-            uncounted_parts=self._uncounted,
-            image_tokens=self._images,
-            usage=UsageComparison(*s),
-            models=tuple(self._models.most_common(20)),
-            sources=tuple(self._sources.most_common()),
+            records_with_prompt=static_d.count,
+            records_without_output=self.records_without_output,
+            uncounted_parts=self.uncounted,
+            image_tokens=self.images,
+            usage=UsageComparison(*self.usage),
+            models=tuple(self.model_records.most_common(20)),
+            sources=tuple(self.sources.most_common()),
         )
+
+
+MOVE_GROUPS = 4096
+"""Groups past `GROUP_SLOTS` written to the temporary file at a time."""
+_PARTIAL_STATE = ("counts", "templates", "templates_capped", "pairs", "groups", "records_without_output", "uncounted",
+                  "images", "model_records", "sources", "usage")
 
 
 def parts(builder: ProfileBuilder) -> dict[str, npt.NDArray[np.int64]]:
@@ -351,17 +511,17 @@ def parts(builder: ProfileBuilder) -> dict[str, npt.NDArray[np.int64]]:
     import numpy as np
 
     b = builder
-    whole = {name: b._reader(name).take(len(b._reader(name))).astype(np.int64) for name in _ARRAYS}
-    few, other, _ = _classify_block(whole["_template"], whole["_n_pairs"], b._reader("_pair_hash").take(
-        len(whole["_pair_hash"])), whole["_pair_tokens"], b._frequent())
+    whole = {name: np.asarray(getattr(b, name), dtype=np.int64) for name in _ARRAYS if name != "_pair_hash"}
+    few, other, _ = _classify_block(whole["_template"], whole["_n_pairs"], np.asarray(b._pair_hash, dtype=np.uint64),
+                                    whole["_pair_tokens"], b._frequent())
     few_shot, history = whole["_named"] + few, whole["_history"] + other
     return {"input": whole["_input"], "output": whole["_output"], "system": whole["_system"],
             "tools": whole["_tools"], "few_shot": few_shot, "history": history, "query": whole["_query"],
             "static": whole["_system"] + whole["_tools"] + few_shot, "dynamic": history + whole["_query"]}
 
 
-_PROMPT_ARRAYS = ("_system", "_tools", "_named", "_history", "_query", "_template", "_n_pairs")
-_ARRAYS = ("_input", "_output", *_PROMPT_ARRAYS, "_pair_hash", "_pair_tokens")
+_ARRAYS = ("_input", "_output", "_system", "_tools", "_named", "_history", "_query", "_template", "_n_pairs",
+           "_pair_hash", "_pair_tokens")
 
 
 def _classify_block(template: npt.NDArray[np.int64], n_pairs: npt.NDArray[np.int64],

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES, default_epochs, example_token_limit
 from fineadvisor.measure._fast.dedupe import count_duplicates
 from fineadvisor.measure._fast.spill import SpillingArrays
-from fineadvisor.measure.records import TOKEN_ARRAY
-from fineadvisor.measure.stats import Distribution, distribution_of
+from fineadvisor.measure.stats import Distribution, add_counts, distribution_of_counts
 from fineadvisor.measure.tokens import RecordTokens
 
 if TYPE_CHECKING:
@@ -64,14 +63,16 @@ class Readiness:
 class ReadinessBuilder(SpillingArrays):
     """Accumulates `RecordTokens` as training examples; `result()` gives the `Readiness`.
 
-    As in `ProfileBuilder`, a merged builder moves its per-example arrays to temporary files every
+    Messages and tokens per example are exact histograms (merged by addition, whatever the number of examples).
+    Duplicates need each example's (prompt, answer) hashes: a merged builder moves them to temporary files every
     `SPILL_ITEMS` examples, so its memory stays the same whatever the size of the log.
     """
 
     def __init__(self) -> None:
-        self._messages = array(TOKEN_ARRAY)
-        self._tokens = array(TOKEN_ARRAY)
-        self._assistant = array(TOKEN_ARRAY)
+        self._examples = 0
+        self._messages: Counter[int] = Counter()
+        self._tokens: Counter[int] = Counter()
+        self._assistant: Counter[int] = Counter()
         self._prompt_hash = array("Q")  # of the examples with an answer, in the same order
         self._answer_hash = array("Q")
         self._errors: Counter[str] = Counter()
@@ -89,9 +90,10 @@ class ReadinessBuilder(SpillingArrays):
         """Add one record as a training example (records without a prompt are not examples)."""
         if rt.counted_input_tokens == 0:
             return
-        self._messages.append(rt.n_messages)
-        self._tokens.append(rt.example_tokens)
-        self._assistant.append(rt.assistant_tokens)
+        self._examples += 1
+        self._messages[rt.n_messages] += 1
+        self._tokens[rt.example_tokens] += 1
+        self._assistant[rt.assistant_tokens] += 1
         issues = rt.format_issues
         if not rt.has_assistant:
             issues = (*issues, "example_missing_assistant_message")
@@ -111,30 +113,31 @@ class ReadinessBuilder(SpillingArrays):
         assert other._spill is None, "only a builder whose numbers are all in memory can be merged in"
         for name in _ARRAYS:
             getattr(self, name).extend(getattr(other, name))
+        self._examples += other._examples
+        for name in _HISTOGRAMS:
+            add_counts(getattr(self, name), getattr(other, name))
         self._errors.update(other._errors)
         self._with_errors += other._with_errors
         self._usable += other._usable
         self._missing_system += other._missing_system
         self._missing_user += other._missing_user
-        if len(self._tokens) >= SPILL_ITEMS:
+        if len(self._prompt_hash) >= SPILL_ITEMS:
             self._move_out(_ARRAYS)
 
     def result(self, target_model: str, token_limit: int | None = None) -> Readiness:
         """Summarise the examples against a target model's per-example limit and OpenAI's epoch rule."""
-        import numpy as np  # here, not at the top: counting workers import this module but never summarise
 
         limit, source = example_token_limit(target_model)
         limit = token_limit or limit
         source = "set by the user" if token_limit else source
-        n = len(self._reader("_tokens"))
+        self._check_open()
+        n = self._examples
         hashes = zip(self._reader("_prompt_hash").blocks(BLOCK), self._reader("_answer_hash").blocks(BLOCK),
                      strict=True)
         duplicates, contradictory_prompts, contradictory_examples = count_duplicates(
             hashes, len(self._reader("_prompt_hash")))
-        per_epoch = over = 0
-        for tokens in self._reader("_tokens").blocks(BLOCK):
-            per_epoch += int(np.minimum(tokens.astype(np.int64), limit).sum())
-            over += int(np.count_nonzero(tokens > limit))
+        per_epoch = sum(min(tokens, limit) * c for tokens, c in self._tokens.items())
+        over = sum(c for tokens, c in self._tokens.items() if tokens > limit)
         epochs = default_epochs(n)
         warnings: list[str] = []
         if n < MIN_EXAMPLES:
@@ -154,7 +157,7 @@ class ReadinessBuilder(SpillingArrays):
         errors = {k: self._errors.get(k, 0) for k in FORMAT_ERROR_TYPES}
 
         def summary(name: str) -> Distribution:
-            return distribution_of(lambda: self._reader(name).blocks(BLOCK))
+            return distribution_of_counts(getattr(self, name))
 
         return Readiness(
             examples=n, usable_examples=self._usable, format_errors=errors,
@@ -169,7 +172,8 @@ class ReadinessBuilder(SpillingArrays):
         )
 
 
-_ARRAYS = ("_messages", "_tokens", "_assistant", "_prompt_hash", "_answer_hash")
+_ARRAYS = ("_prompt_hash", "_answer_hash")
+_HISTOGRAMS = ("_messages", "_tokens", "_assistant")
 
 
 def duplicate_counts(pairs: Iterable[tuple[int, int]]) -> tuple[int, int, int]:

@@ -2,10 +2,11 @@
 
 Each worker takes a chunk of lines, parses and normalises them all (orjson, stdlib fallback), encodes the
 chunk's new strings in one go into its own string cache, counts each record and folds the counts into a
-chunk-sized `ProfileBuilder` and `ReadinessBuilder`. The parent merges those builders in file order, numbers
-skipped lines, and joins Batch API input and output lines by `custom_id` (the only records that travel one by
-one). Memory stays bounded: by the chunk size in the workers, and in the parent by the builders, which move
-their per-record arrays to temporary files as they grow (see `fineadvisor.measure._fast.spill`).
+chunk-sized `ProfileBuilder` and `ReadinessBuilder`, and sends the profile as a `ProfilePartial` (histograms,
+not per-record arrays). The parent merges those partials in file order, numbers skipped lines, and joins Batch API
+input and output lines by `custom_id` (the only records that travel one by one). Memory stays bounded: by the
+chunk size in the workers, and in the parent by the partials' histograms and group table and by the readiness
+builder, which moves its per-example hashes to temporary files as they grow (see `fineadvisor.measure._fast.spill`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from fineadvisor.measure.logs import (
     source_name,
     surrogates_replaced,
 )
-from fineadvisor.measure.profile import ProfileBuilder
+from fineadvisor.measure.profile import ProfileBuilder, ProfilePartial
 from fineadvisor.measure.readiness import ReadinessBuilder
 from fineadvisor.measure.records import Record
 from fineadvisor.measure.sampling import SampledLine, SampleSpec, SampleTally, allocate, draw, seeded
@@ -54,6 +55,8 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 MAX_PENDING_BATCH = 200_000
 """Batch API lines waiting for their partner (input ↔ output) before they are taken as they are."""
 SHOWN_BAD_LINES = 5
+JOINED_RECORDS = 4096
+"""Joined Batch API records counted together before they are merged into the profile."""
 WINDOW_PER_WORKER = 2
 """Chunks in flight per worker (results are merged in file order)."""
 _BATCH_SOURCES = ("batch_input", "batch_output")
@@ -89,7 +92,7 @@ class ChunkResult:
 
     lines: int = 0
     records: int = 0
-    profile: ProfileBuilder = field(default_factory=ProfileBuilder)
+    profile: ProfilePartial = field(default_factory=ProfilePartial)
     readiness: ReadinessBuilder = field(default_factory=ReadinessBuilder)
     batch: list[RecordTokens] = field(default_factory=list)
     """Batch API lines, joined across chunks and files by the parent."""
@@ -227,6 +230,7 @@ def count_chunk(chunk: Chunk, counter: LineCounter | None = None, strict: bool =
 
 def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     out = ChunkResult()
+    profile = ProfileBuilder()
     repaired_before = surrogates_replaced()
     last = 0
     # Read the whole chunk first, so that its new strings are encoded in one go (`LineCounter.prefetch`).
@@ -255,8 +259,9 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
         if counted.custom_id is not None and counted.source in _BATCH_SOURCES:
             out.batch.append(counted)
         else:
-            out.profile.add(counted)
+            profile.add(counted)
             out.readiness.add(counted)
+    out.profile = profile.partial()
     first = chunk.first_line_no if chunk.first_line_no > 0 else 1
     out.lines = last - first + 1 if last else 0
     out.approximate = dict(lc.approximate)
@@ -268,7 +273,7 @@ def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
 class Scan:
     """Everything counted from a set of log files."""
 
-    profile: ProfileBuilder = field(default_factory=ProfileBuilder)
+    profile: ProfilePartial = field(default_factory=ProfilePartial)
     readiness: ReadinessBuilder = field(default_factory=ReadinessBuilder)
     lines: int = 0
     records: int = 0
@@ -284,6 +289,8 @@ class Scan:
     """What the inputs are made of: "line" (JSON Lines), "record" (JSON documents), "row" (CSV, Parquet)."""
     sample: SampleTally | None = None
     """With a sample: per sampled line, its weight and counts (`measure.sampling`)."""
+    sampled: ProfileBuilder | None = None
+    """With a sample: its records one by one, in the order of `sample`'s lines (what the estimators read)."""
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -350,7 +357,7 @@ def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None
     """Count only the sampled lines, in this process, keeping per line what the estimators need; Batch API lines
     are counted as they are (an input and its output are joined only when both are drawn, which a sample rarely
     does)."""
-    scan = Scan(workers=1, sample=SampleTally.new(spec))
+    scan = Scan(workers=1, sample=SampleTally.new(spec), sampled=ProfileBuilder())
     tally = scan.sample
     assert tally is not None
     rng = seeded(spec)
@@ -377,6 +384,8 @@ def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None
         if gc_was_enabled:
             gc.enable()
     scan.approximate.update(lc.approximate)
+    assert scan.sampled is not None
+    scan.profile = scan.sampled.partial()
     return scan
 
 
@@ -396,7 +405,8 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
     formats = scan.formats.setdefault(name, Counter())
     for drawn, items in zip(lines, parsed, strict=True):
         n_records = n_bad = 0
-        b = scan.profile
+        b = scan.sampled
+        assert b is not None
         before = (len(b._input), len(b._output), len(b._template), list(b._usage))
         for item in items:
             counted = item if isinstance(item, BadLine) else lc.count_or_skip(drawn.chunk.path, item)
@@ -439,6 +449,7 @@ def _merge_all(paths: Sequence[LogSource], scan: Scan, strict: bool, progress: C
     total_bytes = sum(file_size(p) for p in paths)
     done_bytes = 0
     pending: dict[str, RecordTokens] = {}
+    joined = ProfileBuilder()
     try:
         for path in paths:
             offset = 0
@@ -463,12 +474,16 @@ def _merge_all(paths: Sequence[LogSource], scan: Scan, strict: bool, progress: C
                 scan.profile.merge(result.profile)
                 scan.readiness.merge(result.readiness)
                 for rt in result.batch:
-                    _join(rt, pending, scan)
+                    _join(rt, pending, scan, joined)
+                if len(joined) >= JOINED_RECORDS:
+                    scan.profile.merge(joined.partial())
+                    joined = ProfileBuilder()
                 done_bytes += len(chunk.data) if chunk.data is not None else chunk.end - chunk.start
                 if progress:
                     progress(min(done_bytes, total_bytes), total_bytes)
         for rt in pending.values():
-            _add(scan, rt)
+            _add(scan, rt, joined)
+        scan.profile.merge(joined.partial())
     except BaseException:
         scan.close()  # delete the temporary files now, not when the scan is collected
         raise
@@ -555,28 +570,28 @@ def _results(path: LogSource, executor: Executor | None, local: LineCounter | No
         yield c, fut.result()
 
 
-def _add(scan: Scan, rt: RecordTokens) -> None:
-    scan.profile.add(rt)
+def _add(scan: Scan, rt: RecordTokens, joined: ProfileBuilder) -> None:
+    joined.add(rt)
     scan.readiness.add(rt)
 
 
-def _join(rt: RecordTokens, pending: dict[str, RecordTokens], scan: Scan) -> None:
+def _join(rt: RecordTokens, pending: dict[str, RecordTokens], scan: Scan, joined: ProfileBuilder) -> None:
     """Pair a Batch API input line with its output line (either may come first); count each pair once."""
     assert rt.custom_id is not None
     other = pending.pop(rt.custom_id, None)
     if other is None or other.source == rt.source:
         if other is not None:
-            _add(scan, other)
+            _add(scan, other, joined)
         pending[rt.custom_id] = rt
         if len(pending) > MAX_PENDING_BATCH:
-            _add(scan, pending.pop(next(iter(pending))))
+            _add(scan, pending.pop(next(iter(pending))), joined)
         return
     inp, out = (rt, other) if rt.source == "batch_input" else (other, rt)
     scan.records -= 1  # two lines, one request
-    _add(scan, inp._replace(usage=out.usage, output_tokens=out.output_tokens, answer_hash=out.answer_hash,
+    _add(scan, rt=inp._replace(usage=out.usage, output_tokens=out.output_tokens, answer_hash=out.answer_hash,
                             has_assistant=inp.has_assistant or out.has_assistant,
                             assistant_tokens=inp.assistant_tokens + out.assistant_tokens,
                             example_tokens=inp.example_tokens + out.example_tokens,
                             n_messages=inp.n_messages + out.n_messages,
                             uncounted_parts=inp.uncounted_parts + out.uncounted_parts,
-                            image_tokens=inp.image_tokens + out.image_tokens))
+                            image_tokens=inp.image_tokens + out.image_tokens), joined=joined)

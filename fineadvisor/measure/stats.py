@@ -1,13 +1,14 @@
 """Summary statistics of token counts: mean, percentiles (linear interpolation, as numpy's default), max, total.
 
 `distribution` sorts values held in memory; `distribution_of` gives the same result from values read block by
-block (e.g. from temporary files), in memory bounded by the block size.
+block (e.g. from temporary files), in memory bounded by the block size; `distribution_of_counts` gives it from an
+exact histogram (value → how many records have it), the form in which counts are merged across chunks and machines.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -101,3 +102,39 @@ def _ranks(n: int, q: float) -> tuple[int, int]:
     """The two 0-based ranks `percentile` reads for the q-th quantile of n values."""
     lo = math.floor((n - 1) * q)
     return lo, min(lo + 1, n - 1)
+
+
+Histogram = MutableMapping[int, int]
+"""An exact integer histogram: token count → records with that count. Merged by addition (`add_counts`), so the
+merge is associative and commutative and its size is the number of distinct counts, not of records."""
+
+
+def add_counts(into: Histogram, other: Mapping[int, int], shift: int = 0) -> None:
+    """Add `other`'s records to `into`, each count moved by `shift` tokens (a part that grew by a known amount)."""
+    get = into.get
+    if shift:
+        for value, n in other.items():
+            into[value + shift] = get(value + shift, 0) + n
+    else:
+        for value, n in other.items():
+            into[value] = get(value, 0) + n
+
+
+def distribution_of_counts(counts: Mapping[int, int]) -> Distribution:
+    """`distribution` of the values a histogram holds: the value at rank r is the first whose cumulative count
+    exceeds r. Exact: the same `Distribution` as `distribution` of every value written out."""
+    import numpy as np
+
+    kept = {v: n for v, n in counts.items() if n}
+    if not kept:
+        return EMPTY
+    values = np.fromiter(sorted(kept), dtype=np.int64, count=len(kept))
+    n_of = np.fromiter((kept[v] for v in values.tolist()), dtype=np.int64, count=len(kept))
+    cumulative = np.cumsum(n_of)
+    n = int(cumulative[-1])
+    total = sum(v * c for v, c in kept.items())  # Python ints: no overflow whatever the log
+    ranks = sorted({r for q in QUANTILES for r in _ranks(n, q)})
+    at = np.searchsorted(cumulative, np.asarray(ranks, dtype=np.int64), side="right")
+    known = KnownRanks(n, {r: int(values[i]) for r, i in zip(ranks, at.tolist(), strict=True)})
+    return Distribution(n, total / n, percentile(known, 0.5), percentile(known, 0.9), percentile(known, 0.95),
+                        int(values[-1]), total)

@@ -75,13 +75,19 @@ def test_several_files_are_one_log(write_log: Callable[..., Path]) -> None:
 @pytest.mark.parametrize("strict", [False, True])
 def test_temporary_files_are_closed_after_the_analysis(write_log: Callable[..., Path],
                                                        monkeypatch: pytest.MonkeyPatch, strict: bool) -> None:
-    """Spilled per-record numbers are deleted when the analysis ends, and when a strict scan stops early."""
+    """Spilled per-record numbers (readiness's hashes, the profile's groups past its table) are deleted when the
+    analysis ends, and when a strict scan stops early."""
     from fineadvisor import FineAdvisorError
     from fineadvisor.measure import profile, readiness
 
-    monkeypatch.setattr(profile, "SPILL_ITEMS", 2)
+    monkeypatch.setattr(profile, "GROUP_SLOTS", 1)
+    monkeypatch.setattr(profile, "MOVE_GROUPS", 1)
     monkeypatch.setattr(readiness, "SPILL_ITEMS", 2)
-    good = write_log([req("gpt-4o", f"q{i}") for i in range(5)], "good.jsonl")  # merged, so spilled
+    # each record has its own history pair, so its own group: merged, so spilled
+    good = write_log([{"model": "gpt-4o", "messages": [{"role": "user", "content": f"a{i}"},
+                                                       {"role": "assistant", "content": f"b{i}"},
+                                                       {"role": "user", "content": "q"}]} for i in range(5)],
+                     "good.jsonl")
     bad = write_log(["not json"], "bad.jsonl")
     before = len(list(Path("/proc/self/fd").iterdir()))
     if strict:

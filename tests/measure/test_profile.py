@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from fineadvisor.measure import profile
 from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.encodings import choose_encoding
-from fineadvisor.measure.profile import ProfileBuilder
+from fineadvisor.measure.profile import ProfileBuilder, ProfilePartial, parts
 from fineadvisor.measure.sources import to_record
 from fineadvisor.measure.stats import distribution
-from fineadvisor.measure.tokens import RecordCounter
+from fineadvisor.measure.tokens import RecordCounter, RecordTokens
 
 SYSTEM = {"role": "system", "content": "You are the support assistant for Larkspur. Be brief and exact."}
 SHOTS = [
@@ -158,9 +158,9 @@ def test_few_shot_classification_matches_the_plain_rule(records: list[tuple[int,
     for t, pairs in records:
         builder.add(base._replace(template=t, pairs=tuple(pairs), history_tokens=0))
     p = builder.result()
-    with mock.patch.object(profile, "RESULT_BLOCK", 3):  # classified 3 records at a time: the same result
-        assert builder.result() == p
     few, rest, found = _reference_few_shot(records)
+    # the sampler's per-record view classifies the same way
+    assert (parts(builder)["few_shot"] - base.named_example_tokens).tolist() == few
     assert (p.few_shot_tokens.total, p.few_shot_tokens.max, p.few_shot_tokens.p50) == (
         sum(few), max(few), distribution(few).p50)
     assert p.history_tokens.total == sum(rest) and p.history_tokens.max == max(rest)
@@ -185,53 +185,131 @@ def test_largest_billed_counts_are_kept_and_summed_exactly() -> None:
     assert p.output_tokens.total == 4_294_967_294
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.sampled_from([1, 2, 2**64 - 1]),
-                                                                  st.integers(1, 50)), max_size=3),
-                          st.integers(0, 3), st.sampled_from([None, 0, 7, 2**31 - 1])),
-                min_size=1, max_size=40),
-       st.lists(st.integers(1, 9), min_size=1, max_size=8), st.integers(1, 5), st.integers(1, 7))
-def test_merged_builders_moved_to_temporary_files_give_the_same_profile(
-        records: list[tuple[int, list[tuple[int, int]], int, int | None]], chunk_sizes: list[int], spill_at: int,
-        block: int) -> None:
-    """Chunks merged into a builder that spills every few values and summarises a few records at a time give
-    exactly the profile of one builder that kept everything in memory; and what stays in memory is bounded."""
+def _record_tokens(records: list[tuple[int, list[tuple[int, int]], int, int | None]]) -> list[RecordTokens]:
+    """Records of templates 0–2 with pairs drawn from three hashes, some history, some billed, some without output."""
     from fineadvisor.measure.records import Usage
 
     base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
-    rts = [base._replace(template=t, pairs=tuple(pairs), history_tokens=h, query_tokens=3 + h,
-                         usage=None if billed is None else Usage(billed, billed // 2),
-                         output_tokens=None if h == 3 else h)
-           for t, pairs, h, billed in records]
+    return [base._replace(template=t, pairs=tuple(pairs), history_tokens=h, query_tokens=3 + h,
+                          usage=None if billed is None else Usage(billed, billed // 2),
+                          output_tokens=None if h == 3 else h, model=f"m{t}")
+            for t, pairs, h, billed in records]
+
+
+def _partials(rts: list[RecordTokens], sizes: list[int]) -> list[ProfilePartial]:
+    """`rts` cut into chunks of the given sizes (cycled), each chunk's partial."""
+    out, i = [], 0
+    while i < len(rts):
+        chunk = ProfileBuilder()
+        for rt in rts[i:i + sizes[len(out) % len(sizes)]]:
+            chunk.add(rt)
+        i += len(chunk)
+        out.append(chunk.partial())
+    return out
+
+
+_RECORDS = st.lists(st.tuples(st.integers(0, 2), st.lists(st.tuples(st.sampled_from([1, 2, 2**64 - 1]),
+                                                                      st.integers(1, 50)), max_size=3),
+                              st.integers(0, 3), st.sampled_from([None, 0, 7, 2**31 - 1])),
+                    min_size=1, max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_RECORDS, st.lists(st.integers(1, 9), min_size=1, max_size=8), st.integers(1, 5), st.integers(1, 3))
+def test_partials_merged_in_any_chunks_give_the_profile_of_one_builder(
+        records: list[tuple[int, list[tuple[int, int]], int, int | None]], chunk_sizes: list[int], slots: int,
+        move_at: int) -> None:
+    """Chunk partials merged in file order, into a partial that keeps only a few groups in memory and moves the
+    rest to a temporary file, give exactly the profile of one builder that saw every record; and the partial holds
+    no more groups in memory than its table allows."""
+    rts = _record_tokens(records)
     whole = ProfileBuilder()
     for rt in rts:
         whole.add(rt)
     expected = whole.result()
-    with mock.patch.object(profile, "SPILL_ITEMS", spill_at), mock.patch.object(profile, "RESULT_BLOCK", block):
-        merged, i = ProfileBuilder(), 0
-        while i < len(rts):
-            chunk = ProfileBuilder()
-            for rt in rts[i:i + chunk_sizes[i % len(chunk_sizes)]]:
-                chunk.add(rt)
-            i += len(chunk._input)
-            merged.merge(chunk)
-            # In memory: less than spill_at values per array, plus at most the last chunk's (≤ 9 records × 3 pairs).
-            assert len(merged._input) < spill_at + 9 and len(merged._pair_hash) < spill_at + 27
+    with mock.patch.object(profile, "GROUP_SLOTS", slots), mock.patch.object(profile, "MOVE_GROUPS", move_at):
+        merged = ProfilePartial()
+        for part in _partials(rts, chunk_sizes):
+            merged.merge(part)
+            assert len(merged.groups) <= slots
         assert merged.result() == expected
-        assert (merged._spill is not None) == (len(rts) >= spill_at or sum(len(p) for _, p, _, _ in records)
-                                               >= spill_at)
         merged.close()
 
 
-def test_a_closed_builder_refuses_to_summarise() -> None:
-    """After `close` the temporary files are gone: summarising would silently miss their records, so it raises."""
+@settings(max_examples=100, deadline=None)
+@given(_RECORDS, st.lists(st.integers(1, 9), min_size=3, max_size=3))
+def test_merging_partials_is_associative(records: list[tuple[int, list[tuple[int, int]], int, int | None]],
+                                         cuts: list[int]) -> None:
+    """(a + b) + c and a + (b + c) give the same profile (what lets a cluster merge partials in a tree); and a
+    partial sent to another process (pickled) merges as the original does."""
+    import pickle
+
+    rts = _record_tokens(records)
+    i, j = min(cuts[0], len(rts)), min(cuts[0] + cuts[1], len(rts))
+    a, b, c = (_partials(part, [len(part) or 1])[0] if part else ProfilePartial()
+               for part in (rts[:i], rts[i:j], rts[j:]))
+    left = ProfilePartial()
+    for p in (a, b, c):
+        left.merge(pickle.loads(pickle.dumps(p)))
+    bc = ProfilePartial()
+    bc.merge(b)
+    bc.merge(c)
+    right = ProfilePartial()
+    right.merge(a)
+    right.merge(bc)
+    assert left.result() == right.result()
+
+
+@pytest.mark.parametrize(("records", "histogram_entries"), [
+    # 10,000 single-turn requests of 3 prompt lengths and 5 output lengths: 3 + 5 + 1 (system) + 1 (tools) + 3
+    # (query) histogram entries, and one group holding 3 distinct (static, named, history, dynamic) rows.
+    (10_000, 3 + 5 + 1 + 1 + 3),
+])
+def test_a_chunk_sends_distinct_values_not_records(records: int, histogram_entries: int) -> None:
+    """What a chunk sends is as large as its distinct counts, not its records."""
+    import pickle
+
+    counter = RecordCounter(choose_encoding("gpt-4o"))
+    asked = [counter.count(to_record(req(SYSTEM, user(q)), 1)) for q in ("yes", "yes yes", "yes yes yes")]
+    assert len({rt.counted_input_tokens for rt in asked}) == len({rt.query_tokens for rt in asked}) == 3
+    builder = ProfileBuilder()
+    for i in range(records):
+        builder.add(asked[i % 3]._replace(output_tokens=10 + i % 5))
+    part = builder.partial()
+    assert sum(len(c) for c in part.counts.values()) == histogram_entries
+    assert len(part.groups) == 1 and len(next(iter(part.groups.values()))) == 3
+    assert len(pickle.dumps(part)) < 2_000 < 4 * records  # a per-record array of 4-byte counts is 40,000 bytes
+    assert part.result() == builder.result()
+
+
+def test_a_closed_partial_refuses_to_summarise() -> None:
+    """After `close` the temporary file is gone: summarising would silently miss its groups, so it raises."""
     base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
-    with mock.patch.object(profile, "SPILL_ITEMS", 4):
-        builder, chunk = ProfileBuilder(), ProfileBuilder()
-        for _ in range(7):
-            chunk.add(base)
-        builder.merge(chunk)
-        assert builder.result().records == 7
-        builder.close()
-        with pytest.raises(ValueError, match="ProfileBuilder is closed"):
-            builder.result()
+    with mock.patch.object(profile, "GROUP_SLOTS", 1), mock.patch.object(profile, "MOVE_GROUPS", 1):
+        merged = ProfilePartial()
+        for i in range(7):
+            chunk = ProfileBuilder()
+            chunk.add(base._replace(pairs=((i, 5),)))
+            merged.merge(chunk.partial())
+        assert merged.result().records == 7
+        merged.close()
+        with pytest.raises(ValueError, match="ProfilePartial is closed"):
+            merged.result()
+
+
+def test_groups_that_cannot_be_moved_out_say_where_and_how(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary directory that cannot take the groups past the table: `TempSpaceError`, naming it."""
+    import tempfile
+
+    from fineadvisor.errors import TempSpaceError
+
+    base = RecordCounter(choose_encoding("gpt-4o")).count(to_record(req(SYSTEM, user("q")), 1))
+    monkeypatch.setattr(profile, "GROUP_SLOTS", 1)
+    monkeypatch.setattr(profile, "MOVE_GROUPS", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-dir"))
+    merged = ProfilePartial()
+    chunk = ProfileBuilder()
+    for i in range(2):
+        chunk.add(base._replace(pairs=((i, 5),)))
+    with pytest.raises(TempSpaceError, match="no-such-dir"):
+        merged.merge(chunk.partial())

@@ -112,7 +112,7 @@ def test_merged_builders_moved_to_temporary_files_give_the_same_readiness(
                 chunk.add(rt)
             i += size
             merged.merge(chunk)
-            assert len(merged._tokens) < spill_at + 9
+            assert len(merged._prompt_hash) < spill_at + 9  # the per-example hashes; the rest are histograms
         assert merged.result("gpt-4o-mini") == expected
         merged.close()
 

@@ -631,10 +631,9 @@ def test_a_temporary_directory_that_cannot_take_the_numbers_is_explained(tmp_pat
     """Large logs keep per-record numbers in $TMPDIR; when it cannot be written: exit 1, what and how to fix."""
     import tempfile
 
-    from fineadvisor.measure import profile, readiness
+    from fineadvisor.measure import readiness
 
-    monkeypatch.setattr(profile, "SPILL_ITEMS", 2)  # spill at once, as a log of millions of records would
-    monkeypatch.setattr(readiness, "SPILL_ITEMS", 2)
+    monkeypatch.setattr(readiness, "SPILL_ITEMS", 2)  # spill at once, as a log of millions of records would
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-dir"))
     path = write(tmp_path, "log.jsonl", good_bytes(12))
     result = run("estimate", path, "--json")
@@ -644,7 +643,6 @@ def test_a_temporary_directory_that_cannot_take_the_numbers_is_explained(tmp_pat
     assert "Traceback" not in result.stderr and result.stdout == ""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # with room: the same numbers as without spilling
     spilled = json.loads(run("estimate", path, "--json").stdout)
-    monkeypatch.setattr(profile, "SPILL_ITEMS", 1 << 16)
     monkeypatch.setattr(readiness, "SPILL_ITEMS", 1 << 16)
     assert json.loads(run("estimate", path, "--json").stdout) == spilled
 
