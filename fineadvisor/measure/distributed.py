@@ -2,9 +2,10 @@
 
 `pip install 'fineadvisor[ray]'`. The driver splits each input into the chunks the local engine uses (byte ranges
 of plain files, which each task reads itself; blocks of lines of compressed files, streams, objects and documents,
-which the driver reads and ships); each task counts one chunk with `scan.count_chunk` into a `ChunkResult` — the
-partial result, a few arrays and counters — and the driver merges the partials in input order exactly as the local
-engine does, so the profile is the local one, to the token. With `--ray-address` (or RAY_ADDRESS) it joins a
+which the driver reads and ships); each task counts up to `TASK_CHUNKS` consecutive byte ranges (or one shipped
+chunk) with `scan.count_chunks` into one `ChunkResult` — the partial result: histograms, counters and the examples'
+hashes, merged on the worker — and the driver merges the partials in input order exactly as the local engine does,
+so the profile is the local one, to the token. With `--ray-address` (or RAY_ADDRESS) it joins a
 running cluster and ships this package to its workers (`runtime_env.py_modules`); otherwise it starts a local Ray
 on 127.0.0.1 for the run and stops it after. Plain files must be readable at the same path on every worker (a
 shared filesystem); objects in s3:// / gs:// / az:// are read by the driver.
@@ -13,30 +14,35 @@ shared filesystem); objects in s3:// / gs:// / az:// are read by the driver.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fineadvisor.errors import InputError
 from fineadvisor.measure.logs import Chunk, LogSource
 
 WINDOW_PER_CPU = 2
-"""Chunks in flight per cluster CPU (results are merged in input order)."""
+"""Tasks in flight per cluster CPU (results are merged in input order)."""
+TASK_CHUNKS = 16
+"""Consecutive byte ranges of a plain file counted by one task into one result (~64 MB a task): the partials are
+merged on the worker, so the driver merges 16 times fewer. Chunks the driver reads and ships go one a task."""
 
 _counters: dict[str | None, Any] = {}
 """Per worker process: one `LineCounter` per model, kept between tasks (the tokenizer loads once per worker)."""
 
 
-def _count(chunk: Chunk, model: str | None, strict: bool) -> Any:
-    """One task: count a chunk on a worker (the worker keeps its counter for the next task)."""
-    from fineadvisor.measure.scan import LineCounter, count_chunk
+def _count(chunks: list[Chunk], model: str | None, strict: bool) -> Any:
+    """One task: count consecutive chunks on a worker into one result (the worker keeps its counter for the next
+    task)."""
+    from fineadvisor.measure.scan import LineCounter, count_chunks
 
     counter = _counters.get(model)
     if counter is None:
         counter = _counters[model] = LineCounter(model)
-    counter.approximate.clear()  # this chunk's reasons only: the worker may have counted another run's chunks
-    return count_chunk(chunk, counter, strict)
+    counter.approximate.clear()  # this task's reasons only: the worker may have counted another run's chunks
+    return count_chunks(chunks, counter, strict)
 
 
 @contextlib.contextmanager
@@ -71,16 +77,36 @@ def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
 
 def ray_results(path: LogSource, ray: Any, model: str | None, strict: bool, max_bytes: int | None,
                 ) -> Iterator[tuple[Chunk, Any]]:
-    """(chunk, its ChunkResult) for every chunk of one input, counted by Ray tasks, in input order."""
+    """(chunk, its ChunkResult) for every task's chunks of one input, counted by Ray tasks, in input order; a task's
+    byte ranges are given as one range."""
     from fineadvisor.measure.containers import read_chunks
 
     remote = ray.remote(_count)
     window: list[tuple[Chunk, Any]] = []
     size = max(2, WINDOW_PER_CPU * int(ray.cluster_resources().get("CPU", 1)))
-    for chunk in read_chunks(path, max_bytes=max_bytes):
-        window.append((chunk, remote.remote(chunk, model, strict)))
+    for task in _tasks(read_chunks(path, max_bytes=max_bytes)):
+        whole = task[0] if len(task) == 1 else dataclasses.replace(task[0], end=task[-1].end)
+        window.append((whole, remote.remote(task, model, strict)))
         if len(window) >= size:
             c, ref = window.pop(0)
             yield c, ray.get(ref)
     for c, ref in window:
         yield c, ray.get(ref)
+
+
+def _tasks(chunks: Iterable[Chunk]) -> Iterator[list[Chunk]]:
+    """Chunks as tasks: up to `TASK_CHUNKS` consecutive byte ranges together, a chunk holding its lines alone."""
+    group: list[Chunk] = []
+    for chunk in chunks:
+        if chunk.data is not None or chunk.first_line_no >= 0:
+            if group:
+                yield group
+                group = []
+            yield [chunk]
+            continue
+        group.append(chunk)
+        if len(group) >= TASK_CHUNKS:
+            yield group
+            group = []
+    if group:
+        yield group

@@ -5,6 +5,10 @@ few-shot example when the same pair sits at the same position in at least half o
 its static prefix (and in at least 2 records); messages named example_user / example_assistant always are.
 Pairs that do not repeat like that are conversation history. Memory stays bounded: pair frequencies are
 kept with the Misra–Gries summary (any pair in more than 1/PAIR_SLOTS of the records is always kept).
+
+A chunk's records are collected one by one (`ProfileBuilder`) and sent on as a `ProfilePartial`: exact integer
+histograms, the records grouped by template and candidate pairs, and the counts the classification needs. Partials
+merge by addition, whichever engine counted them, and the classification is made once, at the end, over them all.
 """
 
 from __future__ import annotations

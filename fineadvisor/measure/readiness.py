@@ -108,8 +108,9 @@ class ReadinessBuilder(SpillingArrays):
             self._prompt_hash.append(rt.prompt_hash)
             self._answer_hash.append(rt.answer_hash)
 
-    def merge(self, other: ReadinessBuilder) -> None:
-        """Fold in a builder that accumulated other examples (e.g. a worker's chunk), after this one's."""
+    def merge(self, other: ReadinessBuilder, spill: bool = True) -> None:
+        """Fold in a builder that accumulated other examples (e.g. a worker's chunk), after this one's; with
+        `spill=False` everything stays in memory (a builder that is sent on, not summarised)."""
         assert other._spill is None, "only a builder whose numbers are all in memory can be merged in"
         for name in _ARRAYS:
             getattr(self, name).extend(getattr(other, name))
@@ -121,7 +122,7 @@ class ReadinessBuilder(SpillingArrays):
         self._usable += other._usable
         self._missing_system += other._missing_system
         self._missing_user += other._missing_user
-        if len(self._prompt_hash) >= SPILL_ITEMS:
+        if spill and len(self._prompt_hash) >= SPILL_ITEMS:
             self._move_out(_ARRAYS)
 
     def result(self, target_model: str, token_limit: int | None = None) -> Readiness:

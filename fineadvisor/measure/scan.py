@@ -228,6 +228,34 @@ def count_chunk(chunk: Chunk, counter: LineCounter | None = None, strict: bool =
             gc.enable()
 
 
+def count_chunks(chunks: Sequence[Chunk], counter: LineCounter | None = None, strict: bool = False) -> ChunkResult:
+    """`count_chunk` of consecutive byte ranges of one file, as one result (`fold`); stops after a bad line when
+    strict (the parent stops there)."""
+    out = count_chunk(chunks[0], counter, strict)
+    for chunk in chunks[1:]:
+        if strict and out.bad_count:
+            break
+        fold(out, count_chunk(chunk, counter, strict))
+    return out
+
+
+def fold(into: ChunkResult, then: ChunkResult) -> None:
+    """Add to `into` the result of the byte range that follows it: `then`'s line numbers are moved by `into`'s
+    lines (both are relative to their range's start), its partials merged after `into`'s."""
+    room = SHOWN_BAD_LINES - len(into.bad)
+    into.bad += [replace(b, line_no=b.line_no + into.lines) for b in then.bad[:room]]
+    into.lines += then.lines
+    into.records += then.records
+    into.profile.merge(then.profile)
+    into.readiness.merge(then.readiness, spill=False)
+    into.batch += then.batch
+    into.bad_count += then.bad_count
+    into.bad_reasons.update(then.bad_reasons)
+    into.approximate.update(then.approximate)
+    into.surrogates += then.surrogates
+    into.formats.update(then.formats)
+
+
 def _count_chunk(chunk: Chunk, lc: LineCounter, strict: bool) -> ChunkResult:
     out = ChunkResult()
     profile = ProfileBuilder()

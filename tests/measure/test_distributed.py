@@ -66,8 +66,14 @@ def _generated(path: Path, records: int = 6000) -> Path:
     return path
 
 
-@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
-def test_a_generated_log_of_many_chunks_profiles_exactly_as_locally(local_ray: None, tmp_path: Path, gz: bool) -> None:
+@pytest.mark.parametrize(("gz", "task_chunks"), [(False, 16), (False, 2), (False, 1), (True, 16)],
+                         ids=["plain", "plain-2-a-task", "plain-1-a-task", "gzip"])
+def test_a_generated_log_of_many_chunks_profiles_exactly_as_locally(local_ray: None, tmp_path: Path, gz: bool,
+                                                                   task_chunks: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from fineadvisor.measure import distributed
+
+    monkeypatch.setattr(distributed, "TASK_CHUNKS", task_chunks)  # the driver groups byte ranges into tasks
     path = _generated(tmp_path / "gen.jsonl")
     assert path.stat().st_size > 8 * 2**20  # more than two chunks: the merge order matters
     if gz:
@@ -77,6 +83,18 @@ def test_a_generated_log_of_many_chunks_profiles_exactly_as_locally(local_ray: N
     ray_run, local = analyze_logs([str(path)], engine="ray"), analyze_logs([str(path)], workers=1)
     same(ray_run, local)
     assert ray_run.records_skipped == 6 and ray_run.skipped_examples[0].line_no == 1000  # numbered as locally
+    assert [b.line_no for b in ray_run.skipped_examples] == [1000, 2000, 3000, 4000, 5000]
+
+
+def test_strict_stops_at_the_first_bad_line_as_locally(local_ray: None, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from fineadvisor.errors import LogFormatError
+    from fineadvisor.measure import distributed
+
+    monkeypatch.setattr(distributed, "TASK_CHUNKS", 2)
+    path = _generated(tmp_path / "gen.jsonl")
+    with pytest.raises(LogFormatError, match=r"gen\.jsonl:1000"):
+        analyze_logs([str(path)], engine="ray", strict=True)
 
 
 def test_the_command_line_gives_the_same_json(local_ray: None) -> None:

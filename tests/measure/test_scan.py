@@ -81,6 +81,34 @@ def test_byte_range_chunks_number_lines_across_chunks(write_log: Callable[..., P
     assert (scan.skipped, scan.lines, scan.records) == (15, 100, 85)
 
 
+@pytest.mark.parametrize("per_task", [1, 2, 3, 50])
+def test_byte_ranges_counted_together_give_what_they_give_one_by_one(write_log: Callable[..., Path],
+                                                                      per_task: int) -> None:
+    """`count_chunks` of consecutive byte ranges (what one Ray task counts) folds them into one result: merged in
+    order, it is the scan of the ranges one by one, line numbers of skipped lines included."""
+    from fineadvisor.measure.logs import iter_chunks
+    from fineadvisor.measure.scan import LineCounter, Scan, _merge_all, count_chunk, count_chunks
+
+    lines: list[Any] = [batch_in(i) if i % 7 else "{bad" for i in range(100)]
+    lines += [{"messages": [{"role": "user", "content": f"u{i % 3}"}, {"role": "assistant", "content": "a"},
+                            {"role": "user", "content": f"q{i}"}]} for i in range(60)]
+    path = str(write_log(lines))
+    chunks = list(iter_chunks(path, chunk_bytes=700))
+    assert len(chunks) > 10
+    counter = LineCounter(None)
+    one_by_one = _merge_all([path], Scan(), False, None, lambda _p: ((c, count_chunk(c, counter)) for c in chunks))
+    tasks = [chunks[i:i + per_task] for i in range(0, len(chunks), per_task)]
+    from dataclasses import replace
+
+    together = _merge_all([path], Scan(), False, None, lambda _p: (
+        (replace(t[0], end=t[-1].end), count_chunks(t, counter)) for t in tasks))
+    assert together.profile.result() == one_by_one.profile.result()
+    assert together.readiness.result("gpt-4o-mini") == one_by_one.readiness.result("gpt-4o-mini")
+    assert [b.line_no for b in together.skipped_examples] == [1, 8, 15, 22, 29]
+    assert (together.skipped, together.lines, together.records) == (one_by_one.skipped, 160, one_by_one.records)
+    assert together.skipped_reasons == one_by_one.skipped_reasons and together.formats == one_by_one.formats
+
+
 @pytest.mark.parametrize(("example", "min_reused_share"), [
     ("support_bot.jsonl", 0.9),  # one system prompt + five few-shot pairs on every request
     ("agent_anthropic.jsonl", 0.1),  # conversations share a prefix with their own earlier requests
