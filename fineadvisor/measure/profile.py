@@ -248,29 +248,37 @@ class ProfileBuilder:
         for name in ("input", "output", "system", "tools", "query"):
             out.counts[name] = Counter(getattr(self, f"_{name}"))
         hashes = self._template_hashes
-        for t, h in enumerate(hashes):
-            out.templates[h] = _Template(self._template_count[t], self._template_named[t])
+        out.template_records = dict(zip(hashes, self._template_count, strict=True))
+        out.template_named = dict(zip(hashes, self._template_named, strict=True))
+        firsts = out.template_first
         out.templates_capped = self._templates_capped
         out.pairs.counts = {(hashes[t], pos, h): c for (t, pos, h), c in self._pairs.counts.items()}
-        pair_hash, pair_tokens, groups, untracked = self._pair_hash, self._pair_tokens, out.groups, _UNTRACKED
+        pair_hash, pair_tokens, groups = self._pair_hash, self._pair_tokens, out.groups
         j = 0
-        for i, (n_pairs, t) in enumerate(zip(self._n_pairs, self._template, strict=True)):
-            named, history = self._named[i], self._history[i]
-            static = self._system[i] + self._tools[i] + named
+        last_slice, last_key = None, _NO_PAIRS  # consecutive records often share their pairs (few-shot examples)
+        for n_pairs, t, system, tools, named, history, query in zip(
+                self._n_pairs, self._template, self._system, self._tools, self._named, self._history, self._query,
+                strict=True):
+            template = hashes[t] if t >= 0 else _UNTRACKED
             if n_pairs:
-                key: GroupKey = (hashes[t] if t >= 0 else untracked, tuple(pair_hash[j:j + n_pairs]),
-                                 tuple(pair_tokens[j:j + n_pairs]))
+                these = pair_hash[j:j + n_pairs]
+                if these == last_slice and last_key[0] == template and \
+                        pair_tokens[j:j + n_pairs] == pair_tokens[j - n_pairs:j]:
+                    key = last_key
+                else:
+                    key = last_key = (template, tuple(these), tuple(pair_tokens[j:j + n_pairs]))
+                    last_slice = these
                 j += n_pairs
             else:
                 key = _NO_PAIRS
             group = groups.get(key)
             if group is None:
-                group = groups[key] = Counter()
-            group[(static, named, history, history + self._query[i])] += 1
-            if t >= 0:
-                template = out.templates[hashes[t]]
-                if template.first is None:
-                    template.first = (static, key)
+                group = groups[key] = {}
+            static = system + tools + named
+            row = (static, named, history, history + query)
+            group[row] = group.get(row, 0) + 1
+            if t >= 0 and template not in firsts:
+                firsts[template] = (static, key)
         out.records_without_output = self._records_without_output
         out.uncounted, out.images = self._uncounted, self._images
         out.model_records, out.sources, out.usage = Counter(self._models), Counter(self._sources), list(self._usage)
@@ -286,7 +294,7 @@ _UNTRACKED = -(1 << 70)
 GroupKey = tuple[int | None, tuple[int, ...], tuple[int, ...]]
 """Records with the same template (its hash), the same candidate pairs (their hashes) and the same pairs' tokens:
 they are classified the same way."""
-Rows = Counter[tuple[int, int, int, int]]
+Rows = dict[tuple[int, int, int, int], int]
 """A group's records: how many have each (system + tools + named examples, named examples, history, history +
 query). Once the group's first k pairs are known to be few-shot, each record's static prefix and few-shot tokens
 grow by those k pairs' tokens, and its history and dynamic tokens by the other pairs'."""
@@ -295,15 +303,6 @@ _NO_PAIRS: GroupKey = (None, (), ())
 GROUP_SLOTS = 1 << 15
 """Groups (template and pair sequence) a merged partial keeps in memory; groups first seen after that are moved
 to a temporary file, so that logs whose every record has its own history stay in bounded memory."""
-
-
-@dataclass(slots=True)
-class _Template:
-    """One static prefix: its records, its named examples, and its first record (static base tokens, group key)."""
-
-    count: int
-    named: int
-    first: tuple[int, GroupKey] | None = None
 
 
 class ProfilePartial:
@@ -319,7 +318,12 @@ class ProfilePartial:
     def __init__(self) -> None:
         self.counts: dict[str, Counter[int]] = {name: Counter() for name in ("input", "output", "system", "tools",
                                                                               "query")}
-        self.templates: dict[int, _Template] = {}
+        self.template_records: dict[int, int] = {}
+        """Records per template (its hash), in the order first seen."""
+        self.template_named: dict[int, int] = {}
+        """Per template, its named examples (example_user / example_assistant messages)."""
+        self.template_first: dict[int, tuple[int, GroupKey]] = {}
+        """Per template, its first record: its system + tools + named examples tokens and its group."""
         self.templates_capped = False
         self.pairs = _MisraGries(PAIR_SLOTS)
         self.groups: dict[GroupKey, Rows] = {}
@@ -348,27 +352,29 @@ class ProfilePartial:
         for name, counts in other.counts.items():
             add_counts(self.counts[name], counts)
         tracked = set()
-        for h, theirs in other.templates.items():
-            mine = self.templates.get(h)
-            if mine is None:
-                if len(self.templates) >= TEMPLATE_SLOTS:
+        records, named, first = self.template_records, self.template_named, self.template_first
+        for h, n in other.template_records.items():
+            if h not in records:
+                if len(records) >= TEMPLATE_SLOTS:
                     self.templates_capped = True
                     continue
-                mine = self.templates[h] = _Template(0, theirs.named, theirs.first)
-            mine.count += theirs.count
-            if mine.first is None:
-                mine.first = theirs.first
+                records[h] = 0
+                named[h] = other.template_named[h]
+            records[h] += n
+            if h not in first and h in other.template_first:
+                first[h] = other.template_first[h]
             tracked.add(h)
         self.templates_capped |= other.templates_capped
         self.pairs.merge({key: c for key, c in other.pairs.counts.items() if key[0] in tracked})
         for key, members in other.groups.items():
-            if key[0] not in (None, _UNTRACKED) and key[0] not in self.templates:
+            if key[0] not in (None, _UNTRACKED) and key[0] not in records:
                 key = (_UNTRACKED, key[1], key[2])  # a template with no room here: its pairs are history
             group = self.groups.get(key)
             if group is not None:
-                group.update(members)
+                for row, n in members.items():
+                    group[row] = group.get(row, 0) + n
             elif len(self.groups) < GROUP_SLOTS:
-                self.groups[key] = Counter(members)
+                self.groups[key] = dict(members)
             else:
                 self._move_out(key, members)
         self.records_without_output += other.records_without_output
@@ -382,7 +388,7 @@ class ProfilePartial:
 
     def _move_out(self, key: GroupKey, group: Rows) -> None:
         """Keep a group beyond `GROUP_SLOTS` in a temporary file (written `MOVE_GROUPS` at a time)."""
-        self._moving.append((key, Counter(group)))
+        self._moving.append((key, dict(group)))
         if len(self._moving) >= MOVE_GROUPS:
             self._flush()
 
@@ -432,9 +438,9 @@ class ProfilePartial:
 
     def _frequent(self) -> set[tuple[int, int, int]]:
         """The (template, position, pair hash) keys frequent enough in their template to be few-shot."""
-        templates = self.templates
+        records = self.template_records
         return {(t, p, h) for (t, p, h), c in self.pairs.counts.items()
-                if t in templates and c >= max(2, math.ceil(FEW_SHOT_MIN_SHARE * templates[t].count))}
+                if t in records and c >= max(2, math.ceil(FEW_SHOT_MIN_SHARE * records[t]))}
 
     def result(self) -> WorkloadProfile:
         """Classify each group's pairs (a pair is few-shot when its key is frequent and so is every pair before it
@@ -442,8 +448,9 @@ class ProfilePartial:
         self._check_open()
         frequent = self._frequent()
         parts: dict[str, Counter[int]] = {name: Counter() for name in ("static", "few_shot", "history", "dynamic")}
+        static_c, few_c, history_c, dynamic_c = parts["static"], parts["few_shot"], parts["history"], parts["dynamic"]
         found: set[tuple[int, int, int]] = set()
-        firsts = {tp.first[1] for tp in self.templates.values() if tp.first is not None}
+        firsts = {key for _, key in self.template_first.values()}
         few_of: dict[GroupKey, int] = {}
         for key, group in self._all_groups():
             t, hashes, tokens = key
@@ -455,25 +462,21 @@ class ProfilePartial:
             other = sum(tokens) - few
             if key in firsts:
                 few_of[key] = few
-            by_part: tuple[Counter[int], Counter[int], Counter[int], Counter[int]] = (
-                Counter(), Counter(), Counter(), Counter())
-            for values, n in group.items():
-                for part, value in zip(by_part, values, strict=True):
-                    part[value] += n
-            for name, counts, shift in zip(("static", "few_shot", "history", "dynamic"), by_part,
-                                           (few, few, other, other), strict=True):
-                add_counts(parts[name], counts, shift)
+            for (static, named, history, dynamic), n in group.items():
+                static_c[static + few] += n
+                few_c[named + few] += n
+                history_c[history + other] += n
+                dynamic_c[dynamic + other] += n
         static_d, dynamic_d = distribution_of_counts(parts["static"]), distribution_of_counts(parts["dynamic"])
         counted_total = static_d.total + dynamic_d.total
         per_template_pairs = Counter(t for t, _, _ in found)
-        order = {h: i for i, h in enumerate(self.templates)}
-        tops = sorted(((tp.count, order[h], h) for h, tp in self.templates.items()), reverse=True)[:TOP_TEMPLATES]
+        tops = sorted(((c, i, h) for i, (h, c) in enumerate(self.template_records.items())),
+                      reverse=True)[:TOP_TEMPLATES]
         top_templates = tuple(
-            TemplateStats(c, first[0] + few_of.get(first[1], 0),
-                          per_template_pairs[h] + self.templates[h].named)
-            for c, _, h in tops if (first := self.templates[h].first) is not None
+            TemplateStats(c, first[0] + few_of.get(first[1], 0), per_template_pairs[h] + self.template_named[h])
+            for c, _, h in tops if (first := self.template_first.get(h)) is not None
         )
-        few_shot_examples = sum(per_template_pairs.values()) + sum(tp.named for tp in self.templates.values())
+        few_shot_examples = sum(per_template_pairs.values()) + sum(self.template_named.values())
         summary = {name: distribution_of_counts(counts) for name, counts in self.counts.items()}
         return WorkloadProfile(
             records=summary["input"].count,
@@ -487,7 +490,7 @@ class ProfilePartial:
             query_tokens=summary["query"],
             dynamic_tokens=dynamic_d,
             static_share=static_d.total / counted_total if counted_total else 0.0,
-            templates=len(self.templates),
+            templates=len(self.template_records),
             templates_capped=self.templates_capped,
             few_shot_examples=few_shot_examples,
             top_templates=top_templates,
@@ -503,8 +506,8 @@ class ProfilePartial:
 
 MOVE_GROUPS = 4096
 """Groups past `GROUP_SLOTS` written to the temporary file at a time."""
-_PARTIAL_STATE = ("counts", "templates", "templates_capped", "pairs", "groups", "records_without_output", "uncounted",
-                  "images", "model_records", "sources", "usage")
+_PARTIAL_STATE = ("counts", "template_records", "template_named", "template_first", "templates_capped", "pairs",
+                  "groups", "records_without_output", "uncounted", "images", "model_records", "sources", "usage")
 
 
 def parts(builder: ProfileBuilder) -> dict[str, npt.NDArray[np.int64]]:
