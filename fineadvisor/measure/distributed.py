@@ -55,6 +55,8 @@ def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves the machine
     target = address or os.environ.get("RAY_ADDRESS") or None
     started = not ray.is_initialized()
+    if started and target:
+        _check_reachable(target)
     if started:
         try:
             if target:
@@ -73,6 +75,33 @@ def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
     finally:
         if started:
             ray.shutdown()
+
+
+REACH_SECONDS = 5.0
+"""How long joining a cluster waits for its head to answer before saying it cannot be reached (Ray itself retries
+for minutes, printing its own warnings)."""
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse, in seconds and in one sentence, a cluster address whose head does not answer: `host:port` (the GCS,
+    6379 by default) or `ray://host:port` (Ray Client, 10001); "auto" and "local" are left to Ray."""
+    import socket
+
+    if address in ("auto", "local"):
+        return
+    hostport = address.removeprefix("ray://").rstrip("/")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise InputError(f"the Ray address {address!r} is not host:port or ray://host:port "
+                         "(e.g. 10.0.0.5:6379 or ray://head:10001)")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(f"cannot reach the Ray cluster at {address}: {reason}; check the address (the head's "
+                         "host:port, 6379 by default, or ray://host:10001 for Ray Client) and that the head is "
+                         "running") from None
 
 
 def ray_results(path: LogSource, ray: Any, model: str | None, strict: bool, max_bytes: int | None,

@@ -110,3 +110,27 @@ def test_without_ray_installed_the_engine_says_how_to_get_it(monkeypatch: pytest
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray → ImportError
     with pytest.raises(InputError, match=r"pip install 'fineadvisor\[ray\]'"):
         analyze_logs([str(EX / "support_bot.jsonl")], engine="ray")
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("ray://127.0.0.1:{port}", "cannot reach the Ray cluster at ray://127.0.0.1:{port}: Connection refused"),
+    ("127.0.0.1:{port}", "cannot reach the Ray cluster at 127.0.0.1:{port}: Connection refused"),
+    ("head-without-port", "is not host:port or ray://host:port"),
+])
+def test_an_address_nobody_answers_is_refused_in_seconds(address: str, message: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ray would retry for minutes and print its own warnings: a closed port is one sentence, exit 1, at once."""
+    import socket
+    import time
+
+    ray = pytest.importorskip("ray")
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh process (this module's Ray is up)
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    result = CliRunner().invoke(cli, ["estimate", str(EX / "support_bot.jsonl"), "--profile-only", "--engine", "ray",
+                                      "--ray-address", address.format(port=port)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and message.format(port=port) in result.stderr
+    assert "Traceback" not in result.stderr and time.monotonic() - start < 10
