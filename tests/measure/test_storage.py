@@ -188,3 +188,16 @@ def test_a_plain_object_is_read_in_byte_ranges_and_sampled_by_offsets(bucket: st
     assert sampled_remote.profile == sampled_local.profile
     gz = analyze_logs([f"{bucket}/support_bot.jsonl.gz"], sample=60, seed=9)
     assert gz.sample is not None and gz.sample.method == "reservoir"
+
+
+def test_the_ray_engine_reads_objects_exactly_like_files_on_disk(bucket: str, tmp_path: Path) -> None:
+    """`--engine ray` on a prefix of objects (plain, read by the tasks in byte ranges, and gzipped, read by the driver):
+    a local Ray started for the run inherits the store's settings; the profile is the files' on disk."""
+    pytest.importorskip("ray")
+    on_disk = [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl.gz")]
+    shutil.copy(SUPPORT, on_disk[0])
+    Path(on_disk[1]).write_bytes(gzip.compress(AGENT.read_bytes()))
+    ray_run = analyze_logs([f"{bucket}/many/"], engine="ray")
+    local = analyze_logs(on_disk)
+    assert ray_run.profile == local.profile and ray_run.readiness == local.readiness
+    assert ray_run.records_read == local.records_read > 400  # both logs: the support bot has 400
