@@ -11,7 +11,7 @@ from fineadvisor.measure.containers import looks_like
 from fineadvisor.measure.encodings import choose_encoding
 from fineadvisor.measure.logs import LogSource, source_name
 from fineadvisor.measure.profile import WorkloadProfile
-from fineadvisor.measure.readiness import Readiness
+from fineadvisor.measure.readiness import Readiness, estimated
 from fineadvisor.measure.sampling import SampleSpec, SampleSummary, summarise
 from fineadvisor.measure.scan import BadLine, Scan, scan_logs
 from fineadvisor.measure.storage import expand
@@ -118,10 +118,7 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
         summary, fields = summarise(scan.sample, scan.sampled)
         profile = replace(profile, **fields)  # type: ignore[arg-type]
         scale = summary.population_records / summary.records if summary.records else 0.0
-        readiness = replace(readiness, examples=round(readiness.examples * scale),
-                            usable_examples=round(readiness.usable_examples * scale),
-                            billable_tokens_per_epoch=round(readiness.billable_tokens_per_epoch * scale),
-                            billable_training_tokens=round(readiness.billable_training_tokens * scale))
+        readiness = estimated(readiness, scale)
     return LogAnalysis(
         paths=tuple(p if isinstance(p, str) else source_name(p) for p in paths), lines_read=scan.lines,
         records_read=records, records_skipped=n_skipped,

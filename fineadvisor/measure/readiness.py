@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES, default_epochs, example_token_limit
@@ -58,6 +58,8 @@ class Readiness:
     billable_tokens_per_epoch: int
     billable_training_tokens: int
     warnings: tuple[str, ...]
+    sampled: bool = False
+    """Estimated from a sample (`estimated`): counts scaled to the log, duplicates only those within the sample."""
 
 
 class ReadinessBuilder(SpillingArrays):
@@ -86,8 +88,9 @@ class ReadinessBuilder(SpillingArrays):
         if issue:
             self._errors[issue] += 1
 
-    def add(self, rt: RecordTokens) -> None:
-        """Add one record as a training example (records without a prompt are not examples)."""
+    def add(self, rt: RecordTokens, duplicates: bool = True) -> None:
+        """Add one record as a training example (records without a prompt are not examples); `duplicates=False`
+        leaves it out of the duplicate check (a sampled line drawn a second time is not a duplicate in the log)."""
         if rt.counted_input_tokens == 0:
             return
         self._examples += 1
@@ -104,7 +107,7 @@ class ReadinessBuilder(SpillingArrays):
             self._usable += 1
         self._missing_system += not rt.has_system
         self._missing_user += not rt.has_user
-        if rt.answer_hash:
+        if rt.answer_hash and duplicates:
             self._prompt_hash.append(rt.prompt_hash)
             self._answer_hash.append(rt.answer_hash)
 
@@ -140,21 +143,8 @@ class ReadinessBuilder(SpillingArrays):
         per_epoch = sum(min(tokens, limit) * c for tokens, c in self._tokens.items())
         over = sum(c for tokens, c in self._tokens.items() if tokens > limit)
         epochs = default_epochs(n)
-        warnings: list[str] = []
-        if n < MIN_EXAMPLES:
-            warnings.append(f"{n} examples: OpenAI requires at least {MIN_EXAMPLES} to start a fine-tuning job")
-        elif n < RECOMMENDED_EXAMPLES[0]:
-            warnings.append(f"{n} examples: improvements usually show only from {RECOMMENDED_EXAMPLES[0]}–"
-                            f"{RECOMMENDED_EXAMPLES[1]} well-crafted examples")
-        if self._with_errors:
-            warnings.append(f"{self._with_errors} examples have format errors OpenAI would reject")
-        if over:
-            warnings.append(f"{over} examples exceed {limit:,} tokens and would be truncated")
-        if duplicates:
-            warnings.append(f"{duplicates} examples are exact duplicates of an earlier one")
-        if contradictory_prompts:
-            warnings.append(f"{contradictory_prompts} prompts have different answers in different examples "
-                            f"({contradictory_examples} examples)")
+        warnings = _warnings(n, self._with_errors, over, limit, duplicates,
+                             contradictory_prompts, contradictory_examples)
         errors = {k: self._errors.get(k, 0) for k in FORMAT_ERROR_TYPES}
 
         def summary(name: str) -> Distribution:
@@ -171,6 +161,48 @@ class ReadinessBuilder(SpillingArrays):
             billable_tokens_per_epoch=per_epoch, billable_training_tokens=epochs * per_epoch,
             warnings=tuple(warnings),
         )
+
+
+def _warnings(examples: int, with_errors: int, over: int, limit: int, duplicates: int, contradictory_prompts: int,
+              contradictory_examples: int, about: str = "", within: str = "") -> list[str]:
+    """The readiness warnings (`about`: "about " before estimated counts; `within`: where duplicates were seen)."""
+    out: list[str] = []
+    if examples < MIN_EXAMPLES:
+        out.append(f"{about}{examples:,} examples: OpenAI requires at least {MIN_EXAMPLES} to start a fine-tuning job")
+    elif examples < RECOMMENDED_EXAMPLES[0]:
+        out.append(f"{about}{examples:,} examples: improvements usually show only from {RECOMMENDED_EXAMPLES[0]}–"
+                   f"{RECOMMENDED_EXAMPLES[1]} well-crafted examples")
+    if with_errors:
+        out.append(f"{about}{with_errors:,} examples have format errors OpenAI would reject")
+    if over:
+        out.append(f"{about}{over:,} examples exceed {limit:,} tokens and would be truncated")
+    if duplicates:
+        out.append(f"{duplicates:,} examples{within} are exact duplicates of an earlier one")
+    if contradictory_prompts:
+        out.append(f"{contradictory_prompts:,} prompts{within} have different answers in different examples "
+                   f"({contradictory_examples:,} examples)")
+    return out
+
+
+def estimated(r: Readiness, scale: float) -> Readiness:
+    """A sample's readiness as an estimate for the whole log: every count × `scale` (records in the log ÷ records
+    drawn), the epochs OpenAI's rule gives that many examples, and the duplicates as they are (within the sample).
+
+    Formula: billable_training_tokens = default_epochs(round(examples × scale)) × round(tokens_per_epoch × scale)."""
+    def n(x: int) -> int:
+        return round(x * scale)
+
+    examples, per_epoch = n(r.examples), n(r.billable_tokens_per_epoch)
+    epochs = default_epochs(examples)
+    errors = {k: n(v) for k, v in r.format_errors.items()}
+    over = n(r.over_limit)
+    with_errors = max(0, examples - n(r.usable_examples))
+    warnings = _warnings(examples, with_errors, over, r.token_limit, r.exact_duplicates, r.contradictory_prompts,
+                         r.contradictory_examples, about="about ", within=" in the sample")
+    return replace(r, examples=examples, usable_examples=n(r.usable_examples), format_errors=errors,
+                   missing_system=n(r.missing_system), missing_user=n(r.missing_user), over_limit=over,
+                   n_epochs=epochs, billable_tokens_per_epoch=per_epoch, billable_training_tokens=epochs * per_epoch,
+                   warnings=tuple(warnings), sampled=True)
 
 
 _ARRAYS = ("_prompt_hash", "_answer_hash")

@@ -431,7 +431,10 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
     with contextlib.suppress(Exception):  # only a speed-up (see `count_chunk`)
         lc.prefetch(item for items in parsed for item in items if not isinstance(item, BadLine))
     formats = scan.formats.setdefault(name, Counter())
+    drawn_before: set[int] = set()  # line starts already counted: a line drawn again is no duplicate in the log
     for drawn, items in zip(lines, parsed, strict=True):
+        again = drawn.chunk.first_line_no in drawn_before
+        drawn_before.add(drawn.chunk.first_line_no)
         n_records = n_bad = 0
         b = scan.sampled
         assert b is not None
@@ -451,7 +454,7 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
             n_records += 1
             formats[counted.source] += 1
             b.add(counted)
-            scan.readiness.add(counted)
+            scan.readiness.add(counted, duplicates=not again)
         # what this line added to each per-record array and usage sum (the largest |difference| is the builder's)
         n_input, n_output, n_prompt = len(b._input) - before[0], len(b._output) - before[1], len(b._template) - before[2]
         usage = [0 if k == 3 else after - was for k, (after, was) in enumerate(zip(b._usage, before[3], strict=True))]

@@ -162,6 +162,7 @@ def to_dict(a: LogAnalysis) -> dict[str, Any]:
             "n_epochs": r.n_epochs,
             "billable_tokens_per_epoch": r.billable_tokens_per_epoch,
             "billable_training_tokens": r.billable_training_tokens,
+            "estimated_from_sample": r.sampled,
             "warnings": list(r.warnings),
         },
     }
@@ -247,16 +248,17 @@ def _rows(a: LogAnalysis) -> list[tuple[str, Distribution]]:
     ]
 
 
-def _table(rows: list[tuple[str, Distribution]], markdown: bool) -> list[str]:
+def _table(rows: list[tuple[str, Distribution]], markdown: bool, sampled: bool = False) -> list[str]:
+    title = "Tokens per request" + (" (sampled estimates)" if sampled else "")
     if markdown:
-        out = ["| tokens per request | " + " | ".join(_COLUMNS) + " |",
+        out = [f"| {title.lower()} | " + " | ".join(_COLUMNS) + " |",
                "|---|" + "---:|" * len(_COLUMNS)]
         for label, d in rows:
             cells = [count(d.mean), count(d.p50), count(d.p90), count(d.p95), count(d.max), count(d.total)]
             out.append(f"| {esc(label.strip())} | " + " | ".join(cells) + " |")
         return out
-    width = max(len(label) for label, _ in rows) + 2
-    out = ["Tokens per request".ljust(width) + "".join(c.rjust(11) for c in _COLUMNS)]
+    width = max(len(title), *(len(label) for label, _ in rows)) + 2
+    out = [title.ljust(width) + "".join(c.rjust(11) for c in _COLUMNS)]
     for label, d in rows:
         cells = [count(d.mean), count(d.p50), count(d.p90), count(d.p95), count(d.max), count(d.total)]
         out.append(label.ljust(width) + "".join(c.rjust(11) for c in cells))
@@ -267,13 +269,14 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
     p, r = a.profile, a.readiness
     u = p.usage
     exact = "approximate" if a.approximate else "exact"
+    est = " (sampled estimate)" if a.sample else ""
     lines = [
         f"{_read_line(a)} "
         f"Counted for {a.model} ({a.model_source}) with {a.encoding}: {exact}.",
         formats_line(a),
         "",
     ]
-    share = (f"Static share of input: {percent(p.static_share, 1)} — sent unchanged on every request: "
+    share = (f"Static share of input{est}: {percent(p.static_share, 1)} — sent unchanged on every request: "
              "what prompt caching discounts and fine-tuning can drop." if p.records_with_prompt else
              "Static share of input: unknown — no record carries its prompt (usage only), so nothing here is known "
              "to repeat; log the prompts (or give the request file) to measure it.")
@@ -282,15 +285,15 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
               f"few-shot examples found: {p.few_shot_examples}."]
     if u.records:
         diff = u.difference
-        lines.append(f"Billed vs counted prompt tokens: {u.records:,} records with usage, {u.exact_matches:,} exact; "
+        lines.append(f"Billed vs counted prompt tokens{est}: {u.records:,} records with usage, {u.exact_matches:,} exact; "
                      f"billed {count(u.billed_prompt_tokens)} vs counted {count(u.counted_prompt_tokens)} "
                      f"({'+' if diff >= 0 else ''}{diff:,}; largest per-request gap {u.max_abs_difference:,}).")
         if u.cached_tokens or u.cache_write_tokens:
-            lines.append(f"Prompt cache: {count(u.cached_tokens)} cached tokens read "
+            lines.append(f"Prompt cache{est}: {count(u.cached_tokens)} cached tokens read "
                          f"({percent(u.cached_tokens / u.billed_prompt_tokens, 1) if u.billed_prompt_tokens else 'n/a'}"
                          f" of billed input), {count(u.cache_write_tokens)} written.")
         if u.reasoning_tokens:
-            lines.append(f"Reasoning tokens (billed as output, not in the logged text): {count(u.reasoning_tokens)}.")
+            lines.append(f"Reasoning tokens{est} (billed as output, not in the logged text): {count(u.reasoning_tokens)}.")
     if a.surrogates_replaced:
         lines.append(f"Repaired: {count(a.surrogates_replaced)} lone surrogates (unpaired halves of \\u escapes, not "
                      "valid text) replaced by U+FFFD before counting.")
@@ -309,7 +312,8 @@ def _summary_lines(a: LogAnalysis) -> list[str]:
                f"{RECOMMENDED_EXAMPLES[0]}–{RECOMMENDED_EXAMPLES[1]}")
     errors = {k: v for k, v in r.format_errors.items() if v}
     lines += [
-        f"Fine-tuning readiness (target {r.target_model})",
+        f"Fine-tuning readiness (target {r.target_model})" + ("; sampled: counts are estimates for the whole log, "
+                                                               "duplicates those within the sample" if r.sampled else ""),
         f"  Examples: {r.examples:,} ({r.usable_examples:,} usable) — {verdict}.",
         "  Format errors: " + (", ".join(f"{k} {v:,}" for k, v in errors.items()) if errors else "none") + ".",
         f"  Missing a system message: {r.missing_system:,}; missing a user message: {r.missing_user:,}.",
@@ -343,8 +347,8 @@ def to_text(a: LogAnalysis) -> str:
     summary = _summary_lines(a)
     notes = _notes(a)
     sampled = [*sample_lines(a), ""] if a.sample else []
-    lines = [head, "", *summary[:3], *sampled, *_table(_rows(a), False), "", *summary[3:], *([""] if notes else []),
-             *notes]
+    table = _table(_rows(a), False, a.sample is not None)
+    lines = [head, "", *summary[:3], *sampled, *table, "", *summary[3:], *([""] if notes else []), *notes]
     return "\n".join(lines) + "\n"
 
 
@@ -355,7 +359,7 @@ def to_markdown(a: LogAnalysis) -> str:
     split = body.index("")
     lines = [f"# fineadvisor report: {esc(inputs_named(a.paths))}", "", esc(summary[0]),
              esc(summary[1]), "", *(f"- {esc(x.strip())}" for x in sample_lines(a)), *([""] if a.sample else []),
-             "## Where input tokens go", "", *_table(_rows(a), True), ""]
+             "## Where input tokens go", "", *_table(_rows(a), True, a.sample is not None), ""]
     lines += [f"- {esc(x)}" for x in body[:split]]
     lines += ["", f"## {esc(body[split + 1])}", ""] + [f"- {esc(x.strip())}" for x in body[split + 2:]]
     notes = _notes(a)

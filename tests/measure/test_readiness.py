@@ -13,7 +13,10 @@ from hypothesis import strategies as st
 from fineadvisor.measure import readiness
 from fineadvisor.measure._fast import dedupe
 from fineadvisor.measure.analysis import analyze_logs
+from fineadvisor.measure.stats import Distribution
 from tests.conftest import DATA
+
+EMPTY = Distribution(0, 0.0, 0.0, 0.0, 0.0, 0, 0)
 
 TOY = str(DATA / "toy_chat_fine_tuning.jsonl")  # the cookbook's toy_chat_fine_tuning.jsonl (5 examples)
 
@@ -131,3 +134,64 @@ def test_training_tokens_include_tool_definitions(write_log: Callable[..., Path]
     r = analyze_logs([str(path)], model="gpt-4o-mini").readiness
     # user 3+1+8 + assistant 3+1+2 + 3 priming = 21, + tools: rendered text 69 + 3 (no system message) = 93
     assert r.billable_tokens_per_epoch == 10 * 93
+
+
+@pytest.mark.parametrize(
+    ("examples", "usable", "per_epoch", "scale", "expected"),
+    [
+        # 2,000 drawn of 1,000,000: 1,000,000 examples × 3 > 25,000 → max(1, 25,000 // 1,000,000) = 1 epoch (the
+        # sample alone would give 3); per epoch 6,000,000 × 500 = 3,000,000,000
+        (2_000, 1_900, 6_000_000, 500.0, (1_000_000, 950_000, 1, 3_000_000_000, 3_000_000_000)),
+        # 100 drawn of 400: 400 × 3 = 1,200 within [100, 25,000] → 3 epochs; 305,000 × 4 = 1,220,000 per epoch
+        (100, 100, 305_000, 4.0, (400, 400, 3, 1_220_000, 3_660_000)),
+        # 4 drawn of 30: 30 × 3 < 100 → min(25, 100 // 30) = 3; the sample's 4 would give 25; 800 × 7.5 = 6,000
+        (4, 3, 800, 7.5, (30, 22, 3, 6_000, 18_000)),
+    ],
+)
+def test_estimated_scales_counts_and_takes_the_epochs_of_the_whole_log(
+        examples: int, usable: int, per_epoch: int, scale: float, expected: tuple[int, ...]) -> None:
+    drawn = readiness.Readiness(
+        examples=examples, usable_examples=usable, format_errors={"missing_content": examples - usable},
+        missing_system=1, missing_user=0, messages_per_example=EMPTY, tokens_per_example=EMPTY,
+        assistant_tokens_per_example=EMPTY, target_model="gpt-4o-mini", token_limit=65_536, token_limit_source="t",
+        over_limit=0, exact_duplicates=2, contradictory_prompts=1, contradictory_examples=3, n_epochs=0,
+        billable_tokens_per_epoch=per_epoch, billable_training_tokens=0, warnings=())
+    r = readiness.estimated(drawn, scale)
+    assert (r.examples, r.usable_examples, r.n_epochs, r.billable_tokens_per_epoch,
+            r.billable_training_tokens) == expected
+    assert r.sampled and not drawn.sampled
+    assert r.format_errors["missing_content"] == round((examples - usable) * scale)
+    # duplicates are those within the sample: not scaled, and said so
+    assert (r.exact_duplicates, r.contradictory_prompts, r.contradictory_examples) == (2, 1, 3)
+    assert any(w.startswith("2 examples in the sample are exact duplicates") for w in r.warnings)
+    if usable < examples:
+        assert any(w.startswith(f"about {round(examples * scale) - round(usable * scale):,} examples have format")
+                   for w in r.warnings)
+
+
+def test_a_line_drawn_twice_is_not_a_duplicate(write_log: Callable[..., Path]) -> None:
+    """Byte offsets draw with replacement: 200 draws from 20 distinct examples repeat lines, none a duplicate."""
+    path = write_log([{"messages": [{"role": "user", "content": f"question {i}"},
+                                    {"role": "assistant", "content": f"answer {i}"}]} for i in range(20)])
+    sampled = analyze_logs([str(path)], sample=200, seed=3)
+    assert sampled.sample is not None and sampled.sample.method == "offsets"
+    assert sampled.lines_read == 200  # 200 draws of 20 lines: most drawn several times
+    r = sampled.readiness
+    assert (r.exact_duplicates, r.contradictory_prompts) == (0, 0)
+    assert r.examples == 20 and r.sampled  # 200 examples drawn, standing for the log's 20
+    assert analyze_logs([str(path)]).readiness.exact_duplicates == 0
+
+
+def test_add_without_duplicates_counts_the_example_but_not_its_hashes() -> None:
+    from fineadvisor.measure.encodings import choose_encoding
+    from fineadvisor.measure.sources import to_record
+    from fineadvisor.measure.tokens import RecordCounter
+
+    line = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    rt = RecordCounter(choose_encoding("gpt-4o")).count(to_record(line, 1))
+    b = readiness.ReadinessBuilder()
+    b.add(rt)
+    b.add(rt, duplicates=False)  # the same line drawn again: an example counted, no copy
+    b.add(rt)  # the same example in another line: a duplicate
+    r = b.result("gpt-4o-mini")
+    assert (r.examples, r.usable_examples, r.exact_duplicates) == (3, 3, 1)
