@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -419,3 +421,13 @@ def test_fine_tuned_logs_are_priced_at_fine_tuned_rates(model: str, prices: tupl
     assert (p.input_usd_per_mtok, p.cached_input_usd_per_mtok, p.output_usd_per_mtok,
             p.batch_input_usd_per_mtok) == tuple(Decimal(x) for x in prices)
     assert p.lifecycle is not None and p.lifecycle.available_until == date(2027, 1, 14)
+
+
+def test_the_installed_genai_prices_is_the_pinned_release_the_rows_cite() -> None:
+    """pricing/ was checked against one genai-prices release: pyproject pins it, it is installed, every row cites it."""
+    pyproject = (PRICING.parent / "pyproject.toml").read_text(encoding="utf-8")
+    pinned = re.search(r'"genai-prices==([0-9.]+)"', pyproject)
+    assert pinned, "genai-prices must be pinned with == in pyproject.toml"
+    assert version("genai-prices") == pinned.group(1)
+    cited = {m for f in PRICING.glob("*.toml") for m in re.findall(r"genai-prices (\d+\.\d+\.\d+)", f.read_text("utf-8"))}
+    assert cited == {pinned.group(1)}
