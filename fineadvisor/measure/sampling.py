@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -129,25 +128,36 @@ def allocate(lines: int, sizes: list[int]) -> list[int]:
 def draw(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object) -> SourceSample:
     """Draw the sample of one input (`read_chunks`: the container reader, for streams)."""
     if spec.lines is not None and isinstance(source, str) and is_plain_file(source) and file_size(source) > 0:
-        return SourceSample(tuple(_offsets(source, spec.lines, rng)), "offsets", None)
+        drawn = _offsets(source, spec.lines, rng)
+        if drawn is not None:
+            return SourceSample(drawn, "offsets", None)
+        # the N lines would be as many bytes as the file: reading it through is no dearer, and a reservoir of N
+        # keeps every line of a file of at most N lines (an exact count) or N of them without replacement
     return _stream(source, spec, rng, read_chunks)
 
 
-def _offsets(path: str, n: int, rng: random.Random) -> Iterator[SampledLine]:
-    """n lines of a plain file, each the line a uniformly drawn byte offset falls in, weighted S ÷ (n·L)."""
+def _offsets(path: str, n: int, rng: random.Random) -> tuple[SampledLine, ...] | None:
+    """n lines of a plain file, each the line a uniformly drawn byte offset falls in, weighted S ÷ (n·L); None
+    once the lines drawn add up to the file's size (the same bytes and seed stop at the same draw, wherever the
+    file is stored)."""
     size = file_size(path)
+    drawn: list[SampledLine] = []
     try:
         with open_ranged(path) as fh:
-            held = 0
+            read = held = 0
             for _ in range(n):
                 start, data, length = _line_at(fh, rng.randrange(size), size)
-                held += len(data)
+                read += length + 1
+                if read >= size:
+                    return None
+                held += min(length, MAX_LINE_BYTES)
                 _check_held(held, path)
                 chunk = Chunk(path, start + 1, data[:MAX_LINE_BYTES] if length > MAX_LINE_BYTES else data,
                               last_line_bytes=length if length > MAX_LINE_BYTES else 0, unit="byte")
-                yield SampledLine(chunk, size / (n * (length + 1)))
+                drawn.append(SampledLine(chunk, size / (n * (length + 1))))
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return tuple(drawn)
 
 
 def _line_at(fh: object, offset: int, size: int) -> tuple[int, bytes, int]:
@@ -420,6 +430,8 @@ class SampleSummary:
     static_share_ci95: Interval
     cache_hit_share: float | None
     cache_hit_share_ci95: Interval | None
+    every_line: bool = False
+    """Every line of every input is in the sample (read through, none left out): the figures are exact."""
 
     def of(self, part: str) -> Estimate:
         """The estimate of one part ("input", "static", …)."""
@@ -456,7 +468,7 @@ def summarise(tally: SampleTally, builder: object) -> tuple[SampleSummary, dict[
         hit_ci = Interval(max(0.0, hit - Z95 * hit_se), min(1.0, hit + Z95 * hit_se))
     summary = SampleSummary(tally.spec, tally.method, n, int(records.sum()), float(w.sum()), pop, pop_ci,
                             tuple(estimates.items()), share, Interval(share - Z95 * share_se, share + Z95 * share_se),
-                            hit, hit_ci)
+                            hit, hit_ci, bool(n) and bool(np.all(fpc == 0.0)))
 
     def dist(e: Estimate) -> Distribution:
         return Distribution(round(e.count), e.mean, e.p50, e.p90, e.p95, e.max, round(e.total))

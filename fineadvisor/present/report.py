@@ -190,7 +190,7 @@ def _sample_dict(a: LogAnalysis) -> dict[str, Any] | None:
             "cache_hit_share": None if s.cache_hit_share is None else round(s.cache_hit_share, 4),
             "cache_hit_share_ci95": None if s.cache_hit_share_ci95 is None else
             [round(s.cache_hit_share_ci95.low, 4), round(s.cache_hit_share_ci95.high, 4)],
-            "not_estimated": list(NOT_ESTIMATED)}
+            "every_line": s.every_line, "not_estimated": [] if s.every_line else list(NOT_ESTIMATED)}
 
 
 NOT_ESTIMATED = ("templates and few-shot examples: those seen in the sample (the log may have more)",
@@ -208,9 +208,14 @@ def sample_lines(a: LogAnalysis) -> list[str]:
     how = {"offsets": "random byte offsets, weighted by line length", "reservoir": "reservoir sampling",
            "bernoulli": "each line kept at random"}
     method = " and ".join(how.get(m, m) for m in s.method.split("+"))
-    lines = [f"Sampled: {s.spec.describe()} ({method}; seed {s.spec.seed}): {s.records:,} records standing for "
-             f"about {count(s.population_records)} (95%: {count(s.population_records_ci95.low)}–"
-             f"{count(s.population_records_ci95.high)}). Every figure below is an estimate; the 95% intervals:"]
+    if s.every_line:
+        lines = [f"Sampled: {s.spec.describe()} ({method}; seed {s.spec.seed}): the sample holds every line of the log "
+                 f"({s.lines:,} lines, {s.records:,} records), so the figures below are exact (intervals of zero "
+                 "width):"]
+    else:
+        lines = [f"Sampled: {s.spec.describe()} ({method}; seed {s.spec.seed}): {s.records:,} records standing for "
+                 f"about {count(s.population_records)} (95%: {count(s.population_records_ci95.low)}–"
+                 f"{count(s.population_records_ci95.high)}). Every figure below is an estimate; the 95% intervals:"]
     for label, part in (("input", "input"), ("static prefix", "static"), ("dynamic", "dynamic"),
                         ("query", "query"), ("output", "output")):
         e = s.of(part)
@@ -222,7 +227,8 @@ def sample_lines(a: LogAnalysis) -> list[str]:
                  + ("" if s.cache_hit_share is None or s.cache_hit_share_ci95 is None else
                     f"; cache hits: {percent(s.cache_hit_share, 1)} of requests ({percent(s.cache_hit_share_ci95.low, 1)}"
                     f"–{percent(s.cache_hit_share_ci95.high, 1)})"))
-    lines.append("  Not estimated: " + "; ".join(NOT_ESTIMATED) + ".")
+    if not s.every_line:
+        lines.append("  Not estimated: " + "; ".join(NOT_ESTIMATED) + ".")
     return lines
 
 

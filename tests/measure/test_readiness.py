@@ -170,15 +170,20 @@ def test_estimated_scales_counts_and_takes_the_epochs_of_the_whole_log(
 
 
 def test_a_line_drawn_twice_is_not_a_duplicate(write_log: Callable[..., Path]) -> None:
-    """Byte offsets draw with replacement: 200 draws from 20 distinct examples repeat lines, none a duplicate."""
+    """Byte offsets draw with replacement: 15 draws from 20 distinct examples repeat lines, none a duplicate."""
+    from fineadvisor.measure.sampling import SampleSpec, draw, seeded
+
     path = write_log([{"messages": [{"role": "user", "content": f"question {i}"},
                                     {"role": "assistant", "content": f"answer {i}"}]} for i in range(20)])
-    sampled = analyze_logs([str(path)], sample=200, seed=3)
+    sampled = analyze_logs([str(path)], sample=15, seed=3)
     assert sampled.sample is not None and sampled.sample.method == "offsets"
-    assert sampled.lines_read == 200  # 200 draws of 20 lines: most drawn several times
+    assert sampled.lines_read == 15
+    spec = SampleSpec(15, None, 3)
+    drawn = draw(str(path), spec, seeded(spec), None)  # the same draws, to see which lines came up
+    assert len({d.chunk.first_line_no for d in drawn.lines}) < 15  # some line drawn more than once
     r = sampled.readiness
     assert (r.exact_duplicates, r.contradictory_prompts) == (0, 0)
-    assert r.examples == 20 and r.sampled  # 200 examples drawn, standing for the log's 20
+    assert r.examples == 20 and r.sampled  # 15 examples drawn, standing for the log's 20
     assert analyze_logs([str(path)]).readiness.exact_duplicates == 0
 
 

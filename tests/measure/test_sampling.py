@@ -48,6 +48,29 @@ def test_a_100_percent_sample_is_the_full_count(path: Path) -> None:
     assert e.mean_ci95.low == pytest.approx(e.mean, abs=1e-9) == pytest.approx(e.mean_ci95.high, abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("lines", "method", "every_line"),
+    [
+        (100, "offsets", False),  # 100 of 400 lines: ~¼ of the file's bytes drawn, byte offsets
+        (400, "reservoir", True),  # as many lines as the file: the draws reach its size, so it is read through
+        (100_000, "reservoir", True),  # 250 draws a line would be 250× the file (and over the memory bound)
+    ],
+)
+def test_n_lines_that_add_up_to_the_file_read_it_through(lines: int, method: str, every_line: bool) -> None:
+    """Byte offsets stop once the drawn lines add up to the file's size: a reservoir of N then keeps every line of
+    a file of at most N lines, which is the exact count."""
+    log = str(EXAMPLES[0])
+    sampled = analyze_logs([log], sample=lines)
+    assert sampled.sample is not None
+    assert (sampled.sample.method, sampled.sample.every_line) == (method, every_line)
+    if every_line:
+        assert sampled.profile == analyze_logs([log]).profile
+        e = sampled.sample.of("input")
+        assert e.mean_ci95.low == pytest.approx(e.mean) == pytest.approx(e.mean_ci95.high)
+        text = CliRunner().invoke(cli, ["estimate", log, "--sample", str(lines), "--profile-only"]).stdout
+        assert "the sample holds every line of the log (400 lines, 400 records)" in text and "Not estimated" not in text
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     log = str(EXAMPLES[0])
     a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))
@@ -176,6 +199,7 @@ def test_the_command_line_says_sampled_and_gives_intervals() -> None:
     doc = json.loads(CliRunner().invoke(cli, ["estimate", log, "--sample", "25%", "--json"]).stdout)
     assert doc["sample"]["method"] == "bernoulli" and doc["sample"]["seed"] == 0
     assert doc["sample"]["population_estimate"] == 400  # every line read through: the log's size is known
+    assert doc["sample"]["every_line"] is False and doc["sample"]["not_estimated"]  # 25%: about 100 of 400 lines
     inp = doc["profile"]["input_tokens"]
     assert inp["mean_ci95"][0] <= inp["mean"] <= inp["mean_ci95"][1] and "total_ci95" in inp and "p95_ci95" in inp
     assert any("sample's 95% intervals" in r or "not settled by this sample" in r for r in doc["recommendation"]["reasons"])
