@@ -118,9 +118,26 @@ def ray_results(path: LogSource, ray: Any, model: str | None, strict: bool, max_
         window.append((whole, remote.remote(task, model, strict)))
         if len(window) >= size:
             c, ref = window.pop(0)
-            yield c, ray.get(ref)
+            yield c, _get(ray, ref, c)
     for c, ref in window:
-        yield c, ray.get(ref)
+        yield c, _get(ray, ref, c)
+
+
+def _get(ray: Any, ref: Any, chunk: Chunk) -> Any:
+    """A task's result; its failure as our own error (a data error as itself, anything else in one sentence naming
+    the input), never Ray's traceback from the worker."""
+    from fineadvisor.errors import FineAdvisorError
+    from fineadvisor.measure.logs import describe
+
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayError as exc:
+        cause = getattr(exc, "cause", None)
+        if isinstance(cause, FineAdvisorError):
+            raise cause from None
+        what = f"{type(cause).__name__}: {cause}" if cause is not None else type(exc).__name__
+        raise InputError(f"{describe(chunk.path)}: a Ray task failed on a worker ({what.splitlines()[0][:200]}); "
+                         "the same input with --engine local shows whether it is the data or the cluster") from None
 
 
 def _tasks(chunks: Iterable[Chunk]) -> Iterator[list[Chunk]]:

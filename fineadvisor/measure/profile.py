@@ -338,8 +338,9 @@ class ProfilePartial:
         self._closed = False
 
     def __getstate__(self) -> dict[str, object]:
-        assert self._moved is None and not self._moving, "a partial with groups in a temporary file stays here"
-        return {k: getattr(self, k) for k in _PARTIAL_STATE}
+        state = {k: getattr(self, k) for k in _PARTIAL_STATE}
+        state["_moving"] = list(self._moved_groups())  # sent along: the receiver holds them until it merges them
+        return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__()  # type: ignore[misc]
@@ -366,7 +367,7 @@ class ProfilePartial:
             tracked.add(h)
         self.templates_capped |= other.templates_capped
         self.pairs.merge({key: c for key, c in other.pairs.counts.items() if key[0] in tracked})
-        for key, members in other.groups.items():
+        for key, members in other._all_groups():  # those it moved to its temporary file too
             if key[0] not in (None, _UNTRACKED) and key[0] not in records:
                 key = (_UNTRACKED, key[1], key[2])  # a template with no room here: its pairs are history
             group = self.groups.get(key)
@@ -408,10 +409,15 @@ class ProfilePartial:
         self._moving = []
 
     def _all_groups(self) -> Iterator[tuple[GroupKey, Rows]]:
-        """Every group: those in memory, then those moved to the temporary file, then those waiting to be moved."""
+        """Every group: those in memory, then those moved to the temporary file, then those waiting to be moved (a
+        key can come up more than once: its rows add up)."""
+        yield from self.groups.items()
+        yield from self._moved_groups()
+
+    def _moved_groups(self) -> Iterator[tuple[GroupKey, Rows]]:
+        """The groups past `GROUP_SLOTS`: in the temporary file, then waiting to be written there."""
         import pickle
 
-        yield from self.groups.items()
         if self._moved is not None:
             self._moved.seek(0)
             while True:

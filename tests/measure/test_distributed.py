@@ -86,6 +86,27 @@ def test_a_generated_log_of_many_chunks_profiles_exactly_as_locally(local_ray: N
     assert [b.line_no for b in ray_run.skipped_examples] == [1000, 2000, 3000, 4000, 5000]
 
 
+def test_a_task_with_more_groups_than_its_table_sends_them_all(local_ray: None, tmp_path: Path) -> None:
+    """40,000 conversations, each with its own earlier turn: one task's records fall into more groups than
+    `GROUP_SLOTS` (32,768), so the worker moves some to a temporary file; they are sent with the result and merged
+    (they were once lost in the merge, and the result could not be sent)."""
+    from fineadvisor.measure import profile
+
+    rng = random.Random(5)
+    path = tmp_path / "turns.jsonl"
+    with path.open("w") as fh:
+        for i in range(40_000):
+            fh.write(json.dumps({"messages": [
+                {"role": "system", "content": "Answer briefly."},
+                {"role": "user", "content": f"earlier {i} " + "x " * rng.randrange(1, 30)},
+                {"role": "assistant", "content": f"reply {i}"},
+                {"role": "user", "content": "and now?"}]}) + "\n")
+    assert profile.GROUP_SLOTS < 40_000
+    ray_run, local = analyze_logs([str(path)], engine="ray"), analyze_logs([str(path)], workers=1)
+    same(ray_run, local)
+    assert ray_run.profile.records == 40_000 and ray_run.profile.history_tokens.count == 40_000
+
+
 def test_strict_stops_at_the_first_bad_line_as_locally(local_ray: None, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from fineadvisor.errors import LogFormatError

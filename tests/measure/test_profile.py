@@ -237,27 +237,62 @@ def test_partials_merged_in_any_chunks_give_the_profile_of_one_builder(
 
 
 @settings(max_examples=100, deadline=None)
-@given(_RECORDS, st.lists(st.integers(1, 9), min_size=3, max_size=3))
+@given(_RECORDS, st.lists(st.integers(1, 9), min_size=3, max_size=3), st.integers(1, 5), st.integers(1, 3))
 def test_merging_partials_is_associative(records: list[tuple[int, list[tuple[int, int]], int, int | None]],
-                                         cuts: list[int]) -> None:
-    """(a + b) + c and a + (b + c) give the same profile (what lets a cluster merge partials in a tree); and a
-    partial sent to another process (pickled) merges as the original does."""
+                                         cuts: list[int], slots: int, move_at: int) -> None:
+    """(a + b) + c and a + (b + c) give the same profile (what lets a cluster merge partials in a tree), also when
+    b + c has moved groups to its temporary file; and a partial sent to another process (pickled, its moved groups
+    with it) merges as the original does."""
     import pickle
 
     rts = _record_tokens(records)
+    whole = ProfileBuilder()
+    for rt in rts:
+        whole.add(rt)
     i, j = min(cuts[0], len(rts)), min(cuts[0] + cuts[1], len(rts))
-    a, b, c = (_partials(part, [len(part) or 1])[0] if part else ProfilePartial()
-               for part in (rts[:i], rts[i:j], rts[j:]))
-    left = ProfilePartial()
-    for p in (a, b, c):
-        left.merge(pickle.loads(pickle.dumps(p)))
-    bc = ProfilePartial()
-    bc.merge(b)
-    bc.merge(c)
-    right = ProfilePartial()
-    right.merge(a)
-    right.merge(bc)
-    assert left.result() == right.result()
+    with mock.patch.object(profile, "GROUP_SLOTS", slots), mock.patch.object(profile, "MOVE_GROUPS", move_at):
+        a, b, c = (_partials(part, [len(part) or 1])[0] if part else ProfilePartial()
+                   for part in (rts[:i], rts[i:j], rts[j:]))
+        left = ProfilePartial()
+        for p in (a, b, c):
+            left.merge(pickle.loads(pickle.dumps(p)))
+        bc = ProfilePartial()
+        bc.merge(b)
+        bc.merge(c)
+        right, sent = ProfilePartial(), ProfilePartial()
+        right.merge(a)
+        right.merge(bc)
+        sent.merge(a)
+        sent.merge(pickle.loads(pickle.dumps(bc)))
+        assert left.result() == right.result() == sent.result() == whole.result()
+        for partial in (a, b, c, left, bc, right, sent):
+            partial.close()
+
+
+@settings(max_examples=50, deadline=None)
+@given(_RECORDS, st.integers(1, 4), st.integers(1, 4))
+def test_partials_merged_in_groups_then_together_give_the_whole_profile(
+        records: list[tuple[int, list[tuple[int, int]], int, int | None]], per_task: int, slots: int) -> None:
+    """As the Ray engine merges: chunk partials folded in groups (a task's chunks), each group sent (pickled) and
+    folded in order into one partial, with only `slots` groups in memory anywhere: the profile of one builder."""
+    import pickle
+
+    rts = _record_tokens(records)
+    whole = ProfileBuilder()
+    for rt in rts:
+        whole.add(rt)
+    with mock.patch.object(profile, "GROUP_SLOTS", slots), mock.patch.object(profile, "MOVE_GROUPS", 1):
+        chunks = _partials(rts, [1, 2])
+        merged = ProfilePartial()
+        for k in range(0, len(chunks), per_task):
+            task = ProfilePartial()
+            for part in chunks[k:k + per_task]:
+                task.merge(part)
+            merged.merge(pickle.loads(pickle.dumps(task)))
+            task.close()
+        assert merged.result() == whole.result()
+        for partial in (*chunks, merged):
+            partial.close()
 
 
 @pytest.mark.parametrize(("records", "histogram_entries"), [
