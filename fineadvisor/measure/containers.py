@@ -113,6 +113,19 @@ def read_chunks(source: LogSource, chunk_bytes: int = CHUNK_BYTES, max_bytes: in
             stream.close()
 
 
+def is_plain_json_lines(source: LogSource) -> bool:
+    """True for an uncompressed file or object of JSON Lines: the input whose lines byte offsets can draw (a JSON
+    document's or a CSV file's records are not its lines)."""
+    if not (isinstance(source, str) and is_plain_file(source)) or _is_parquet(source):
+        return False
+    try:
+        with _opened(source) as fh:
+            head = fh.read(SNIFF_BYTES)
+    except (OSError, InputError):
+        return False  # reading it again says why, in words
+    return sniff(head, len(head) < SNIFF_BYTES, source_name(source)).kind == "jsonl"
+
+
 def _opened(path: str) -> IO[bytes]:
     if storage.is_url(path):
         return storage.open_url(path)

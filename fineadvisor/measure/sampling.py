@@ -125,9 +125,13 @@ def allocate(lines: int, sizes: list[int]) -> list[int]:
     return out
 
 
-def draw(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object) -> SourceSample:
-    """Draw the sample of one input (`read_chunks`: the container reader, for streams)."""
-    if spec.lines is not None and isinstance(source, str) and is_plain_file(source) and file_size(source) > 0:
+def draw(source: LogSource, spec: SampleSpec, rng: random.Random, read_chunks: object,
+         lines_file: bool | None = None) -> SourceSample:
+    """Draw the sample of one input (`read_chunks`: the container reader, for streams; `lines_file`: whether it is
+    an uncompressed JSON Lines file, whose lines byte offsets can draw — by default, any uncompressed file)."""
+    if lines_file is None:
+        lines_file = isinstance(source, str) and is_plain_file(source)
+    if spec.lines is not None and lines_file and isinstance(source, str) and file_size(source) > 0:
         drawn = _offsets(source, spec.lines, rng)
         if drawn is not None:
             return SourceSample(drawn, "offsets", None)

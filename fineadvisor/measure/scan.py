@@ -28,7 +28,7 @@ from fineadvisor.measure import storage
 from fineadvisor.measure._fast.prefixes import PrefixParser
 from fineadvisor.measure._fast.reuse import LeadingReuse
 from fineadvisor.measure._fast.spill import temp_dir_usable
-from fineadvisor.measure.containers import read_chunks
+from fineadvisor.measure.containers import is_plain_json_lines, read_chunks
 from fineadvisor.measure.encodings import EncodingChoice, choose_encoding
 from fineadvisor.measure.logs import (
     MAX_LINE_BYTES,
@@ -397,7 +397,8 @@ def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None
     try:
         for i, path in enumerate(paths):
             own = SampleSpec(shares[i], None, spec.seed) if spec.lines is not None else spec
-            drawn = draw(path, own, rng, lambda src: read_chunks(src, max_bytes=max_bytes))
+            drawn = draw(path, own, rng, lambda src: read_chunks(src, max_bytes=max_bytes),
+                         is_plain_json_lines(path))
             name = source_name(path)
             tally.methods[name], tally.lines_seen[name] = drawn.method, drawn.lines_seen
             _count_sampled(scan, tally, lc, drawn.lines, name, i, strict)

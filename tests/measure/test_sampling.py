@@ -71,6 +71,23 @@ def test_n_lines_that_add_up_to_the_file_read_it_through(lines: int, method: str
         assert "the sample holds every line of the log (400 lines, 400 records)" in text and "Not estimated" not in text
 
 
+@pytest.mark.parametrize("container", ["array", "pretty", "csv"])
+def test_n_lines_of_a_document_or_csv_are_drawn_from_its_records(tmp_path: Path, container: str) -> None:
+    """A JSON document's or a CSV file's lines are not its records: an uncompressed one is sampled by reservoir over
+    its records, never by byte offsets (which once drew pieces of the document and skipped them all)."""
+    records = [json.loads(line) for line in EXAMPLES[0].read_text().splitlines()[:60]]
+    path = tmp_path / ("log.csv" if container == "csv" else "log.json")
+    if container == "csv":  # LiteLLM spend-log columns: usage only, 60 rows
+        path.write_text("model,prompt_tokens,completion_tokens,call_type,messages,response\n"
+                        + "".join(f"gpt-4o-mini,{1000 + i},{50 + i % 7},acompletion,{{}},{{}}\n" for i in range(60)))
+    else:
+        path.write_text(json.dumps(records) if container == "array" else json.dumps(records, indent=2))
+    sampled = analyze_logs([str(path)], sample=20)
+    assert sampled.sample is not None and sampled.sample.method == "reservoir"
+    assert (sampled.records_read, sampled.records_skipped) == (20, 0)
+    assert sampled.sample.population_records == pytest.approx(60)  # read through: the record count is known
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     log = str(EXAMPLES[0])
     a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))
