@@ -16,6 +16,7 @@ import fnmatch
 import glob
 import io
 import os
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import IO, TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ READ_BUFFER_BYTES = 1 << 20
 MAX_LISTED = 1_000_000
 """Objects a prefix or glob may expand to (a guard against listing a whole data lake by mistake)."""
 _GLOB = ("*", "?", "[")
+_OTHER_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+"""Any URL (http://, https://, s3a://, …): refused unless its scheme is one of `SCHEMES`."""
 
 
 def is_url(path: str) -> bool:
@@ -99,10 +102,16 @@ def _locate(url: str) -> tuple[pafs.FileSystem, str]:
     bucket = parts.hostname or ""
     if not bucket:
         raise InputError(f"{shown(url)}: no bucket or container in the URL; write {scheme}://BUCKET/KEY")
+    if parts.password is not None:
+        raise InputError(f"{shown(url)}: the URL holds a secret (user:secret@); it is not read from a URL — remove "
+                         "it and give the credentials in the environment or a profile (AWS_PROFILE, "
+                         "GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_ACCOUNT_KEY)")
     account = ""
     if scheme in ("abfs", "abfss"):  # abfs://container@account.dfs.core.windows.net/key
-        container, _, host = parts.netloc.rpartition("@")
-        bucket, account = container, host.split(".", 1)[0]
+        bucket, account = parts.username or "", bucket.split(".", 1)[0]
+        if not bucket:
+            raise InputError(f"{shown(url)}: no container in the URL; write {scheme}://CONTAINER@ACCOUNT"
+                             ".dfs.core.windows.net/KEY")
     elif scheme == "az":
         account = os.environ.get("AZURE_STORAGE_ACCOUNT_NAME", "")
         if not account:
@@ -207,6 +216,9 @@ def expand(paths: Sequence[str]) -> list[str]:
     prefix are skipped (_SUCCESS markers, .crc files). A pattern or prefix that matches nothing is an error."""
     out: list[str] = []
     for path in paths:
+        if _OTHER_URL.match(path) and not is_url(path) and not os.path.exists(path):
+            raise InputError(f"{shown(path)}: fineadvisor reads s3://, gs://, az:// and abfs(s):// URLs, local "
+                             "files and - (stdin), not other URLs; download the log first (curl -o log.jsonl …)")
         found = list(_expand_url(path) if is_url(path) else _expand_local(path))
         if not found and not is_url(path) and os.path.isdir(path):
             raise InputError(f"{path} is a directory with no log file in it (hidden files are skipped); give a "
@@ -241,8 +253,8 @@ def _expand_url(url: str) -> Iterator[str]:
 
     parts = urlsplit(url)
     # abfs URLs name container@account; others only the bucket (a user part, where keys could hide, is dropped)
+    fs, path = _locate(url)  # refuses a URL with a secret in it
     prefix_url = f"{parts.scheme}://{parts.netloc if parts.scheme.lower() in ('abfs', 'abfss') else parts.hostname}"
-    fs, path = _locate(url)
     pattern = None
     if any(c in path for c in _GLOB):
         pattern = path

@@ -45,6 +45,21 @@ def test_which_paths_are_object_urls(path: str, is_url: bool) -> None:
     assert storage.is_url(path) is is_url
 
 
+@pytest.mark.parametrize(("url", "message"), [
+    ("abfss://cont:hunter2@acct.dfs.core.windows.net/k.jsonl", "the URL holds a secret"),
+    ("s3://AKIA:hunter2@bucket/x.jsonl", "the URL holds a secret"),
+    ("gs://user:hunter2@bucket/x.jsonl", "the URL holds a secret"),
+    ("http://admin:hunter2@example.com/x.jsonl", "not other URLs"),
+    ("s3a://AKIA:hunter2@bucket/x", "not other URLs"),
+    ("https://host/x.jsonl?X-Amz-Signature=hunter2", "not other URLs"),  # a presigned URL
+])
+def test_a_url_with_a_secret_or_another_scheme_is_refused_without_showing_it(url: str, message: str) -> None:
+    """Refused before anything is fetched, in one line that names the object but not the secret."""
+    result = CliRunner().invoke(cli, ["estimate", url, "--profile-only"])
+    assert result.exit_code == 1 and message in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
 def test_a_directory_or_glob_names_its_files_sorted_without_hidden_ones(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     for name in ("b.jsonl", "a.jsonl", "sub/c.jsonl.gz", "_SUCCESS", ".a.jsonl.crc"):
