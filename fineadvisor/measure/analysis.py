@@ -92,6 +92,8 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
               ) -> LogAnalysis:
     records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
     models = scan.profile.models()
+    if scan.sample is not None:  # records per model in the log, estimated: each weighted by its line's weight
+        models = Counter(scan.weighted_models)
     names = ", ".join(source_name(p) for p in paths[:5]) + (f" and {len(paths) - 5:,} more" if len(paths) > 5 else "")
     if records == 0:
         if n_skipped:
@@ -116,9 +118,10 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
     summary = None
     if scan.sample is not None:
         summary, fields = summarise(scan.sample, scan.sampled)
+        fields["models"] = tuple((m, round(w)) for m, w in models.most_common(20))
+        fields["sources"] = tuple((f, round(w)) for f, w in Counter(scan.weighted_sources).most_common())
         profile = replace(profile, **fields)  # type: ignore[arg-type]
-        scale = summary.population_records / summary.records if summary.records else 0.0
-        readiness = estimated(readiness, scale)
+        readiness = estimated(readiness, scan.weighted_examples)
     return LogAnalysis(
         paths=tuple(p if isinstance(p, str) else source_name(p) for p in paths), lines_read=scan.lines,
         records_read=records, records_skipped=n_skipped,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES, default_epochs, example_token_limit
@@ -97,9 +97,7 @@ class ReadinessBuilder(SpillingArrays):
         self._messages[rt.n_messages] += 1
         self._tokens[rt.example_tokens] += 1
         self._assistant[rt.assistant_tokens] += 1
-        issues = rt.format_issues
-        if not rt.has_assistant:
-            issues = (*issues, "example_missing_assistant_message")
+        issues = example_issues(rt)
         if issues:
             self._errors.update(set(issues))
             self._with_errors += 1
@@ -184,23 +182,90 @@ def _warnings(examples: int, with_errors: int, over: int, limit: int, duplicates
     return out
 
 
-def estimated(r: Readiness, scale: float) -> Readiness:
-    """A sample's readiness as an estimate for the whole log: every count × `scale` (records in the log ÷ records
-    drawn), the epochs OpenAI's rule gives that many examples, and the duplicates as they are (within the sample).
+def example_issues(rt: RecordTokens) -> tuple[str, ...]:
+    """The cookbook format errors of one example (its own, and a missing assistant message)."""
+    return rt.format_issues if rt.has_assistant else (*rt.format_issues, "example_missing_assistant_message")
 
-    Formula: billable_training_tokens = default_epochs(round(examples × scale)) × round(tokens_per_epoch × scale)."""
-    def n(x: int) -> int:
-        return round(x * scale)
 
-    examples, per_epoch = n(r.examples), n(r.billable_tokens_per_epoch)
+@dataclass(slots=True)
+class WeightedExamples:
+    """A sample's training examples, each counted with the weight of its line (the lines it stands for in the log):
+    what `estimated` scales readiness's counts by, so that a draw that favours long lines does not favour long
+    examples."""
+
+    examples: float = 0.0
+    usable: float = 0.0
+    missing_system: float = 0.0
+    missing_user: float = 0.0
+    errors: dict[str, float] = field(default_factory=dict)
+    tokens: dict[int, float] = field(default_factory=dict)
+    """Weight per example length (tokens); `messages` and `assistant` likewise per message count and answer tokens."""
+    messages: dict[int, float] = field(default_factory=dict)
+    assistant: dict[int, float] = field(default_factory=dict)
+
+    def add(self, rt: RecordTokens, weight: float) -> None:
+        """One record of a line of weight `weight` (records without a prompt are not examples)."""
+        if rt.counted_input_tokens == 0:
+            return
+        self.examples += weight
+        for hist, value in ((self.tokens, rt.example_tokens), (self.messages, rt.n_messages),
+                            (self.assistant, rt.assistant_tokens)):
+            hist[value] = hist.get(value, 0.0) + weight
+        issues = example_issues(rt)
+        for issue in set(issues):
+            self.errors[issue] = self.errors.get(issue, 0.0) + weight
+        if not issues:
+            self.usable += weight
+        self.missing_system += weight * (not rt.has_system)
+        self.missing_user += weight * (not rt.has_user)
+
+    def add_skipped(self, issue: str | None, weight: float) -> None:
+        """A skipped line of weight `weight`, under its cookbook error type."""
+        if issue:
+            self.errors[issue] = self.errors.get(issue, 0.0) + weight
+
+
+def weighted_distribution(hist: dict[int, float]) -> Distribution:
+    """The distribution of weighted values: count Σ W and total Σ W·v (rounded), mean Σ W·v ÷ Σ W, percentile q the
+    smallest value whose cumulative weight reaches q · Σ W, max the largest value seen."""
+    items = sorted((v, w) for v, w in hist.items() if w > 0)
+    weight = sum(w for _, w in items)
+    if not items or weight <= 0:
+        return Distribution(0, 0.0, 0.0, 0.0, 0.0, 0, 0)
+    total = sum(v * w for v, w in items)
+
+    def at(q: float) -> float:
+        running = 0.0
+        for v, w in items:
+            running += w
+            if running >= q * weight * (1 - 1e-12):
+                return float(v)
+        return float(items[-1][0])
+
+    return Distribution(round(weight), total / weight, at(0.5), at(0.9), at(0.95), items[-1][0], round(total))
+
+
+def estimated(r: Readiness, w: WeightedExamples) -> Readiness:
+    """A sample's readiness as an estimate for the whole log: every count the sum of its examples' line weights
+    (Hansen–Hurwitz: Σ W·x), the epochs OpenAI's rule gives that many examples, and the duplicates as they are
+    (within the sample); the distributions per example weighted likewise.
+
+    Formula: billable_training_tokens = default_epochs(round(Σ W)) × round(Σ W · min(tokens, limit))."""
+    limit = r.token_limit
+    examples = round(w.examples)
+    usable = min(examples, round(w.usable))
+    per_epoch = round(sum(min(tokens, limit) * weight for tokens, weight in w.tokens.items()))
+    over = round(sum(weight for tokens, weight in w.tokens.items() if tokens > limit))
     epochs = default_epochs(examples)
-    errors = {k: n(v) for k, v in r.format_errors.items()}
-    over = n(r.over_limit)
-    with_errors = max(0, examples - n(r.usable_examples))
-    warnings = _warnings(examples, with_errors, over, r.token_limit, r.exact_duplicates, r.contradictory_prompts,
+    errors = {k: round(w.errors.get(k, 0.0)) for k in r.format_errors}
+    with_errors = max(0, examples - usable)
+    warnings = _warnings(examples, with_errors, over, limit, r.exact_duplicates, r.contradictory_prompts,
                          r.contradictory_examples, about="about ", within=" in the sample")
-    return replace(r, examples=examples, usable_examples=n(r.usable_examples), format_errors=errors,
-                   missing_system=n(r.missing_system), missing_user=n(r.missing_user), over_limit=over,
+    return replace(r, examples=examples, usable_examples=usable, format_errors=errors,
+                   missing_system=round(w.missing_system), missing_user=round(w.missing_user), over_limit=over,
+                   messages_per_example=weighted_distribution(w.messages),
+                   tokens_per_example=weighted_distribution(w.tokens),
+                   assistant_tokens_per_example=weighted_distribution(w.assistant),
                    n_epochs=epochs, billable_tokens_per_epoch=per_epoch, billable_training_tokens=epochs * per_epoch,
                    warnings=tuple(warnings), sampled=True)
 

@@ -43,7 +43,7 @@ from fineadvisor.measure.logs import (
     surrogates_replaced,
 )
 from fineadvisor.measure.profile import ProfileBuilder, ProfilePartial
-from fineadvisor.measure.readiness import ReadinessBuilder
+from fineadvisor.measure.readiness import ReadinessBuilder, WeightedExamples
 from fineadvisor.measure.records import Record
 from fineadvisor.measure.sampling import SampledLine, SampleSpec, SampleTally, allocate, draw, seeded
 from fineadvisor.measure.sources import MessageReuse, RecordError, to_records
@@ -319,6 +319,11 @@ class Scan:
     """With a sample: per sampled line, its weight and counts (`measure.sampling`)."""
     sampled: ProfileBuilder | None = None
     """With a sample: its records one by one, in the order of `sample`'s lines (what the estimators read)."""
+    weighted_examples: WeightedExamples = field(default_factory=WeightedExamples)
+    """With a sample: its training examples weighted by their lines' weights (readiness's estimates)."""
+    weighted_models: dict[str, float] = field(default_factory=dict)
+    weighted_sources: dict[str, float] = field(default_factory=dict)
+    """With a sample: records per model and per source format, weighted by their lines' weights."""
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -449,6 +454,7 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
                 n_bad += 1
                 scan.skipped_reasons[reason_kind(counted.reason)] += 1
                 scan.readiness.add_skipped(counted.issue)
+                scan.weighted_examples.add_skipped(counted.issue, drawn.weight)
                 if len(scan.skipped_examples) < SHOWN_BAD_LINES:
                     scan.skipped_examples.append(replace(counted, unit=drawn.chunk.unit))
                 continue
@@ -456,6 +462,10 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
             formats[counted.source] += 1
             b.add(counted)
             scan.readiness.add(counted, duplicates=not again)
+            scan.weighted_examples.add(counted, drawn.weight)
+            if counted.model:
+                scan.weighted_models[counted.model] = scan.weighted_models.get(counted.model, 0.0) + drawn.weight
+            scan.weighted_sources[counted.source] = scan.weighted_sources.get(counted.source, 0.0) + drawn.weight
         # what this line added to each per-record array and usage sum (the largest |difference| is the builder's)
         n_input, n_output, n_prompt = len(b._input) - before[0], len(b._output) - before[1], len(b._template) - before[2]
         usage = [0 if k == 3 else after - was for k, (after, was) in enumerate(zip(b._usage, before[3], strict=True))]

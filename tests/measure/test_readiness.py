@@ -137,36 +137,58 @@ def test_training_tokens_include_tool_definitions(write_log: Callable[..., Path]
 
 
 @pytest.mark.parametrize(
-    ("examples", "usable", "per_epoch", "scale", "expected"),
+    ("examples", "usable", "tokens", "weight", "expected"),
     [
-        # 2,000 drawn of 1,000,000: 1,000,000 examples × 3 > 25,000 → max(1, 25,000 // 1,000,000) = 1 epoch (the
-        # sample alone would give 3); per epoch 6,000,000 × 500 = 3,000,000,000
-        (2_000, 1_900, 6_000_000, 500.0, (1_000_000, 950_000, 1, 3_000_000_000, 3_000_000_000)),
-        # 100 drawn of 400: 400 × 3 = 1,200 within [100, 25,000] → 3 epochs; 305,000 × 4 = 1,220,000 per epoch
-        (100, 100, 305_000, 4.0, (400, 400, 3, 1_220_000, 3_660_000)),
-        # 4 drawn of 30: 30 × 3 < 100 → min(25, 100 // 30) = 3; the sample's 4 would give 25; 800 × 7.5 = 6,000
-        (4, 3, 800, 7.5, (30, 22, 3, 6_000, 18_000)),
+        # 2,000 drawn of 1,000,000 (weight 500 each), 3,000 tokens each: 1,000,000 examples × 3 > 25,000 →
+        # max(1, 25,000 // 1,000,000) = 1 epoch (the sample alone would give 3); per epoch 3,000 × 1,000,000
+        (2_000, 1_900, 3_000, 500.0, (1_000_000, 950_000, 1, 3_000_000_000, 3_000_000_000)),
+        # 100 drawn of 400 (weight 4), 3,050 tokens each: 400 × 3 = 1,200 within [100, 25,000] → 3 epochs;
+        # 3,050 × 400 = 1,220,000 per epoch
+        (100, 100, 3_050, 4.0, (400, 400, 3, 1_220_000, 3_660_000)),
+        # 4 drawn of 30 (weight 7.5), 200 tokens each: 30 × 3 < 100 → min(25, 100 // 30) = 3; the sample's 4 would
+        # give 25; 200 × 30 = 6,000; usable 3 × 7.5 = 22.5 → 22 (to even)
+        (4, 3, 200, 7.5, (30, 22, 3, 6_000, 18_000)),
     ],
 )
-def test_estimated_scales_counts_and_takes_the_epochs_of_the_whole_log(
-        examples: int, usable: int, per_epoch: int, scale: float, expected: tuple[int, ...]) -> None:
+def test_estimated_weights_counts_and_takes_the_epochs_of_the_whole_log(
+        examples: int, usable: int, tokens: int, weight: float, expected: tuple[int, ...]) -> None:
     drawn = readiness.Readiness(
         examples=examples, usable_examples=usable, format_errors={"missing_content": examples - usable},
         missing_system=1, missing_user=0, messages_per_example=EMPTY, tokens_per_example=EMPTY,
         assistant_tokens_per_example=EMPTY, target_model="gpt-4o-mini", token_limit=65_536, token_limit_source="t",
         over_limit=0, exact_duplicates=2, contradictory_prompts=1, contradictory_examples=3, n_epochs=0,
-        billable_tokens_per_epoch=per_epoch, billable_training_tokens=0, warnings=())
-    r = readiness.estimated(drawn, scale)
+        billable_tokens_per_epoch=tokens * examples, billable_training_tokens=0, warnings=())
+    w = readiness.WeightedExamples(examples * weight, usable * weight, weight, 0.0,
+                                   {"missing_content": (examples - usable) * weight}, {tokens: examples * weight})
+    r = readiness.estimated(drawn, w)
     assert (r.examples, r.usable_examples, r.n_epochs, r.billable_tokens_per_epoch,
             r.billable_training_tokens) == expected
     assert r.sampled and not drawn.sampled
-    assert r.format_errors["missing_content"] == round((examples - usable) * scale)
+    assert r.format_errors["missing_content"] == round((examples - usable) * weight)
     # duplicates are those within the sample: not scaled, and said so
     assert (r.exact_duplicates, r.contradictory_prompts, r.contradictory_examples) == (2, 1, 3)
     assert any(w.startswith("2 examples in the sample are exact duplicates") for w in r.warnings)
     if usable < examples:
-        assert any(w.startswith(f"about {round(examples * scale) - round(usable * scale):,} examples have format")
+        assert any(w.startswith(f"about {expected[0] - expected[1]:,} examples have format")
                    for w in r.warnings)
+
+
+def test_estimated_counts_weigh_each_example_by_its_line() -> None:
+    """Byte offsets draw long lines more often, and weight them less: a 10,000-token example of weight 1 and a
+    100-token one of weight 99 stand for 100 examples, 1 over a 5,000 limit; per epoch 5,000 × 1 + 100 × 99 =
+    14,900; 100 × 3 = 300 within [100, 25,000] → 3 epochs, 44,700 tokens; mean (10,000 + 9,900) ÷ 100 = 199."""
+    drawn = readiness.Readiness(
+        examples=2, usable_examples=2, format_errors={"missing_content": 0}, missing_system=0, missing_user=0,
+        messages_per_example=EMPTY, tokens_per_example=EMPTY, assistant_tokens_per_example=EMPTY,
+        target_model="gpt-4o-mini", token_limit=5_000, token_limit_source="t", over_limit=1, exact_duplicates=0,
+        contradictory_prompts=0, contradictory_examples=0, n_epochs=0, billable_tokens_per_epoch=0,
+        billable_training_tokens=0, warnings=())
+    w = readiness.WeightedExamples(100.0, 100.0, tokens={10_000: 1.0, 100: 99.0})
+    r = readiness.estimated(drawn, w)
+    assert (r.examples, r.over_limit, r.billable_tokens_per_epoch, r.n_epochs, r.billable_training_tokens) == (
+        100, 1, 14_900, 3, 44_700)
+    assert (r.tokens_per_example.count, r.tokens_per_example.mean, r.tokens_per_example.p50,
+            r.tokens_per_example.p95, r.tokens_per_example.max) == (100, 199.0, 100.0, 100.0, 10_000)
 
 
 def test_a_line_drawn_twice_is_not_a_duplicate(write_log: Callable[..., Path]) -> None:
