@@ -12,7 +12,7 @@ from fineadvisor.measure.encodings import choose_encoding
 from fineadvisor.measure.logs import LogSource, source_name
 from fineadvisor.measure.profile import WorkloadProfile
 from fineadvisor.measure.readiness import Readiness, estimated
-from fineadvisor.measure.sampling import SampleSpec, SampleSummary, summarise
+from fineadvisor.measure.sampling import SampleSpec, SampleSummary, SampleTally, model_totals, summarise
 from fineadvisor.measure.scan import BadLine, Scan, scan_logs
 from fineadvisor.measure.storage import expand
 from fineadvisor.model_names import DEFAULT_MODEL
@@ -106,6 +106,8 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
                              "give a JSON Lines file with one request per line")
     if model:
         target, source = model, "--model"
+    elif models and scan.sample is not None:
+        target, source = models.most_common(1)[0][0], _sampled_model_source(scan.sample, models)
     elif models:
         target, source = models.most_common(1)[0][0], "most frequent model in the logs"
     else:
@@ -133,3 +135,17 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
                       for p in paths),
         units=tuple(sorted(scan.units, key=("line", "record", "row").index)) or ("line",), sample=summary,
     )
+
+
+def _sampled_model_source(tally: SampleTally, models: Counter[str]) -> str:
+    """Why the priced model is the sample's: the most frequent by its estimate, and whether the sample settles it
+    (the intervals of the two most frequent models' records do not overlap)."""
+    top = [name for name, _ in models.most_common(2)]
+    if len(top) < 2:
+        return "the only model in the sample"
+    (_, n1, ci1), (second, n2, ci2) = model_totals(tally, top)
+    if ci1.low > ci2.high:
+        return "most frequent model in the logs, by the sample's estimate"
+    return (f"most frequent by the sample's estimate, but not settled by it: about {round(n1):,} records "
+            f"(95%: {round(ci1.low):,}–{round(ci1.high):,}) against about {round(n2):,} ({round(ci2.low):,}–"
+            f"{round(ci2.high):,}) for {second}; name the model with --model, or count the whole log")

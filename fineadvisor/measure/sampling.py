@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 import random
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from fineadvisor.errors import InputError
@@ -300,6 +301,19 @@ def total_of(x: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
     return t, Interval(max(0.0, t - half), t + half)
 
 
+def model_totals(tally: SampleTally, names: Sequence[str]) -> list[tuple[str, float, Interval]]:
+    """Per model, the estimated records naming it in the log (T̂ = Σ W·x, x its records in the line) and interval."""
+    import numpy as np
+
+    w = np.asarray(tally.weight, dtype=np.float64)
+    strata, fpc = np.asarray(tally.stratum, dtype=np.int64), np.asarray(tally.fpc, dtype=np.float64)
+    out = []
+    for name in names:
+        x = np.fromiter((line.get(name, 0) for line in tally.models), dtype=np.float64, count=len(tally.models))
+        out.append((name, *total_of(x, w, strata, fpc)))
+    return out
+
+
 def ratio_of(x: npt.NDArray[np.float64], r: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
              strata: npt.NDArray[np.int64] | None = None, fpc: npt.NDArray[np.float64] | None = None,
              ) -> tuple[float, float]:
@@ -396,6 +410,8 @@ class SampleTally:
     """The input (its index) each line was drawn from: inputs are sampled separately (strata)."""
     fpc: list[float]
     """Per line, its input's finite-population correction (1 − kept ÷ K without replacement; 1 with)."""
+    models: list[dict[str, int]] = field(default_factory=list)
+    """Per line, its records per model named."""
 
     @classmethod
     def new(cls, spec: SampleSpec) -> SampleTally:

@@ -445,6 +445,7 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
         b = scan.sampled
         assert b is not None
         before = (len(b._input), len(b._output), len(b._template), list(b._usage))
+        line_models: dict[str, int] = {}
         for item in items:
             counted = item if isinstance(item, BadLine) else lc.count_or_skip(drawn.chunk.path, item)
             if isinstance(counted, BadLine):
@@ -465,6 +466,7 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
             scan.weighted_examples.add(counted, drawn.weight)
             if counted.model:
                 scan.weighted_models[counted.model] = scan.weighted_models.get(counted.model, 0.0) + drawn.weight
+                line_models[counted.model] = line_models.get(counted.model, 0) + 1
             scan.weighted_sources[counted.source] = scan.weighted_sources.get(counted.source, 0.0) + drawn.weight
         # what this line added to each per-record array and usage sum (the largest |difference| is the builder's)
         n_input, n_output, n_prompt = len(b._input) - before[0], len(b._output) - before[1], len(b._template) - before[2]
@@ -479,6 +481,7 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
         tally.prompts.append(n_prompt)
         tally.usage.append(usage)
         tally.records.append(n_records)
+        tally.models.append(line_models)
         tally.bad.append(n_bad)
         tally.stratum.append(stratum)
     scan.surrogates_replaced += surrogates_replaced() - repaired_before

@@ -88,6 +88,25 @@ def test_n_lines_of_a_document_or_csv_are_drawn_from_its_records(tmp_path: Path,
     assert sampled.sample.population_records == pytest.approx(60)  # read through: the record count is known
 
 
+def test_the_priced_model_is_the_most_frequent_by_weight_and_said_unsettled_when_it_is(tmp_path: Path) -> None:
+    """600 short gpt-4o-mini lines and 400 ~25× longer gpt-4o ones: byte offsets draw mostly gpt-4o lines, each
+    weighted less. The models' record counts are weighted estimates; when their intervals overlap, the sample does
+    not settle which model to price, and says so; with enough lines it does."""
+    path = tmp_path / "two_models.jsonl"
+    with path.open("w") as fh:
+        for i in range(1000):
+            model, system = (("gpt-4o-mini", "Be brief. " + "x " * 300) if i % 5 < 3 else
+                             ("gpt-4o", "Be thorough. " + " ".join(f"w{j}" for j in range(3000))))
+            fh.write(json.dumps({"model": model, "messages": [{"role": "system", "content": system},
+                                                              {"role": "user", "content": f"q{i}"}]}) + "\n")
+    small = analyze_logs([str(path)], sample=100, seed=0)
+    assert small.sample is not None and small.sample.method == "offsets"
+    assert "not settled by it" in small.model_source and "--model" in small.model_source
+    assert sum(n for _, n in small.profile.models) == pytest.approx(small.profile.records, rel=0.35)
+    large = analyze_logs([str(path)], sample=600, seed=1)
+    assert large.model == "gpt-4o-mini" and "not settled" not in large.model_source
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     log = str(EXAMPLES[0])
     a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))
