@@ -19,7 +19,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -387,9 +387,10 @@ def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: b
 
 def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None, strict: bool,
                  progress: Callable[[int, int], None] | None, max_bytes: int | None) -> Scan:
-    """Count only the sampled lines, in this process, keeping per line what the estimators need; Batch API lines
-    are counted as they are (an input and its output are joined only when both are drawn, which a sample rarely
-    does)."""
+    """Count only the sampled lines, in this process, keeping per line what the estimators need. With Batch API
+    input and output files together, the input files' lines are sampled (one line, one request) and each drawn
+    request is joined to its output line, found by `custom_id` in one pass over the output files that parses only
+    the matching lines."""
     scan = Scan(workers=1, sample=SampleTally.new(spec), sampled=ProfileBuilder())
     tally = scan.sample
     assert tally is not None
@@ -397,20 +398,31 @@ def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None
     lc = LineCounter(model)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in `count_chunk`: no reference cycles here, only time spent looking for them
-    shares = allocate(spec.lines, [file_size(p) * (1 if is_plain_file(p) else 6) for p in paths]) \
-        if spec.lines is not None else [0] * len(paths)
     try:
-        for i, path in enumerate(paths):
+        roles = [_first_source(p, lc, max_bytes) for p in paths] if len(paths) > 1 else [None]
+        joined = "batch_input" in roles and "batch_output" in roles
+        outputs = [p for p, r in zip(paths, roles, strict=True) if joined and r == "batch_output"]
+        sampled = [p for p in paths if p not in outputs]
+        shares = allocate(spec.lines, [file_size(p) * (1 if is_plain_file(p) else 6) for p in sampled]) \
+            if spec.lines is not None else [0] * len(sampled)
+        drawn_all = []
+        for i, path in enumerate(sampled):
             own = SampleSpec(shares[i], None, spec.seed) if spec.lines is not None else spec
             drawn = draw(path, own, rng, lambda src: read_chunks(src, max_bytes=max_bytes),
                          is_plain_json_lines(path))
+            drawn_all.append((path, drawn, _parse_sampled(lc, drawn.lines)))
+        results = _batch_outputs(outputs, {item.custom_id for _, _, parsed in drawn_all for items in parsed
+                                           for item in items if isinstance(item, Record)
+                                           and item.source == "batch_input" and item.custom_id is not None},
+                                 lc, max_bytes, scan.formats) if outputs else {}
+        for i, (path, drawn, parsed) in enumerate(drawn_all):
             name = source_name(path)
             tally.methods[name], tally.lines_seen[name] = drawn.method, drawn.lines_seen
-            _count_sampled(scan, tally, lc, drawn.lines, name, i, strict)
+            _count_sampled(scan, tally, lc, drawn.lines, parsed, name, i, strict, results)
             kept, seen = len(drawn.lines), drawn.lines_seen
             tally.fpc += [max(0.0, 1 - kept / seen) if seen else 1.0] * kept
             if progress:
-                progress(i + 1, len(paths))
+                progress(i + 1, len(sampled))
     except BaseException:
         scan.close()
         raise
@@ -423,11 +435,57 @@ def _scan_sample(paths: Sequence[LogSource], spec: SampleSpec, model: str | None
     return scan
 
 
-def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Sequence[SampledLine], name: str,
-                   stratum: int, strict: bool) -> None:
-    """Parse every sampled line of one input, encode their new strings together, then count each record into the
-    scan's builders and its line's entry of the tally (records, inputs, outputs, prompts, usage sums)."""
-    repaired_before = surrogates_replaced()
+def _first_source(path: LogSource, lc: LineCounter, max_bytes: int | None) -> str | None:
+    """The format of an input's first record (None when it has none or cannot be read: sampling it says why)."""
+    try:
+        for chunk in read_chunks(path, chunk_bytes=FIRST_SOURCE_BYTES, max_bytes=max_bytes):
+            for line in chunk_lines(chunk):
+                for item in lc.read_line(chunk.path, line):
+                    if isinstance(item, Record):
+                        return item.source
+            return None  # the first chunk holds no record
+    except Exception:  # sampling the input reports what is wrong with it, in words
+        return None
+    return None
+
+
+FIRST_SOURCE_BYTES = 1 << 16
+"""Bytes read from each input to tell a Batch API input file from an output file (its first record's format)."""
+_CUSTOM_ID = re.compile(rb'"custom_id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
+
+
+def _batch_outputs(paths: Sequence[LogSource], wanted: set[str], lc: LineCounter, max_bytes: int | None,
+                   formats: dict[str, Counter[str]]) -> dict[str, RecordTokens]:
+    """The counted output line of each wanted `custom_id`, from one pass over the output files (a line is parsed
+    only when its custom_id is wanted; the first output of an id is kept); `formats` counts them per file."""
+    found: dict[str, RecordTokens] = {}
+    for path in paths:
+        read = formats.setdefault(source_name(path), Counter())
+        for chunk in read_chunks(path, max_bytes=max_bytes):
+            for line in chunk_lines(chunk):
+                if len(found) == len(wanted):
+                    return found
+                m = _CUSTOM_ID.search(line.data)
+                if m is None:
+                    continue
+                raw = m.group(1)
+                try:
+                    cid = json.loads(raw) if raw[:1] == b'"' else raw.decode()
+                except ValueError:
+                    continue
+                if cid not in wanted or cid in found:
+                    continue
+                for item in lc.read_line(chunk.path, line):
+                    if isinstance(item, Record) and item.source == "batch_output" and item.custom_id == cid:
+                        counted = lc.count_or_skip(chunk.path, item)
+                        if not isinstance(counted, BadLine):
+                            found[cid] = counted
+                            read[counted.source] += 1
+    return found
+
+
+def _parse_sampled(lc: LineCounter, lines: Sequence[SampledLine]) -> list[list[Record | BadLine]]:
+    """Every sampled line's records and bad lines, their new strings encoded together."""
     parsed: list[list[Record | BadLine]] = []
     for drawn in lines:
         items: list[Record | BadLine] = []
@@ -436,6 +494,16 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
         parsed.append(items)
     with contextlib.suppress(Exception):  # only a speed-up (see `count_chunk`)
         lc.prefetch(item for items in parsed for item in items if not isinstance(item, BadLine))
+    return parsed
+
+
+def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Sequence[SampledLine],
+                   parsed: Sequence[list[Record | BadLine]], name: str, stratum: int, strict: bool,
+                   outputs: Mapping[str, RecordTokens]) -> None:
+    """Count each parsed record of one input's sampled lines (a Batch API request joined to its output, where
+    found) into the scan's builders and its line's entry of the tally (records, inputs, outputs, prompts, usage
+    sums)."""
+    repaired_before = surrogates_replaced()
     formats = scan.formats.setdefault(name, Counter())
     drawn_before: set[int] = set()  # line starts already counted: a line drawn again is no duplicate in the log
     for drawn, items in zip(lines, parsed, strict=True):
@@ -448,6 +516,9 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
         line_models: dict[str, int] = {}
         for item in items:
             counted = item if isinstance(item, BadLine) else lc.count_or_skip(drawn.chunk.path, item)
+            if (not isinstance(counted, BadLine) and counted.custom_id is not None
+                    and counted.source == "batch_input" and counted.custom_id in outputs):
+                counted = joined_batch(counted, outputs[counted.custom_id])
             if isinstance(counted, BadLine):
                 if strict:
                     raise LogFormatError(describe(counted.path), counted.line_no, counted.reason,
@@ -633,10 +704,16 @@ def _join(rt: RecordTokens, pending: dict[str, RecordTokens], scan: Scan, joined
         return
     inp, out = (rt, other) if rt.source == "batch_input" else (other, rt)
     scan.records -= 1  # two lines, one request
-    _add(scan, rt=inp._replace(usage=out.usage, output_tokens=out.output_tokens, answer_hash=out.answer_hash,
-                            has_assistant=inp.has_assistant or out.has_assistant,
-                            assistant_tokens=inp.assistant_tokens + out.assistant_tokens,
-                            example_tokens=inp.example_tokens + out.example_tokens,
-                            n_messages=inp.n_messages + out.n_messages,
-                            uncounted_parts=inp.uncounted_parts + out.uncounted_parts,
-                            image_tokens=inp.image_tokens + out.image_tokens), joined=joined)
+    _add(scan, joined_batch(inp, out), joined)
+
+
+def joined_batch(inp: RecordTokens, out: RecordTokens) -> RecordTokens:
+    """A Batch API request's input line and output line as one record: the request's prompt, the output's usage
+    and answer."""
+    return inp._replace(usage=out.usage, output_tokens=out.output_tokens, answer_hash=out.answer_hash,
+                        has_assistant=inp.has_assistant or out.has_assistant,
+                        assistant_tokens=inp.assistant_tokens + out.assistant_tokens,
+                        example_tokens=inp.example_tokens + out.example_tokens,
+                        n_messages=inp.n_messages + out.n_messages,
+                        uncounted_parts=inp.uncounted_parts + out.uncounted_parts,
+                        image_tokens=inp.image_tokens + out.image_tokens)

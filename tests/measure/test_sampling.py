@@ -107,6 +107,33 @@ def test_the_priced_model_is_the_most_frequent_by_weight_and_said_unsettled_when
     assert large.model == "gpt-4o-mini" and "not settled" not in large.model_source
 
 
+BATCH = [str(ROOT / "examples" / n) for n in ("classify_batch_input.jsonl", "classify_batch_output.jsonl")]
+
+
+def test_a_batch_api_pair_is_sampled_by_request_and_joined_to_its_outputs() -> None:
+    """The input file's lines are drawn (600 requests) and each joined to its output by custom_id: every line
+    drawn gives the full count's profile and readiness; 200 draws stand for about 600 requests, not the 1,198
+    lines of both files, and their billed usage is the outputs'."""
+    full = analyze_logs(BATCH)
+    every = analyze_logs(BATCH, sample="100%")
+    assert every.profile == full.profile and every.readiness.usable_examples == full.readiness.usable_examples
+    drawn = analyze_logs(BATCH, sample=200, seed=2)
+    assert drawn.sample is not None and drawn.sample.records == 200
+    assert drawn.profile.records == pytest.approx(600, abs=6)
+    assert drawn.profile.usage.records == pytest.approx(drawn.profile.records, rel=0.02)
+    assert drawn.sample.of("output").mean_ci95.low <= full.profile.output_tokens.mean <= \
+        drawn.sample.of("output").mean_ci95.high
+    assert dict(drawn.formats)[BATCH[1]] and "batch_output" in dict(dict(drawn.formats)[BATCH[1]])
+
+
+def test_sampled_batch_api_lines_are_priced_at_batch_rates() -> None:
+    """Whether the logs are Batch API lines compares estimated records with estimated records."""
+    from fineadvisor.advise.estimate import estimate
+
+    for paths in ([BATCH[1]], BATCH):
+        assert estimate(analyze_logs(paths, sample=100)).scenario.batch is True
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     log = str(EXAMPLES[0])
     a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))
