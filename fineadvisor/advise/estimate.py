@@ -220,26 +220,37 @@ def cheaper_tiers(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalo
 
 def across_sample(analysis: LogAnalysis, w: Workload, s: Scenario, rec: Recommendation,
                   again: Callable[[Workload, Scenario], Recommendation]) -> str:
-    """Whether the recommendation holds at both ends of the sample's 95% intervals (static, dynamic and output
-    tokens per request all at their low ends, then all at their high ends)."""
+    """Whether the recommendation holds at the ends of the sample's 95% intervals: static, dynamic and output tokens
+    per request all at their low ends, then all at their high ends, each with the measured cache-hit share at its
+    low and at its high end (when the logs measure one)."""
     sample = analysis.sample
     assert sample is not None
+    hit_ci = sample.cache_hit_share_ci95 if w.measured_hit_rate is not None else None
 
-    def at(end: str) -> Workload:
+    def at(end: str, hit_end: str | None) -> Workload:
         def scaled(value: Decimal, part: str) -> Decimal:
             e = sample.of(part)
             bound = getattr(e.mean_ci95, end)
             return value * Decimal(repr(bound)) / Decimal(repr(e.mean)) if e.mean else value
-        return replace(w, static_tokens=scaled(w.static_tokens, "static"), dynamic_tokens=scaled(w.dynamic_tokens,
-                       "dynamic"), output_tokens=scaled(w.output_tokens, "output"),
-                       few_shot_tokens=scaled(w.few_shot_tokens, "static"))
+        moved = replace(w, static_tokens=scaled(w.static_tokens, "static"),
+                        dynamic_tokens=scaled(w.dynamic_tokens, "dynamic"), output_tokens=scaled(w.output_tokens,
+                        "output"), few_shot_tokens=scaled(w.few_shot_tokens, "static"))
+        if hit_end is None or hit_ci is None or not w.measured_hit_rate:
+            return moved
+        hit = Decimal(repr(getattr(hit_ci, hit_end)))
+        return replace(moved, measured_hit_rate=hit,
+                       logged_cached_tokens=w.logged_cached_tokens * hit / w.measured_hit_rate)
 
-    others = {end: again(at(end), s).strategy for end in ("low", "high")}
+    ends = [(end, hit_end) for end in ("low", "high") for hit_end in (("low", "high") if hit_ci else (None,))]
+    results = {(end, hit_end): again(at(end, hit_end), s) for end, hit_end in ends}
+    others = {k: r.strategy for k, r in results.items()}
     if all(o == rec.strategy for o in others.values()):
-        return ("holds across the sample's 95% intervals (tokens per request at their low and at their high ends): "
-                "a full count would not change it")
-    moved = "; ".join(f"at the {end} ends: {o or 'keep the logged setup'}" for end, o in others.items()
-                      if o != rec.strategy)
+        what = "tokens per request" + (" and the cache-hit share" if hit_ci else "")
+        return (f"holds across the sample's 95% intervals ({what} at their low and at their high ends): a full "
+                "count would most likely not change it")
+    moved = "; ".join(f"with tokens per request at the {end} ends{f' and cache hits at the {hit_end}' if hit_end else ''}"
+                      f": {results[end, hit_end].label or 'keep the logged setup'}"
+                      for (end, hit_end), o in others.items() if o != rec.strategy)
     return (f"sampled: the choice is not settled by this sample ({moved}); sample more lines (--sample) or count "
             "the whole log")
 

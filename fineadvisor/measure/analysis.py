@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from fineadvisor.errors import NoRecordsError
+from fineadvisor.errors import InputError, NoRecordsError
 from fineadvisor.measure.containers import looks_like
 from fineadvisor.measure.encodings import choose_encoding
 from fineadvisor.measure.logs import LogSource, source_name
@@ -95,6 +95,14 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
     if scan.sample is not None:  # records per model in the log, estimated: each weighted by its line's weight
         models = Counter(scan.weighted_models)
     names = ", ".join(source_name(p) for p in paths[:5]) + (f" and {len(paths) - 5:,} more" if len(paths) > 5 else "")
+    if scan.sample is not None:
+        drawn = len(scan.sample.weight)
+        if drawn == 0:
+            raise InputError(f"--sample {scan.sample.spec.describe()} drew no line of {names}; ask for a larger share "
+                             "or a number of lines (--sample 2000)")
+        if drawn == 1 and any(scan.sample.fpc):
+            raise InputError(f"--sample {scan.sample.spec.describe()} drew one line of {names}: a 95% interval needs "
+                             "at least two; ask for a larger share or a number of lines (--sample 2000)")
     if records == 0:
         if n_skipped:
             first = skipped[0]

@@ -77,10 +77,10 @@ class SampleSpec:
             if not 0 < share <= 1:
                 raise ValueError(f"--sample {text}: a share is above 0% and at most 100%")
             return cls(share=share, seed=seed_used)
-        if value.isdigit() and 0 < int(value) <= MAX_SAMPLE:
+        if value.isdigit() and 2 <= int(value) <= MAX_SAMPLE:
             return cls(lines=int(value), seed=seed_used)
-        raise ValueError(f"--sample {text}: give a number of lines from 1 to {MAX_SAMPLE:,} (e.g. 2000) or a share "
-                         "(e.g. 5%)")
+        raise ValueError(f"--sample {text}: give a number of lines from 2 (an interval needs two) to {MAX_SAMPLE:,} "
+                         "(e.g. 2000) or a share (e.g. 5%)")
 
     def describe(self) -> str:
         """How the sample is named in the output ("2,000 lines", "5% of the lines"): N lines in all, shared among the
@@ -267,6 +267,9 @@ class Estimate:
     """The largest value seen in the sample (a lower bound on the log's)."""
     sampled: int
     """Records of the sample that have this count."""
+    open_above: tuple[str, ...] = ()
+    """Percentiles ("p95", …) whose interval reaches past the sample's largest value: its upper end is that value,
+    and the log's percentile may lie above it (too few lines to bound it)."""
 
 
 def _spread(y: npt.NDArray[np.float64], strata: npt.NDArray[np.int64] | None,
@@ -283,11 +286,29 @@ def _spread(y: npt.NDArray[np.float64], strata: npt.NDArray[np.int64] | None,
         cuts = np.flatnonzero(np.diff(strata[order])) + 1
         f = np.ones(len(y)) if fpc is None else fpc[order]
         groups = [(g, float(h[0])) for g, h in zip(np.split(y[order], cuts), np.split(f, cuts), strict=True)]
+        groups = _collapsed(groups)
     var = 0.0
     for g, correction in groups:
         if len(g) > 1:
             var += correction * len(g) / (len(g) - 1) * float(np.sum((g - g.mean()) ** 2))
     return var
+
+
+def _collapsed(groups: list[tuple[npt.NDArray[np.float64], float]]) -> list[tuple[npt.NDArray[np.float64], float]]:
+    """Strata of one line pooled (collapsed strata): one line cannot estimate its own variance, and leaving it out
+    would give that input no error at all; a lone one left over joins the smallest other stratum."""
+    import numpy as np
+
+    single = [(g, f) for g, f in groups if len(g) == 1]
+    if not single:
+        return groups
+    rest = [(g, f) for g, f in groups if len(g) > 1]
+    if len(single) == 1 and rest:
+        k = min(range(len(rest)), key=lambda i: len(rest[i][0]))
+        g, f = rest.pop(k)
+        single.append((g, f))
+    pooled = np.concatenate([g for g, _ in single])
+    return [*rest, (pooled, max(f for _, f in single))]
 
 
 def total_of(x: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
@@ -340,20 +361,23 @@ def estimate(values: npt.NDArray[np.int64], line_of: npt.NDArray[np.int64], weig
     total, total_ci = total_of(x, weights, strata, fpc)
     mean, se = ratio_of(x, r, weights, strata, fpc)
     w_rec = weights[line_of]
-    (p50, p50_ci), (p90, p90_ci), (p95, p95_ci) = (
-        _quantile(values, w_rec, line_of, weights, n_lines, q, strata, fpc) for q in (0.5, 0.9, 0.95))
-    return Estimate(count, count_ci, mean, Interval(mean - Z95 * se, mean + Z95 * se), total, total_ci,
-                    p50, p50_ci, p90, p90_ci, p95, p95_ci, int(values.max()) if len(values) else 0, len(values))
+    quantiles = {name: _quantile(values, w_rec, line_of, weights, n_lines, q, strata, fpc)
+                 for name, q in (("p50", 0.5), ("p90", 0.9), ("p95", 0.95))}
+    (p50, p50_ci, _), (p90, p90_ci, _), (p95, p95_ci, _) = quantiles.values()
+    return Estimate(count, count_ci, mean, Interval(max(0.0, mean - Z95 * se), mean + Z95 * se), total, total_ci,
+                    p50, p50_ci, p90, p90_ci, p95, p95_ci, int(values.max()) if len(values) else 0, len(values),
+                    tuple(name for name, (_, _, open_) in quantiles.items() if open_))
 
 
 def _quantile(values: npt.NDArray[np.int64], w_rec: npt.NDArray[np.float64], line_of: npt.NDArray[np.int64],
               weights: npt.NDArray[np.float64], n_lines: int, q: float, strata: npt.NDArray[np.int64] | None,
-              fpc: npt.NDArray[np.float64] | None) -> tuple[float, Interval]:
-    """The weighted q-quantile and its Woodruff interval."""
+              fpc: npt.NDArray[np.float64] | None) -> tuple[float, Interval, bool]:
+    """The weighted q-quantile, its Woodruff interval, and whether that interval reaches past the sample's largest
+    value (q + 1.96·SE > 1: the upper end is open)."""
     import numpy as np
 
     if not len(values):
-        return 0.0, Interval(0.0, 0.0)
+        return 0.0, Interval(0.0, 0.0), False
     order = np.argsort(values, kind="stable")
     xs, cw = values[order], np.cumsum(w_rec[order])
     total = cw[-1]
@@ -368,7 +392,15 @@ def _quantile(values: npt.NDArray[np.int64], w_rec: npt.NDArray[np.float64], lin
     below = np.bincount(line_of, weights=(values <= point).astype(np.float64), minlength=n_lines).astype(np.float64)
     r = np.bincount(line_of, minlength=n_lines).astype(np.float64)
     _, se = ratio_of(below, r, weights, strata, fpc)
-    return point, Interval(at(q - Z95 * se), at(q + Z95 * se))
+    # at the sample's extreme (p95 of a few lines is their largest) every record is at or below the point and the
+    # estimated share has no spread; a share q of n_eff records has at least the binomial error √(q(1 − q) ÷ n_eff)
+    n_eff = float(np.sum(weights) ** 2 / np.sum(weights ** 2)) if np.any(weights) else 0.0
+    correction = float(np.mean(fpc)) if fpc is not None and len(fpc) else 1.0
+    if n_eff:
+        se = max(se, math.sqrt(correction * q * (1 - q) / n_eff))
+    low, high = at(q - Z95 * se), at(q + Z95 * se)
+    open_above = q + Z95 * se > 1 and bool(se)
+    return point, Interval(min(low, point), max(high, point)), open_above  # the interpolated point lies within
 
 
 def proportion(hits: int, n: int) -> Interval:
@@ -487,7 +519,8 @@ def summarise(tally: SampleTally, builder: object) -> tuple[SampleSummary, dict[
         hit, hit_se = ratio_of(usage[:, 8], usage[:, 0], w, strata, fpc)
         hit_ci = Interval(max(0.0, hit - Z95 * hit_se), min(1.0, hit + Z95 * hit_se))
     summary = SampleSummary(tally.spec, tally.method, n, int(records.sum()), float(w.sum()), pop, pop_ci,
-                            tuple(estimates.items()), share, Interval(share - Z95 * share_se, share + Z95 * share_se),
+                            tuple(estimates.items()), share,
+                            Interval(max(0.0, share - Z95 * share_se), min(1.0, share + Z95 * share_se)),
                             hit, hit_ci, bool(n) and bool(np.all(fpc == 0.0)))
 
     def dist(e: Estimate) -> Distribution:

@@ -176,6 +176,9 @@ def _dist(a: LogAnalysis, d: Distribution, part: str) -> dict[str, Any]:
         out.update(sampled_records=e.sampled, count_ci95=e.count_ci95.as_list(0), mean_ci95=e.mean_ci95.as_list(),
                    total_ci95=e.total_ci95.as_list(0), p50_ci95=e.p50_ci95.as_list(), p90_ci95=e.p90_ci95.as_list(),
                    p95_ci95=e.p95_ci95.as_list(), max_note="the largest in the sample: the log's is at least this")
+        for name in e.open_above:
+            out[f"{name}_ci95_note"] = ("the upper end is the sample's largest value: too few lines to bound it, "
+                                        "the log's may lie above")
     return out
 
 
@@ -220,7 +223,8 @@ def sample_lines(a: LogAnalysis) -> list[str]:
                         ("query", "query"), ("output", "output")):
         e = s.of(part)
         lines.append(f"  {label}: mean {count(e.mean)} ({count(e.mean_ci95.low)}–{count(e.mean_ci95.high)}), "
-                     f"p95 {count(e.p95)} ({count(e.p95_ci95.low)}–{count(e.p95_ci95.high)}), total "
+                     f"p95 {count(e.p95)} ({count(e.p95_ci95.low)}–{'≥' if 'p95' in e.open_above else ''}"
+                     f"{count(e.p95_ci95.high)}), total "
                      f"{count(e.total)} ({count(e.total_ci95.low)}–{count(e.total_ci95.high)})")
     lines.append(f"  static share: {percent(s.static_share, 1)} ({percent(s.static_share_ci95.low, 1)}–"
                  f"{percent(s.static_share_ci95.high, 1)})"

@@ -24,7 +24,7 @@ EXAMPLES = [ROOT / "examples" / n for n in ("support_bot.jsonl", "agent_anthropi
 
 @pytest.mark.parametrize(
     ("text", "lines", "share"),
-    [("2000", 2000, None), ("2,000", 2000, None), ("1", 1, None), ("5%", None, 0.05), ("100%", None, 1.0),
+    [("2000", 2000, None), ("2,000", 2000, None), ("2", 2, None), ("5%", None, 0.05), ("100%", None, 1.0),
      ("0.5%", None, 0.005), (" 12_000 ", 12000, None)],
 )
 def test_a_sample_is_a_number_of_lines_or_a_share(text: str, lines: int | None, share: float | None) -> None:
@@ -32,7 +32,7 @@ def test_a_sample_is_a_number_of_lines_or_a_share(text: str, lines: int | None, 
     assert (spec.lines, spec.share, spec.seed) == (lines, share, 7)
 
 
-@pytest.mark.parametrize("text", ["0", "-5", "0%", "101%", "abc", "", "1e3", "1000001", "5 %%"])
+@pytest.mark.parametrize("text", ["0", "1", "-5", "0%", "101%", "abc", "", "1e3", "1000001", "5 %%"])
 def test_a_bad_sample_is_refused_in_words(text: str) -> None:
     with pytest.raises(ValueError, match="--sample"):
         SampleSpec.parse(text)
@@ -132,6 +132,59 @@ def test_sampled_batch_api_lines_are_priced_at_batch_rates() -> None:
 
     for paths in ([BATCH[1]], BATCH):
         assert estimate(analyze_logs(paths, sample=100)).scenario.batch is True
+
+
+def test_inputs_of_one_drawn_line_pool_their_variance(tmp_path: Path) -> None:
+    """40 files of 10 lines, 40 lines drawn: one a file. One line cannot estimate its file's variance; pooled
+    (collapsed strata), they give an interval of some width (it had none: a certainty the sample did not have)."""
+    lines = EXAMPLES[0].read_text().splitlines()
+    for k in range(40):
+        (tmp_path / f"part{k:03d}.jsonl").write_text("\n".join(lines[10 * k:10 * k + 10]) + "\n")
+    e = analyze_logs([str(tmp_path)], sample=40).sample.of("input")  # type: ignore[union-attr]
+    assert e.mean_ci95.high - e.mean_ci95.low > 10
+
+
+@pytest.mark.parametrize(("lines", "open_above"), [(15, True), (300, False)])
+def test_a_percentile_past_the_samples_largest_value_is_open_above(lines: int, open_above: bool) -> None:
+    """15 lines: p95 + 1.96 · √(0.95 · 0.05 ÷ 15) = 1.06 > 1, past the largest drawn value, so the upper end is
+    that value and said to be open ("≥" in the text, a note in the JSON); 300 lines bound it."""
+    log = str(EXAMPLES[0])
+    e = analyze_logs([log], sample=lines).sample.of("input")  # type: ignore[union-attr]
+    assert ("p95" in e.open_above) is open_above
+    assert e.p95_ci95.low <= e.p95 <= e.p95_ci95.high and e.p95_ci95.high - e.p95_ci95.low > 0
+    doc = json.loads(CliRunner().invoke(cli, ["estimate", log, "--sample", str(lines), "--json", "-q",
+                                              "--profile-only"]).stdout)
+    assert ("p95_ci95_note" in doc["profile"]["input_tokens"]) is open_above
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_interval_holds_its_estimate_and_stays_within_possible_values(seed: int) -> None:
+    """Means and totals of token counts never below 0, shares within [0, 1], each percentile within its interval
+    (10 lines of the agent log, whose history is 0 on most requests)."""
+    s = analyze_logs([str(EXAMPLES[1])], sample=10, seed=seed).sample
+    assert s is not None and 0 <= s.static_share_ci95.low <= s.static_share <= s.static_share_ci95.high <= 1
+    for part in sampling.PARTS:
+        e = s.of(part)
+        assert 0 <= e.mean_ci95.low <= e.mean <= e.mean_ci95.high and e.total_ci95.low >= 0
+        for name in ("p50", "p90", "p95"):
+            ci = getattr(e, f"{name}_ci95")
+            assert ci.low <= getattr(e, name) <= ci.high
+
+
+@pytest.mark.parametrize(("spec", "message"), [("0.001%", "drew no line"), ("0.3%", "drew one line")])
+def test_a_sample_too_small_for_an_interval_is_a_clear_error(spec: str, message: str) -> None:
+    """0.001% of 400 lines draws none; 0.3% draws about one (seed 1: one), too few for an interval."""
+    result = CliRunner().invoke(cli, ["estimate", str(EXAMPLES[0]), "--sample", spec, "--seed", "1"])
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_recommendation_is_unsettled_when_the_cache_hit_interval_moves_it() -> None:
+    """10 lines (seed 3) measure cache hits of about 50% with a wide interval; at its high end the choice moves,
+    so the recommendation says the sample does not settle it (it once said a full count would not change it)."""
+    result = CliRunner().invoke(cli, ["estimate", str(EXAMPLES[0]), "--sample", "10", "--seed", "3",
+                                      "--requests-per-day", "20000", "--start", "2026-12-06"])
+    assert result.exit_code == 0 and "not settled by this sample" in result.stdout
+    assert "cache hits at the high" in result.stdout
 
 
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
