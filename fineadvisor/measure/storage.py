@@ -18,6 +18,7 @@ import io
 import os
 import re
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -34,6 +35,9 @@ READ_BUFFER_BYTES = 1 << 20
 MAX_LISTED = 1_000_000
 """Objects a prefix or glob may expand to (a guard against listing a whole data lake by mistake)."""
 _GLOB = ("*", "?", "[")
+GCS_RETRY_SECONDS = 10
+"""How long a GCS request is retried (pyarrow's default is 15 minutes: without credentials or network a gs:// URL
+seemed to hang); a failure then is reported in one line, in about twice this."""
 _OTHER_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 """Any URL (http://, https://, s3a://, …): refused unless its scheme is one of `SCHEMES`."""
 
@@ -87,10 +91,12 @@ def _filesystem(scheme: str, account: str) -> pafs.FileSystem:
         return pafs.S3FileSystem(**options)
     if scheme in ("gs", "gcs"):
         host = os.environ.get("STORAGE_EMULATOR_HOST")
+        limit = timedelta(seconds=GCS_RETRY_SECONDS)
         if host:
             target = urlsplit(host if "://" in host else f"http://{host}")
-            return pafs.GcsFileSystem(endpoint_override=target.netloc, scheme=target.scheme, anonymous=True)
-        return pafs.GcsFileSystem()
+            return pafs.GcsFileSystem(endpoint_override=target.netloc, scheme=target.scheme, anonymous=True,
+                                      retry_time_limit=limit)
+        return pafs.GcsFileSystem(retry_time_limit=limit)
     key = os.environ.get("AZURE_STORAGE_ACCOUNT_KEY")
     return pafs.AzureFileSystem(account_name=account, **({"account_key": key} if key else {}))
 
@@ -137,6 +143,10 @@ def _failure(url: str, exc: BaseException) -> InputError:
     if isinstance(exc, PermissionError) or "AccessDenied" in text or "Forbidden" in text or "403" in text:
         return InputError(f"{shown(url)}: access denied; check the credentials in your environment or profile "
                           "(AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_ACCOUNT_KEY)")
+    if "OAuth2 access token" in text or "credentials" in text.lower():
+        return InputError(f"{shown(url)}: no usable credentials for the object store; set them in your environment or "
+                          "profile (AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_ACCOUNT_KEY) and check "
+                          f"the network ({_reason(exc)[:120]})")
     return InputError(f"{shown(url)}: cannot read from the object store ({_reason(exc)})")
 
 

@@ -60,6 +60,27 @@ def test_a_url_with_a_secret_or_another_scheme_is_refused_without_showing_it(url
     assert "hunter2" not in result.stderr + result.stdout and "Traceback" not in result.stderr
 
 
+def test_a_gcs_store_nobody_answers_fails_in_seconds_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow retries GCS requests for 15 minutes by default: a gs:// URL with no network seemed to hang. The retry
+    limit (1 s here, through an emulator address nobody listens on) ends it with one line."""
+    import socket
+    import time
+
+    with socket.socket() as free:  # a port nobody listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"127.0.0.1:{port}")
+    monkeypatch.setattr(storage, "GCS_RETRY_SECONDS", 1)
+    storage.forget_filesystems()
+    start = time.monotonic()
+    try:
+        result = CliRunner().invoke(cli, ["estimate", "gs://bucket/k.jsonl", "--profile-only"])
+    finally:
+        storage.forget_filesystems()
+    assert result.exit_code == 1 and "gs://bucket/k.jsonl: cannot read from the object store" in result.stderr
+    assert time.monotonic() - start < 30 and "Traceback" not in result.stderr
+
+
 def test_a_directory_or_glob_names_its_files_sorted_without_hidden_ones(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     for name in ("b.jsonl", "a.jsonl", "sub/c.jsonl.gz", "_SUCCESS", ".a.jsonl.crc"):
