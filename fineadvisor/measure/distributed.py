@@ -48,33 +48,67 @@ def _count(chunks: list[Chunk], model: str | None, strict: bool) -> Any:
 @contextlib.contextmanager
 def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
     """Ray, joined at `address` (or RAY_ADDRESS) or started locally on 127.0.0.1 for the duration."""
+    target = address or os.environ.get("RAY_ADDRESS") or None
+    if target and "RAY_AUTH_MODE" not in os.environ and _token_at_hand():
+        os.environ["RAY_AUTH_MODE"] = "token"  # Ray ≥ 2.59 starts clusters with token authentication (read at import)
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves the machine
     try:
         import ray
     except ImportError:
         raise InputError("--engine ray needs Ray: pip install 'fineadvisor[ray]'") from None
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves the machine
-    target = address or os.environ.get("RAY_ADDRESS") or None
     started = not ray.is_initialized()
     if started and target:
         _check_reachable(target)
     if started:
-        try:
-            if target:
-                import fineadvisor
+        with _quiet_stderr() as said:
+            try:
+                if target:
+                    import fineadvisor
 
-                ray.init(address=target, runtime_env={"py_modules": [os.path.dirname(fineadvisor.__file__)]},
-                         logging_level=logging.ERROR, log_to_driver=False)
-            else:
-                ray.init(num_cpus=cpus, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False,
-                         _node_ip_address="127.0.0.1")
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            where = f"the Ray cluster at {target}" if target else "a local Ray"
-            raise InputError(f"cannot start or join {where}: {str(exc).splitlines()[0][:200]}") from None
+                    ray.init(address=target, runtime_env={"py_modules": [os.path.dirname(fineadvisor.__file__)]},
+                             logging_level=logging.ERROR, log_to_driver=False)
+                else:
+                    ray.init(num_cpus=cpus, include_dashboard=False, logging_level=logging.ERROR,
+                             log_to_driver=False, _node_ip_address="127.0.0.1")
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                where = f"the Ray cluster at {target}" if target else "a local Ray"
+                if "InvalidAuthToken" in said() or "Unauthenticated" in said():
+                    raise InputError(f"{where} refused the connection: it requires a token; set RAY_AUTH_MODE=token "
+                                     "and RAY_AUTH_TOKEN (or RAY_AUTH_TOKEN_PATH) as on its head") from None
+                raise InputError(f"cannot start or join {where}: {str(exc).splitlines()[0][:200]}") from None
     try:
         yield ray
     finally:
         if started:
             ray.shutdown()
+
+
+def _token_at_hand() -> bool:
+    """Whether a Ray token is where Ray looks for one (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH, ~/.ray/auth_token)."""
+    return bool(os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH")
+                or os.path.isfile(os.path.expanduser("~/.ray/auth_token")))
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[Any]:
+    """Ray's C++ core writes its retries to file descriptor 2 (a line a second while it cannot connect): kept in a
+    temporary file while Ray starts, readable through the yielded function, and dropped."""
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryFile() as kept:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no real descriptor 2 (e.g. under a test runner): nothing to quiet
+            yield lambda: ""
+            return
+        os.dup2(kept.fileno(), 2)
+        try:
+            yield lambda: (kept.seek(0), kept.read().decode("utf-8", "replace"))[1]
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 REACH_SECONDS = 5.0
@@ -95,13 +129,39 @@ def _check_reachable(address: str) -> None:
         raise InputError(f"the Ray address {address!r} is not host:port or ray://host:port "
                          "(e.g. 10.0.0.5:6379 or ray://head:10001)")
     try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS):
-            pass
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS) as conn:
+            speaks_grpc = _answers_http2(conn)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError(f"cannot reach the Ray cluster at {address}: {reason}; check the address (the head's "
                          "host:port, 6379 by default, or ray://host:10001 for Ray Client) and that the head is "
                          "running") from None
+    if not speaks_grpc:
+        raise InputError(f"{address} answers, but not as a Ray head (Ray speaks gRPC there); check the address (the "
+                         "head's host:port, 6379 by default, or ray://host:10001 for Ray Client)")
+
+
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+"""An HTTP/2 client's connection preface and an empty SETTINGS frame (RFC 9113 §3.4)."""
+
+
+def _answers_http2(conn: object) -> bool:
+    """Whether the server at the other end of `conn` answers an HTTP/2 preface with its own SETTINGS frame, as every
+    gRPC server (a Ray head's GCS, Ray Client) does at once; an HTTP/1 server, or one that stays silent, does not."""
+    import socket
+
+    assert isinstance(conn, socket.socket)
+    try:
+        conn.sendall(_HTTP2_PREFACE)
+        head = b""
+        while len(head) < 9:
+            more = conn.recv(9 - len(head))
+            if not more:
+                return False
+            head += more
+    except OSError:
+        return False
+    return head[3] == 4  # the frame type of the server's first frame: SETTINGS
 
 
 def ray_results(path: LogSource, ray: Any, model: str | None, strict: bool, max_bytes: int | None,

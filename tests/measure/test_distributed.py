@@ -23,6 +23,60 @@ ROOT = Path(__file__).parents[2]
 EX = ROOT / "examples"
 
 
+def test_the_command_line_joins_a_running_cluster_by_its_address(tmp_path: Path) -> None:
+    """A head started with `ray start --head` (token authentication, as Ray ≥ 2.59 starts one), joined by a separate
+    process with --ray-address: the profile is the local one. First in this file: before `local_ray` starts a Ray
+    in this process."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    pytest.importorskip("ray")
+    from fineadvisor.measure.distributed import _answers_http2
+
+    ray_cli = shutil.which("ray") or str(Path(sys.executable).parent / "ray")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    import tempfile
+
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": str(tmp_path)}
+    short = tempfile.mkdtemp(prefix="fa-ray-", dir="/tmp")  # Ray's socket paths must stay under 108 bytes
+    head = subprocess.Popen([ray_cli, "start", "--head", "--block", f"--port={port}", "--num-cpus=1",
+                             "--include-dashboard=false", "--node-ip-address=127.0.0.1", f"--temp-dir={short}"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+                    if _answers_http2(conn):
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and head.poll() is None, \
+                f"the Ray head did not start: {head.stderr.read()[-2000:] if head.poll() is not None else ''}"
+            time.sleep(0.5)
+        time.sleep(2)  # the head's raylet registers after its GCS answers
+        log = str(EX / "support_bot.jsonl")
+        args = [sys.executable, "-m", "fineadvisor", "estimate", log, "--profile-only", "--json", "-q"]
+        joined = subprocess.run([*args, "--engine", "ray", "--ray-address", f"127.0.0.1:{port}"], env=env,
+                                capture_output=True, text=True, timeout=180, cwd=tmp_path)
+        local = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+        assert joined.returncode == 0, joined.stderr
+        assert json.loads(joined.stdout) == json.loads(local.stdout)
+        assert "gcs_client" not in joined.stderr  # Ray's own retries are not shown
+    finally:
+        head.terminate()
+        try:
+            head.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            head.kill()
+            head.communicate()
+        shutil.rmtree(short, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
     ray = pytest.importorskip("ray")
@@ -155,3 +209,26 @@ def test_an_address_nobody_answers_is_refused_in_seconds(address: str, message: 
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and message.format(port=port) in result.stderr
     assert "Traceback" not in result.stderr and time.monotonic() - start < 10
+
+
+def test_an_address_that_answers_but_not_as_ray_is_refused_in_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A web server on the port (no HTTP/2 SETTINGS frame back to the preface): Ray would wait for minutes; one
+    sentence, exit 1, at once."""
+    import http.server
+    import threading
+    import time
+
+    ray = pytest.importorskip("ray")
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        start = time.monotonic()
+        address = f"127.0.0.1:{server.server_address[1]}"
+        result = CliRunner().invoke(cli, ["estimate", str(EX / "support_bot.jsonl"), "--profile-only", "--engine",
+                                          "ray", "--ray-address", address])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1 and f"{address} answers, but not as a Ray head" in result.stderr
+    assert time.monotonic() - start < 10
