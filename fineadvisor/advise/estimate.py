@@ -351,16 +351,18 @@ def evaluate(w: Workload, prices: ModelPrices, s: Scenario, catalog: Catalog,
 
 def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: str,
                 self_host_gpu: str | None = None, batch_source: str | None = None,
-                outputs_logged: bool = True) -> tuple[Assumption, ...]:
-    """Every input the logs do not measure, with its value and whether it is a default."""
+                outputs_logged: bool = True, sampled: bool = False) -> tuple[Assumption, ...]:
+    """Every input the logs do not measure, with its value and whether it is a default (`sampled`: what the logs
+    measure is a sample's estimate, and said so)."""
     defaults = Scenario(start=s.start)
+    est = " (sampled estimate)" if sampled else ""
 
     def src(*fields: str) -> str:
         return "default" if all(getattr(s, f) == getattr(defaults, f) for f in fields) else "set by you"
 
     h = hit_rate(w, s, prices)
     hit_src = "set by you" if s.cache_hit_rate is not None else (
-        "measured from cached tokens in the logs" if w.measured_hit_rate is not None else f"default {DEFAULT_HIT_RATE}")
+        f"measured from cached tokens in the logs{est}" if w.measured_hit_rate is not None else f"default {DEFAULT_HIT_RATE}")
     if s.cache_hit_rate is None and w.measured_hit_rate is not None and s.logs_requests_per_month:
         hit_src = (f"the logs' {percent(w.measured_hit_rate)} at the {count(s.logs_requests_per_month)} requests/month "
                    f"they were captured at (set by you), moved to your traffic: 1 − (1 − m)^(λ'/λ) with λ'/λ = "
@@ -387,7 +389,7 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
                                       "; under batch, cache reads at the standard cached rate"),
                    prices.cache_rule or "no rule known for this provider: 1,024-token minimum assumed"),
         Assumption("billed ÷ counted prompt tokens", f"{w.calibration:.3f}",
-                   "measured from usage in the logs" if w.calibrated else "no usage in the logs"),
+                   f"measured from usage in the logs{est}" if w.calibrated else "no usage in the logs"),
         Assumption("RAG chunks × tokens", f"{s.rag_chunks} × {s.rag_chunk_tokens}", src("rag_chunks", "rag_chunk_tokens")),
         Assumption("RAG replaces", f"the few-shot examples and {percent(s.rag_replaced_share)} of the system prompt "
                                    "(the reference part; instructions and tools stay)", src("rag_replaced_share")),
@@ -399,7 +401,7 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
                    src("rag_embedding", "rag_embedding_dimensions", "rag_vector_store")),
         Assumption("residual prompt after fine-tuning", f"{s.residual_prompt_tokens} tokens", src("residual_prompt_tokens")),
         Assumption("training examples", f"{s.training_examples or w.examples:,}",
-                   "set by you" if s.training_examples else "usable examples in the logs"),
+                   "set by you" if s.training_examples else f"usable examples in the logs{est}"),
         Assumption("epochs", str(s.epochs) if s.epochs else "OpenAI's auto rule", src("epochs")),
         Assumption("validation tokens", f"{percent(s.validation_share)} of training", src("validation_share")),
         Assumption("retraining", f"every {months(s.retrain_every_months)}",
@@ -421,11 +423,11 @@ def assumptions(w: Workload, s: Scenario, prices: ModelPrices, volume_source: st
                    src("self_host_model", "self_host_gpu", "mfu", "lora_flops_per_param_token", "run_overhead_hours",
                        "peak_to_average", "serving_mfu", "decode_bandwidth_share", "ops_hours_per_month")),
         Assumption("reasoning", f"{s.reasoning_multiplier} hidden tokens per output token on a reasoning model",
-                   "measured in the logs" if w.reasoning_tokens else src("reasoning_multiplier")),
+                   f"measured in the logs{est}" if w.reasoning_tokens else src("reasoning_multiplier")),
         Assumption("output tokens (low / expected / high)",
                    f"{count(w.output_tokens_low)} / {count(w.output_tokens)} / {count(w.output_tokens_high)}",
                    "set by you (--output-tokens)" if s.output_tokens is not None else
-                   "p50 / mean / p95 of the logged outputs" if outputs_logged else
+                   f"p50 / mean / p95 of the logged outputs{est}" if outputs_logged else
                    "UNKNOWN: the logs hold no outputs, so none are priced; set --output-tokens N"),
     )
 
@@ -517,6 +519,7 @@ def _estimate(analysis: LogAnalysis, scenario: Scenario | None, catalog: Catalog
         rec = replace(rec, reasons=(*rec.reasons, across_sample(analysis, w, s, rec, again)))
 
     return Estimate(s, w, prices, model, strategies, strategies[0].id, break_evens, rec, sensitivity(w, s, rec, again),
-                    assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged), tuple(warnings),
+                    assumptions(w, s, prices, volume_source, gpu, batch_source, outputs_logged,
+                                analysis.sample is not None), tuple(warnings),
                     analysis, lifecycle_notice(prices, strategies[0], s),
                     make_plan(rec, strategies[0], w, s, break_evens, prices.lifecycle, _batch_baseline(w, prices, s, cat)))

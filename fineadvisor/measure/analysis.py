@@ -74,8 +74,18 @@ def analyze_logs(paths: Sequence[LogSource], *, model: str | None = None, strict
         ray_address: the Ray cluster to join (default: RAY_ADDRESS, else a local Ray started for the run).
 
     Returns:
-        A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record.
+        A `LogAnalysis`. Raises `FineAdvisorError` subclasses for unreadable input or no valid record, and
+        `ValueError` for arguments out of range (an unknown engine, a sample of fewer than 2 lines, a seed that is
+        not a whole number ≥ 0 or is given without a sample).
     """
+    if engine not in ("local", "ray"):
+        raise ValueError(f'engine={engine!r}: give "local" or "ray"')
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"seed={seed!r}: give a whole number ≥ 0")
+    if seed is not None and sample is None:
+        raise ValueError("seed= sets the draws of a sample: give sample= too")
+    if isinstance(sample, (bool, float)) or not isinstance(sample, (int, str, SampleSpec, type(None))):
+        raise ValueError(f'sample={sample!r}: give a number of lines (2000), a share ("5%") or a SampleSpec')
     paths = [p for group in paths for p in (expand([group]) if isinstance(group, str) else [group])]
     spec = sample if isinstance(sample, SampleSpec) or sample is None else SampleSpec.parse(str(sample), seed)
     if isinstance(sample, SampleSpec) and seed is not None:

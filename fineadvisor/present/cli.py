@@ -31,7 +31,7 @@ from fineadvisor.measure.analysis import analyze_logs
 from fineadvisor.measure.logs import file_size
 from fineadvisor.measure.quality import read_quality
 from fineadvisor.measure.sampling import SampleSpec
-from fineadvisor.present.escape import terminal
+from fineadvisor.present.escape import json_text, terminal
 from fineadvisor.present.report import (
     estimate_to_dict,
     estimate_to_markdown,
@@ -305,6 +305,9 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
         sample = None if sample_text is None else SampleSpec.parse(sample_text, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc).removeprefix(f"--sample {sample_text}: "), param_hint="--sample") from None
+    if sample is not None and engine == "ray" and not quiet:
+        click.echo("Note: a sample is drawn and counted on this machine: --engine ray (and its address) is not "
+                   "used with --sample.", err=True)
     scenario, volume_source = (None, "") if profile_only else _scenario(dict(scenario_opts, model=model))
     if scenario is not None and start is not None:
         scenario = scenario.model_copy(update={"start": start.date()})
@@ -332,7 +335,7 @@ def estimate(logs: tuple[str, ...], model: str | None, fmt: str, json_: bool, pr
                             f"(first: {first}); see records.skipped_examples."), err=True)
     if fmt == "json":
         doc = to_dict(analysis) if result is None else estimate_to_dict(result)
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps(doc, indent=2, ensure_ascii=False)))
     elif fmt == "markdown":
         click.echo(terminal(to_markdown(analysis) if result is None else estimate_to_markdown(result)), nl=False)
     else:

@@ -41,3 +41,13 @@ _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def terminal(text: str) -> str:
     """`text` safe to print on a terminal: control characters (but newline and tab) shown as `\\xNN`."""
     return _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_text(text: str) -> str:
+    """JSON written with ensure_ascii=False, with DEL, the C1 controls (a terminal may act on them) and the line
+    and paragraph separators written as \\u escapes: the same JSON values, nothing a reader's screen obeys (JSON
+    itself escapes the C0 controls)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

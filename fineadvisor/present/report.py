@@ -449,7 +449,9 @@ def _cost_lines(e: Estimate, markdown: bool) -> list[str]:
     head = (f"Costs at {count(s.requests_per_month)} requests/month"
             f"{f', growing {signed_percent(s.growth_per_month)} a month' if s.growth_per_month else ''}, "
             f"{s.horizon_months}-month horizon from {s.start:%Y-%m-%d}; base prices {e.prices.model} "
-            f"({e.prices.source}, checked {e.prices.checked:%Y-%m-%d})")
+            f"({e.prices.source}, checked {e.prices.checked:%Y-%m-%d})"
+            + ("; tokens per request from a sample (estimates, see its intervals above)"
+               if e.analysis is not None and e.analysis.sample else ""))
     cols = ("per request", "monthly", "one-off", f"{s.horizon_months}-mo total")
     rows = []
     for x in r.ranking:

@@ -187,6 +187,29 @@ def test_the_recommendation_is_unsettled_when_the_cache_hit_interval_moves_it() 
     assert "cache hits at the high" in result.stdout
 
 
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"sample": 0}, "--sample 0"),
+    ({"sample": "abc"}, "--sample abc"),
+    ({"sample": True}, "sample=True"),
+    ({"sample": 2.5}, "sample=2.5"),
+    ({"sample": 10, "seed": -1}, "seed=-1"),
+    ({"sample": 10, "seed": "x"}, "seed='x'"),
+    ({"sample": 10, "seed": 1.5}, "seed=1.5"),
+    ({"seed": 3}, "give sample= too"),
+    ({"engine": "spark"}, "engine='spark'"),
+    ({"engine": "spark", "sample": 10}, "engine='spark'"),
+])
+def test_the_library_refuses_arguments_out_of_range(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("?", r"\?").replace(".", r"\.")):
+        analyze_logs([str(EXAMPLES[0])], **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_sample_with_the_ray_engine_says_it_is_counted_here() -> None:
+    result = CliRunner().invoke(cli, ["estimate", str(EXAMPLES[0]), "--sample", "20", "--engine", "ray",
+                                      "--ray-address", "not-an-address", "--profile-only"])
+    assert result.exit_code == 0 and "--engine ray (and its address) is not used with --sample" in result.stderr
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     log = str(EXAMPLES[0])
     a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fineadvisor.present import escape
 from fineadvisor.present.escape import markdown
 
 Z = "\u200b"  # a zero-width space breaks GFM's autolink literals, which backslashes cannot
@@ -59,3 +60,16 @@ def test_terminal(text: str, shown: str) -> None:
     from fineadvisor.present.escape import terminal
 
     assert terminal(text) == shown
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("gpt-4o\x9b31m", '"gpt-4o\\u009b31m"'),  # a C1 CSI: some terminals would start an escape sequence
+    ("a\x7fb", '"a\\u007fb"'),  # DEL
+    ("line\u2028break", '"line\\u2028break"'),  # JavaScript's line separator
+    ("café — 日本", '"café — 日本"'),  # printable text stays as it is
+])
+def test_json_text(value: str, written: str) -> None:
+    import json
+
+    text = escape.json_text(json.dumps(value, ensure_ascii=False))
+    assert text == written and json.loads(text) == value  # the same value, nothing a screen acts on
