@@ -484,6 +484,9 @@ class SampleSummary:
     cache_hit_share_ci95: Interval | None
     every_line: bool = False
     """Every line of every input is in the sample (read through, none left out): the figures are exact."""
+    skipped_lines: float = 0.0
+    skipped_lines_ci95: Interval = Interval(0.0, 0.0)
+    """Lines of the log that are not valid records, estimated (Σ W · bad lines drawn), with the interval."""
 
     def of(self, part: str) -> Estimate:
         """The estimate of one part ("input", "static", …)."""
@@ -509,6 +512,7 @@ def summarise(tally: SampleTally, builder: object) -> tuple[SampleSummary, dict[
                  for name in PARTS}
     records = np.asarray(tally.records, dtype=np.float64)
     pop, pop_ci = total_of(records, w, strata, fpc)
+    bad, bad_ci = total_of(np.asarray(tally.bad, dtype=np.float64), w, strata, fpc)
     per_line = {name: np.bincount(line_of["prompts"], weights=values[name].astype(np.float64), minlength=n)
                 .astype(np.float64) for name in ("static", "dynamic")}
     share, share_se = ratio_of(per_line["static"], per_line["static"] + per_line["dynamic"], w, strata, fpc)
@@ -521,7 +525,7 @@ def summarise(tally: SampleTally, builder: object) -> tuple[SampleSummary, dict[
     summary = SampleSummary(tally.spec, tally.method, n, int(records.sum()), float(w.sum()), pop, pop_ci,
                             tuple(estimates.items()), share,
                             Interval(max(0.0, share - Z95 * share_se), min(1.0, share + Z95 * share_se)),
-                            hit, hit_ci, bool(n) and bool(np.all(fpc == 0.0)))
+                            hit, hit_ci, bool(n) and bool(np.all(fpc == 0.0)), bad, bad_ci)
 
     def dist(e: Estimate) -> Distribution:
         return Distribution(round(e.count), e.mean, e.p50, e.p90, e.p95, e.max, round(e.total))

@@ -193,6 +193,7 @@ def _sample_dict(a: LogAnalysis) -> dict[str, Any] | None:
             "cache_hit_share": None if s.cache_hit_share is None else round(s.cache_hit_share, 4),
             "cache_hit_share_ci95": None if s.cache_hit_share_ci95 is None else
             [round(s.cache_hit_share_ci95.low, 4), round(s.cache_hit_share_ci95.high, 4)],
+            "skipped_lines_estimate": round(s.skipped_lines), "skipped_lines_ci95": s.skipped_lines_ci95.as_list(0),
             "every_line": s.every_line, "not_estimated": [] if s.every_line else list(NOT_ESTIMATED)}
 
 
@@ -231,6 +232,9 @@ def sample_lines(a: LogAnalysis) -> list[str]:
                  + ("" if s.cache_hit_share is None or s.cache_hit_share_ci95 is None else
                     f"; cache hits: {percent(s.cache_hit_share, 1)} of requests ({percent(s.cache_hit_share_ci95.low, 1)}"
                     f"–{percent(s.cache_hit_share_ci95.high, 1)})"))
+    if s.skipped_lines:
+        lines.append(f"  lines that are not valid records: about {count(s.skipped_lines)} "
+                     f"({count(s.skipped_lines_ci95.low)}–{count(s.skipped_lines_ci95.high)})")
     if not s.every_line:
         lines.append("  Not estimated: " + "; ".join(NOT_ESTIMATED) + ".")
     return lines

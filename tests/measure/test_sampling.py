@@ -210,6 +210,20 @@ def test_a_sample_with_the_ray_engine_says_it_is_counted_here() -> None:
     assert result.exit_code == 0 and "--engine ray (and its address) is not used with --sample" in result.stderr
 
 
+def test_lines_that_are_not_records_are_estimated_for_the_whole_log(tmp_path: Path) -> None:
+    """Half of 800 lines are broken JSON: half the lines drawn are skipped, and they stand for about 400 of the
+    log's (with an interval that holds it), in the text, the JSON and readiness's format errors."""
+    good = EXAMPLES[0].read_text().splitlines()
+    path = tmp_path / "half_bad.jsonl"
+    path.write_text("".join(f"{line}\n{{\"messages\": [bad json\n" for line in good))
+    a = analyze_logs([str(path)], sample="50%", seed=0)
+    assert a.sample is not None and a.records_skipped > 100
+    assert a.sample.skipped_lines_ci95.low <= 400 <= a.sample.skipped_lines_ci95.high
+    assert a.readiness.format_errors["data_type"] == round(a.sample.skipped_lines)
+    text = CliRunner().invoke(cli, ["estimate", str(path), "--sample", "50%", "--profile-only"]).stdout
+    assert "lines that are not valid records: about" in text
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     log = str(EXAMPLES[0])
     a, b, c = (analyze_logs([log], sample=50, seed=s) for s in (1, 1, 2))
