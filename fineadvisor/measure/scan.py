@@ -178,7 +178,7 @@ class LineCounter:
         return [BadLine(path, line.line_no, str(item), item.issue) if isinstance(item, RecordError) else item
                 for item in to_records(obj, line.line_no, self._reuse)]
 
-    def prefetch(self, records: Iterable[Record]) -> None:
+    def prefetch(self, records: Iterable[Record], threads: int = 1) -> None:
         """Encode the not-yet-cached message texts of `records` together (see `TokenCounter.prefetch`)."""
         texts: dict[RecordCounter, list[str]] = {}
         for rec in records:
@@ -188,7 +188,7 @@ class LineCounter:
             for m in rec.completion:
                 group += m.texts
         for counter, group in texts.items():
-            counter.counter.prefetch(group)
+            counter.counter.prefetch(group, threads)
 
     def count(self, rec: Record) -> RecordTokens:
         """The token counts of one record, with its model's encoding (or the forced one)."""
@@ -492,9 +492,15 @@ def _parse_sampled(lc: LineCounter, lines: Sequence[SampledLine]) -> list[list[R
         for line in chunk_lines(drawn.chunk):
             items += lc.read_line(drawn.chunk.path, line)
         parsed.append(items)
-    with contextlib.suppress(Exception):  # only a speed-up (see `count_chunk`)
-        lc.prefetch(item for items in parsed for item in items if not isinstance(item, BadLine))
+    with contextlib.suppress(Exception):  # only a speed-up (see `count_chunk`); a sample has the cores to itself
+        lc.prefetch((item for items in parsed for item in items if not isinstance(item, BadLine)), _cpus())
     return parsed
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (at most 2: the gain past that is small for a sample's strings)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(2, cpus))
 
 
 def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Sequence[SampledLine],

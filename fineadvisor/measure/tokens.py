@@ -81,6 +81,10 @@ def _h64_of(joined: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "little")
 
 
+THREADED_CHARS = 1 << 20
+"""Characters of new strings from which `prefetch` encodes on several threads (below, one is as fast)."""
+
+
 class TokenCounter:
     """Counts tokens of strings with one encoding, remembering each distinct string's count (bounded memory).
 
@@ -116,16 +120,30 @@ class TokenCounter:
         self._store(text, hit)
         return hit
 
-    def prefetch(self, texts: Iterable[str]) -> None:
+    def prefetch(self, texts: Iterable[str], threads: int = 1) -> None:
         """Encode the strings among `texts` that are not cached, all in one loop, so that their lookups hit.
 
         Encoding a chunk's new strings together, instead of one at a time between the parsing and counting
-        of each record, keeps the encoder's tables in the CPU caches: a chunk takes 10–20% less time.
+        of each record, keeps the encoder's tables in the CPU caches: a chunk takes 10–20% less time. With
+        `threads` > 1 (a process that has the cores to itself: a sample) the strings are cut into that many runs
+        encoded side by side (tiktoken's encoder releases the GIL).
         """
         hot, cold = self._hot, self._cold
         new = list(dict.fromkeys(t for t in texts if t not in hot and t not in cold and len(t) <= _CACHED_CHARS))
         encode = self._enc.encode_ordinary
-        counts = [len(encode(text)) for text in new]
+
+        def run(part: list[str]) -> list[int]:
+            return [len(encode(text)) for text in part]
+
+        if threads > 1 and sum(map(len, new)) >= THREADED_CHARS:
+            from concurrent.futures import ThreadPoolExecutor
+
+            step = -(-len(new) // threads)
+            with ThreadPoolExecutor(threads) as pool:
+                counts = [n for part in pool.map(run, [new[i:i + step] for i in range(0, len(new), step)])
+                          for n in part]
+        else:
+            counts = run(new)
         self.strings_encoded += len(new)
         for text, n in zip(new, counts, strict=True):
             self._store(text, (n, _digest(text)))

@@ -286,3 +286,17 @@ def test_tool_definitions_are_counted_once_per_tool_set_and_system() -> None:
         counter.count(to_record({"model": "gpt-4o", "messages": [*TV2_MESSAGES[:1], {"role": "user", "content": f"q{i}"}],
                                  "tools": TV2_TOOLS}, i))
     assert len(counter._tool_memo) == 1
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_prefetch_on_threads_caches_the_same_counts(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings encoded in runs on several threads (a sample's) are cached with the counts one at a time gives."""
+    from fineadvisor.measure import tokens
+
+    monkeypatch.setattr(tokens, "THREADED_CHARS", 1)  # thread even these few strings
+    texts = [f"line {i}: " + "héllo wörld 123 " * (i % 17) for i in range(101)]
+    expected = [len(tokens.load_encoding("o200k_base").encode_ordinary(t)) for t in texts]
+    counter = tokens.TokenCounter("o200k_base")
+    counter.prefetch(texts, threads)
+    assert counter.strings_encoded == len(set(texts))
+    assert [counter.count(t) for t in texts] == expected and counter.strings_encoded == len(set(texts))
