@@ -103,7 +103,10 @@ def _analysis(paths: Sequence[LogSource], scan: Scan, model: str | None, example
     records, n_skipped, skipped = scan.records, scan.skipped, scan.skipped_examples
     models = scan.profile.models()
     if scan.sample is not None:  # records per model in the log, estimated: each weighted by its line's weight
-        models = Counter(scan.weighted_models)
+        models = Counter()
+        for weight, line in zip(scan.sample.weight, scan.sample.models, strict=True):
+            for name, n in line.items():
+                models[name] += weight * n  # type: ignore[assignment]
     names = ", ".join(source_name(p) for p in paths[:5]) + (f" and {len(paths) - 5:,} more" if len(paths) > 5 else "")
     if scan.sample is not None:
         drawn = len(scan.sample.weight)

@@ -321,9 +321,8 @@ class Scan:
     """With a sample: its records one by one, in the order of `sample`'s lines (what the estimators read)."""
     weighted_examples: WeightedExamples = field(default_factory=WeightedExamples)
     """With a sample: its training examples weighted by their lines' weights (readiness's estimates)."""
-    weighted_models: dict[str, float] = field(default_factory=dict)
     weighted_sources: dict[str, float] = field(default_factory=dict)
-    """With a sample: records per model and per source format, weighted by their lines' weights."""
+    """With a sample: records per source format, weighted by their lines' weights (per model: `sample.models`)."""
 
     def close(self) -> None:
         """Delete the builders' temporary files (both, even if closing the first fails)."""
@@ -542,7 +541,6 @@ def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Seque
             scan.readiness.add(counted, duplicates=not again)
             scan.weighted_examples.add(counted, drawn.weight)
             if counted.model:
-                scan.weighted_models[counted.model] = scan.weighted_models.get(counted.model, 0.0) + drawn.weight
                 line_models[counted.model] = line_models.get(counted.model, 0) + 1
             scan.weighted_sources[counted.source] = scan.weighted_sources.get(counted.source, 0.0) + drawn.weight
         # what this line added to each per-record array and usage sum (the largest |difference| is the builder's)
