@@ -10,12 +10,13 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from fineadvisor.fine_tuning_rules import MIN_EXAMPLES, RECOMMENDED_EXAMPLES, default_epochs, example_token_limit
 from fineadvisor.measure._fast.dedupe import count_duplicates
 from fineadvisor.measure._fast.spill import SpillingArrays
-from fineadvisor.measure.stats import Distribution, add_counts, distribution_of_counts
+from fineadvisor.measure.stats import Distribution, add_counts, distribution_of_counts, weighted_value_at
 from fineadvisor.measure.tokens import RecordTokens
 
 if TYPE_CHECKING:
@@ -233,16 +234,9 @@ def weighted_distribution(hist: dict[int, float]) -> Distribution:
     if not items or weight <= 0:
         return Distribution(0, 0.0, 0.0, 0.0, 0.0, 0, 0)
     total = sum(v * w for v, w in items)
-
-    def at(q: float) -> float:
-        running = 0.0
-        for v, w in items:
-            running += w
-            if running >= q * weight * (1 - 1e-12):
-                return float(v)
-        return float(items[-1][0])
-
-    return Distribution(round(weight), total / weight, at(0.5), at(0.9), at(0.95), items[-1][0], round(total))
+    values, cumulative = [v for v, _ in items], list(accumulate(w for _, w in items))
+    p50, p90, p95 = (weighted_value_at(values, cumulative, q) for q in (0.5, 0.9, 0.95))
+    return Distribution(round(weight), total / weight, p50, p90, p95, items[-1][0], round(total))
 
 
 def estimated(r: Readiness, w: WeightedExamples) -> Readiness:

@@ -40,7 +40,7 @@ from fineadvisor.measure.logs import (
     open_ranged,
     source_name,
 )
-from fineadvisor.measure.stats import percentile
+from fineadvisor.measure.stats import percentile, weighted_value_at
 
 if TYPE_CHECKING:
     import numpy as np
@@ -380,12 +380,9 @@ def _quantile(values: npt.NDArray[np.int64], w_rec: npt.NDArray[np.float64], lin
         return 0.0, Interval(0.0, 0.0), False
     order = np.argsort(values, kind="stable")
     xs, cw = values[order], np.cumsum(w_rec[order])
-    total = cw[-1]
 
     def at(share: float) -> float:
-        share = min(max(share, 0.0), 1.0)
-        i = int(np.searchsorted(cw, share * total, side="left"))
-        return float(xs[min(i, len(xs) - 1)])
+        return weighted_value_at(xs, cw, share)
 
     # equal weights (reservoir, bernoulli): the log's own rule, so that a 100% sample gives the exact profile
     point = percentile(xs, q) if w_rec.min() == w_rec.max() else at(q)

@@ -339,8 +339,13 @@ def _want_workers(paths: Sequence[LogSource], workers: int | None) -> int:
     for p in paths:
         size = file_size(p)
         total += size if is_plain_file(p) else size * 6  # gzip of JSON ≈ 6:1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cpus = available_cpus()
     return min(2, cpus) if total >= PARALLEL_MIN_BYTES and cpus > 1 else 1
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def scan_logs(paths: Sequence[LogSource], *, model: str | None = None, strict: bool = False, workers: int | None = None,
@@ -492,14 +497,10 @@ def _parse_sampled(lc: LineCounter, lines: Sequence[SampledLine]) -> list[list[R
             items += lc.read_line(drawn.chunk.path, line)
         parsed.append(items)
     with contextlib.suppress(Exception):  # only a speed-up (see `count_chunk`); a sample has the cores to itself
-        lc.prefetch((item for items in parsed for item in items if not isinstance(item, BadLine)), _cpus())
+        # two threads at most: the gain past that is small for a sample's strings
+        lc.prefetch((item for items in parsed for item in items if not isinstance(item, BadLine)),
+                    min(2, available_cpus()))
     return parsed
-
-
-def _cpus() -> int:
-    """CPUs this process may run on (at most 2: the gain past that is small for a sample's strings)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(2, cpus))
 
 
 def _count_sampled(scan: Scan, tally: SampleTally, lc: LineCounter, lines: Sequence[SampledLine],

@@ -109,6 +109,17 @@ Histogram = MutableMapping[int, int]
 merge is associative and commutative and its size is the number of distinct counts, not of records."""
 
 
+def weighted_value_at(sorted_values: Sequence[float] | npt.NDArray[Any],
+                      cumulative_weights: Sequence[float] | npt.NDArray[Any], share: float) -> float:
+    """The smallest value whose cumulative weight reaches `share` of the total (share clipped to [0, 1]): the
+    weighted quantile a sample's estimates use."""
+    import numpy as np
+
+    total = cumulative_weights[-1]
+    i = int(np.searchsorted(cumulative_weights, min(max(share, 0.0), 1.0) * total, side="left"))
+    return float(sorted_values[min(i, len(sorted_values) - 1)])
+
+
 def add_counts(into: Histogram, other: Mapping[int, int], shift: int = 0) -> None:
     """Add `other`'s records to `into`, each count moved by `shift` tokens (a part that grew by a known amount)."""
     get = into.get

@@ -18,6 +18,7 @@ from fineadvisor import analyze_logs
 from fineadvisor.errors import InputError
 from fineadvisor.measure.analysis import LogAnalysis
 from fineadvisor.present.cli import cli
+from tests.conftest import stop
 
 ROOT = Path(__file__).parents[2]
 EX = ROOT / "examples"
@@ -68,12 +69,7 @@ def test_the_command_line_joins_a_running_cluster_by_its_address(tmp_path: Path)
         assert json.loads(joined.stdout) == json.loads(local.stdout)
         assert "gcs_client" not in joined.stderr  # Ray's own retries are not shown
     finally:
-        head.terminate()
-        try:
-            head.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            head.kill()
-            head.communicate()
+        stop(head, timeout_s=60)
         shutil.rmtree(short, ignore_errors=True)
 
 

@@ -70,3 +70,18 @@ def test_passes_over_the_blocks(blocks: list[list[int]], passes: int) -> None:
     flat = [v for b in blocks for v in b]
     assert distribution_of(read) == distribution(flat)
     assert len(calls) == passes
+
+
+@pytest.mark.parametrize(("values", "weights", "share", "expected"), [
+    ([100, 10_000], [99.0, 1.0], 0.5, 100.0),  # cumulative 99, 100: 99 ≥ 50 at the first value
+    ([100, 10_000], [99.0, 1.0], 0.995, 10_000.0),  # 99 < 99.5 ≤ 100: the second
+    ([1, 2, 3, 4], [1.0, 1.0, 1.0, 1.0], 0.5, 2.0),  # cumulative 1, 2, 3, 4: 2 ≥ 2 at the second
+    ([1, 2, 3, 4], [1.0, 1.0, 1.0, 1.0], 1.7, 4.0),  # a share past 1 is 1: the largest
+    ([1, 2, 3, 4], [1.0, 1.0, 1.0, 1.0], -0.2, 1.0),  # a share below 0 is 0: the smallest
+])
+def test_weighted_value_at(values: list[int], weights: list[float], share: float, expected: float) -> None:
+    from itertools import accumulate
+
+    from fineadvisor.measure.stats import weighted_value_at
+
+    assert weighted_value_at(values, list(accumulate(weights)), share) == expected
